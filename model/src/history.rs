@@ -1,0 +1,166 @@
+//! The vocabulary of a history: what clients invoked, what they were told, and what the
+//! cross-region replica applied.
+//!
+//! Every property in [`crate::properties`] is a function over a sequence of these events. The
+//! model emits them from its steps, the implementation's tests record them from real threads, and
+//! the CLI reads them from files. Writes are identified by the per-key sequence number that
+//! persistence assigned (`v1`, `v2`, ...), never by payload, so "older" and "newer" are exact.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Per-key write sequence number assigned by persistence. `0` is the state before any write: the
+/// key does not exist. Each key has its own counter, so `v2` of `k0` and `v2` of `k1` are unrelated.
+pub type Seq = u8;
+
+/// The largest sequence number a key can reach; bounds the number of writes a model can issue.
+pub const SEQ_MAX: Seq = 15;
+
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Key(pub u8);
+
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ClientId(pub u8);
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "k{}", self.0)
+    }
+}
+
+impl fmt::Display for ClientId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Humans count clients from 1; the index stays 0-based everywhere else.
+        write!(f, "client {}", u16::from(self.0) + 1)
+    }
+}
+
+/// What a read observed for one key: the sequence number of the write it reflects and whether that
+/// write left the key present (PUT) or absent (DELETE, or never written when `seq == 0`).
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd, Serialize, Deserialize)]
+pub struct Observed {
+    pub seq: Seq,
+    pub exists: bool,
+}
+
+impl Observed {
+    /// The key before its first write.
+    pub const NEVER_WRITTEN: Observed = Observed {
+        seq: 0,
+        exists: false,
+    };
+}
+
+impl fmt::Display for Observed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.exists, self.seq) {
+            (true, seq) => write!(f, "v{seq}"),
+            (false, 0) => write!(f, "not found"),
+            (false, seq) => write!(f, "not found (deleted at v{seq})"),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "op")]
+pub enum Op {
+    Put { key: Key },
+    Delete { key: Key },
+    Get { key: Key },
+    /// LIST of the one partition `["" .. ∞)`: every key.
+    List,
+}
+
+impl Op {
+    pub fn key(&self) -> Option<Key> {
+        match *self {
+            Op::Put { key } | Op::Delete { key } | Op::Get { key } => Some(key),
+            Op::List => None,
+        }
+    }
+
+    pub fn is_write(&self) -> bool {
+        matches!(self, Op::Put { .. } | Op::Delete { .. })
+    }
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Op::Put { key } => write!(f, "PUT {key}"),
+            Op::Delete { key } => write!(f, "DELETE {key}"),
+            Op::Get { key } => write!(f, "GET {key}"),
+            Op::List => write!(f, "LIST"),
+        }
+    }
+}
+
+/// The response a client received.
+#[derive(Clone, Debug, Eq, Hash, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "ret")]
+pub enum Ret {
+    /// PUT or DELETE acknowledged; persistence gave the write this sequence number.
+    Ack { seq: Seq },
+    /// GET answered.
+    Read { observed: Observed },
+    /// LIST answered. Each listed key carries the version the listing saw; the index also reports
+    /// tombstones (`exists: false`) so that an omission can be told apart from a stale listing. A key
+    /// that is not in the vector at all counts as never written.
+    Listed { entries: Vec<(Key, Observed)> },
+}
+
+impl Ret {
+    /// The version this listing reports for `key` (never written when absent).
+    pub fn listed(entries: &[(Key, Observed)], key: Key) -> Observed {
+        entries
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, o)| *o)
+            .unwrap_or(Observed::NEVER_WRITTEN)
+    }
+}
+
+/// One event of a history, in real-time order.
+#[derive(Clone, Debug, Eq, Hash, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "event")]
+pub enum Event {
+    Invoke {
+        client: ClientId,
+        #[serde(flatten)]
+        op: Op,
+    },
+    Return {
+        client: ClientId,
+        #[serde(flatten)]
+        ret: Ret,
+    },
+    /// The cross-region replica now holds `seq` for `key` (after applying, or ignoring, a delivery).
+    ReplicaApplied { key: Key, seq: Seq },
+}
+
+impl fmt::Display for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Event::Invoke { client, op } => write!(f, "{client} invokes {op}"),
+            Event::Return { client, ret } => match ret {
+                Ret::Ack { seq } => write!(f, "{client} ← ack v{seq}"),
+                Ret::Read { observed } => write!(f, "{client} ← {observed}"),
+                Ret::Listed { entries } => {
+                    write!(f, "{client} ← [")?;
+                    let mut first = true;
+                    for (key, observed) in entries.iter().filter(|(_, o)| o.exists) {
+                        if !first {
+                            write!(f, ", ")?;
+                        }
+                        first = false;
+                        write!(f, "{key}@{observed}")?;
+                    }
+                    write!(f, "]")
+                }
+            },
+            Event::ReplicaApplied { key, seq } => write!(f, "replica holds {key}@v{seq}"),
+        }
+    }
+}

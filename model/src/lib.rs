@@ -1,0 +1,10 @@
+//! witness-model: the consistency protocol of an S3-style index tier as a stateright model, and
+//! the properties every check in the project shares.
+//!
+//! - [`history`]: the events a history is made of (invoke, return, replica applied).
+//! - [`properties`]: one file per property, and the incremental [`properties::Monitor`].
+//! - [`system`]: the stateright model (clients, cache nodes, witness, persistence, replica).
+//! - [`check`]: running the checker and turning its discoveries into verdicts and readable traces.
+
+pub mod history;
+pub mod properties;

@@ -1,0 +1,162 @@
+//! The consistency properties, each defined once over a history (see [`crate::history`]).
+//!
+//! One file per property holds its rule. [`Monitor`] feeds a history through every rule one event
+//! at a time and keeps only the summary the rules need (per-key floors, per-client last-seen
+//! versions), so the same monitor lives inside the model's state, consumes the histories recorded
+//! from the implementation, and checks histories that users bring in JSON.
+
+pub mod linearizable;
+pub mod list_after_write;
+mod monitor;
+pub mod monotonic_reads;
+pub mod read_after_write;
+pub mod read_your_writes;
+pub mod replica;
+pub mod witness_safety;
+
+pub use monitor::{check_history, Finding, HistoryError, HistoryVerdict, Monitor};
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Whether a property must hold in every reachable state or must be reachable at least once.
+#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Expectation {
+    Always,
+    Sometimes,
+}
+
+macro_rules! properties {
+    ($( $variant:ident => $name:literal, $expectation:ident, $summary:literal; )*) => {
+        /// Every property the project checks, under the one name used by the model, the tests, the
+        /// CLI, the JSON output and the docs.
+        #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd, Serialize, Deserialize)]
+        #[serde(rename_all = "kebab-case")]
+        pub enum PropertyId { $( $variant, )* }
+
+        impl PropertyId {
+            pub const ALL: &'static [PropertyId] = &[ $( PropertyId::$variant, )* ];
+
+            pub const fn name(self) -> &'static str {
+                match self { $( PropertyId::$variant => $name, )* }
+            }
+
+            pub const fn expectation(self) -> Expectation {
+                match self { $( PropertyId::$variant => Expectation::$expectation, )* }
+            }
+
+            /// One sentence for tables and `--help`.
+            pub const fn summary(self) -> &'static str {
+                match self { $( PropertyId::$variant => $summary, )* }
+            }
+        }
+    };
+}
+
+properties! {
+    ReadAfterWrite => "read-after-write", Always,
+        "a GET invoked after a PUT/DELETE of the key was acknowledged returns that write or a later one";
+    ListAfterWrite => "list-after-write", Always,
+        "a LIST invoked after an acknowledged PUT (DELETE) shows (omits) the key unless a later write changed it";
+    ReadYourWrites => "read-your-writes", Always,
+        "a client's GET or LIST reflects that client's own acknowledged writes";
+    MonotonicReads => "monotonic-reads", Always,
+        "a client's successive GETs of a key never go back to an older version";
+    Linearizable => "linearizable", Always,
+        "GET/PUT/DELETE of each key are linearizable in persistence's version order (stronger than S3 promises)";
+    ReplicaMonotonic => "replica-monotonic", Always,
+        "the cross-region replica never replaces a key's version with an older one";
+    ReplicaConverges => "replica-converges", Always,
+        "once no replication is in flight and no write is between commit and enqueue, the replica equals the source";
+    WitnessSafety => "witness-safety", Always,
+        "the witness never knows a key as older than its latest acknowledged write, and persistence never loses one";
+    ReplicaLag => "replica-lag", Sometimes,
+        "A8: a write is acknowledged in-region while the replica still holds an older version";
+    NegativeCacheMiss => "negative-cache-miss", Sometimes,
+        "A1: GET → not found after a PUT of the key was acknowledged";
+    StaleOverwrite => "stale-overwrite", Sometimes,
+        "A2: GET → an older version after an overwrite was acknowledged";
+    ReadAfterDelete => "read-after-delete", Sometimes,
+        "A3: GET → a version after a DELETE of the key was acknowledged";
+    ListOmitsPut => "list-omits-put", Sometimes,
+        "A4: LIST misses a key whose PUT was acknowledged";
+    ListShowsDeleted => "list-shows-deleted", Sometimes,
+        "A5: LIST shows a key whose DELETE was acknowledged";
+    NonMonotonicRead => "non-monotonic-read", Sometimes,
+        "A6: a client reads a version, then an older one";
+}
+
+impl PropertyId {
+    pub fn from_name(name: &str) -> Option<PropertyId> {
+        PropertyId::ALL.iter().copied().find(|p| p.name() == name)
+    }
+
+    pub fn always() -> impl Iterator<Item = PropertyId> {
+        PropertyId::ALL
+            .iter()
+            .copied()
+            .filter(|p| p.expectation() == Expectation::Always)
+    }
+
+    pub fn sometimes() -> impl Iterator<Item = PropertyId> {
+        PropertyId::ALL
+            .iter()
+            .copied()
+            .filter(|p| p.expectation() == Expectation::Sometimes)
+    }
+
+    const fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
+}
+
+impl fmt::Display for PropertyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A set of properties in one word, cheap to keep in every model state.
+#[derive(Clone, Copy, Debug, Default, Eq, Hash, PartialEq)]
+pub struct PropertySet(u16);
+
+impl PropertySet {
+    pub const EMPTY: PropertySet = PropertySet(0);
+
+    pub fn insert(&mut self, property: PropertyId) {
+        self.0 |= property.bit();
+    }
+
+    pub fn contains(self, property: PropertyId) -> bool {
+        self.0 & property.bit() != 0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = PropertyId> {
+        PropertyId::ALL
+            .iter()
+            .copied()
+            .filter(move |p| self.contains(*p))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_fit_the_bitset() {
+        assert!(PropertyId::ALL.len() <= 16);
+        for p in PropertyId::ALL {
+            assert_eq!(PropertyId::from_name(p.name()), Some(*p));
+            let json = serde_json::to_string(p).unwrap();
+            assert_eq!(json, format!("\"{}\"", p.name()));
+        }
+        assert_eq!(PropertyId::always().count(), 8);
+        assert_eq!(PropertyId::sometimes().count(), 7);
+    }
+}

@@ -1,0 +1,434 @@
+//! The incremental monitor: one history event at a time, every property's rule applied, only the
+//! summary the rules need kept (per-key floors, per-client last-seen versions, each client's one
+//! pending operation with the floors it was invoked under).
+//!
+//! The same value sits inside every model state (so it must stay small and hashable) and consumes
+//! histories recorded from the implementation or read from files.
+
+use super::{
+    linearizable, list_after_write, monotonic_reads, read_after_write, read_your_writes, replica,
+    PropertyId, PropertySet,
+};
+use crate::history::{ClientId, Event, Key, Observed, Op, Ret, Seq};
+use serde::Serialize;
+use std::fmt;
+
+#[derive(Clone, Debug, Default, Eq, Hash, PartialEq)]
+pub struct Monitor {
+    keys: Vec<KeySummary>,
+    clients: Vec<ClientSummary>,
+    replica: Vec<Seq>,
+    violated: PropertySet,
+    found: PropertySet,
+}
+
+#[derive(Clone, Copy, Debug, Default, Eq, Hash, PartialEq)]
+struct KeySummary {
+    /// The acknowledged write with the highest version: the floor for read-after-write.
+    acked: Observed,
+    /// The highest version among completed GET/PUT/DELETE of the key: the floor for linearizable.
+    completed: Seq,
+}
+
+impl Default for Observed {
+    fn default() -> Self {
+        Observed::NEVER_WRITTEN
+    }
+}
+
+#[derive(Clone, Debug, Default, Eq, Hash, PartialEq)]
+struct ClientSummary {
+    pending: Option<Pending>,
+    /// Per key: the client's own latest acknowledged write.
+    own_writes: Vec<Seq>,
+    /// Per key: the highest version the client's GETs have returned.
+    last_read: Vec<Seq>,
+}
+
+/// An operation in flight, with the floors that were in force when it was invoked.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+enum Pending {
+    Write {
+        key: Key,
+        put: bool,
+        completed: Seq,
+    },
+    Get {
+        key: Key,
+        acked: Observed,
+        completed: Seq,
+    },
+    List {
+        acked: Vec<Observed>,
+    },
+}
+
+/// A history that is not well formed: the properties cannot judge it.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub enum HistoryError {
+    InvokeWhilePending { index: usize, client: ClientId },
+    ReturnWithoutInvoke { index: usize, client: ClientId },
+    ReturnDoesNotMatch { index: usize, client: ClientId },
+}
+
+impl fmt::Display for HistoryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HistoryError::InvokeWhilePending { index, client } => write!(
+                f,
+                "event {index}: {client} invokes an operation while its previous one has not returned"
+            ),
+            HistoryError::ReturnWithoutInvoke { index, client } => {
+                write!(f, "event {index}: {client} returns without a pending operation")
+            }
+            HistoryError::ReturnDoesNotMatch { index, client } => write!(
+                f,
+                "event {index}: {client}'s response does not match its operation (ack for a write, read for a GET, listed for a LIST)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for HistoryError {}
+
+/// One violated rule (or one anomaly seen), with what was required and what was observed.
+#[derive(Clone, Copy, Debug, Eq, PartialEq, Serialize)]
+pub struct Finding {
+    pub property: PropertyId,
+    /// Position of the event in the history that exposed it.
+    pub event_index: usize,
+    pub client: Option<ClientId>,
+    pub key: Key,
+    /// What the rule required at least (the floor in force).
+    pub required: Observed,
+    pub got: Observed,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let who = self
+            .client
+            .map(|c| c.to_string())
+            .unwrap_or_else(|| "replica".to_string());
+        let (key, got, required) = (self.key, self.got, self.required);
+        write!(f, "{}: ", self.property)?;
+        match self.property {
+            PropertyId::ReadAfterWrite
+            | PropertyId::NegativeCacheMiss
+            | PropertyId::StaleOverwrite
+            | PropertyId::ReadAfterDelete => write!(
+                f,
+                "{who} GET {key} → {got}, but {required} was acknowledged before the GET began"
+            ),
+            PropertyId::ListAfterWrite | PropertyId::ListOmitsPut | PropertyId::ListShowsDeleted => {
+                write!(
+                    f,
+                    "{who} LIST saw {key} as {got}, but {required} was acknowledged before the LIST began"
+                )
+            }
+            PropertyId::ReadYourWrites => write!(
+                f,
+                "{who} read {key} as {got}, older than its own acknowledged v{}",
+                required.seq
+            ),
+            PropertyId::MonotonicReads | PropertyId::NonMonotonicRead => write!(
+                f,
+                "{who} read {key} as {got} after it had already read v{}",
+                required.seq
+            ),
+            PropertyId::Linearizable => write!(
+                f,
+                "{who} got v{} for {key}, but an operation that completed before it began had v{}",
+                got.seq, required.seq
+            ),
+            PropertyId::ReplicaMonotonic => write!(
+                f,
+                "the replica went back from v{} to v{} for {key}",
+                required.seq, got.seq
+            ),
+            _ => write!(f, "{who} {key}: required {required}, got {got}"),
+        }
+    }
+}
+
+fn slot<T: Default + Clone>(v: &mut Vec<T>, index: usize) -> &mut T {
+    if v.len() <= index {
+        v.resize(index + 1, T::default());
+    }
+    &mut v[index]
+}
+
+impl Monitor {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Always-properties violated so far (sticky).
+    pub fn violated(&self) -> PropertySet {
+        self.violated
+    }
+
+    /// Sometimes-properties (anomalies) seen so far (sticky).
+    pub fn found(&self) -> PropertySet {
+        self.found
+    }
+
+    /// The acknowledged write of `key` with the highest version (never written if none).
+    pub fn acked(&self, key: Key) -> Observed {
+        self.keys
+            .get(usize::from(key.0))
+            .map_or(Observed::NEVER_WRITTEN, |k| k.acked)
+    }
+
+    /// The version the replica was last seen to hold for `key`.
+    pub fn replica(&self, key: Key) -> Seq {
+        self.replica.get(usize::from(key.0)).copied().unwrap_or(0)
+    }
+
+    /// Feeds one event; `index` is its position (for findings). Every finding is also recorded in
+    /// [`Monitor::violated`] / [`Monitor::found`] before `on_finding` sees it.
+    pub fn observe(
+        &mut self,
+        index: usize,
+        event: &Event,
+        on_finding: &mut dyn FnMut(Finding),
+    ) -> Result<(), HistoryError> {
+        match event {
+            Event::Invoke { client, op } => self.invoke(index, *client, *op),
+            Event::Return { client, ret } => self.ret(index, *client, ret, on_finding),
+            Event::ReplicaApplied { key, seq } => {
+                let held = slot(&mut self.replica, usize::from(key.0));
+                let before = *held;
+                *held = *seq;
+                if !replica::holds_monotonic(before, *seq) {
+                    let finding = Finding {
+                        property: PropertyId::ReplicaMonotonic,
+                        event_index: index,
+                        client: None,
+                        key: *key,
+                        required: version(before),
+                        got: version(*seq),
+                    };
+                    self.report(finding, on_finding);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// [`Monitor::observe`] for callers that only need the sticky sets (the model).
+    pub fn observe_quietly(&mut self, event: &Event) -> Result<(), HistoryError> {
+        self.observe(0, event, &mut |_| {})
+    }
+
+    fn report(&mut self, finding: Finding, on_finding: &mut dyn FnMut(Finding)) {
+        match finding.property.expectation() {
+            super::Expectation::Always => self.violated.insert(finding.property),
+            super::Expectation::Sometimes => self.found.insert(finding.property),
+        }
+        on_finding(finding);
+    }
+
+    fn key_summary(&self, key: Key) -> KeySummary {
+        self.keys
+            .get(usize::from(key.0))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    fn invoke(&mut self, index: usize, client: ClientId, op: Op) -> Result<(), HistoryError> {
+        let pending = match op {
+            Op::Put { key } | Op::Delete { key } => Pending::Write {
+                key,
+                put: matches!(op, Op::Put { .. }),
+                completed: self.key_summary(key).completed,
+            },
+            Op::Get { key } => {
+                let summary = self.key_summary(key);
+                Pending::Get {
+                    key,
+                    acked: summary.acked,
+                    completed: summary.completed,
+                }
+            }
+            Op::List => Pending::List {
+                acked: self.keys.iter().map(|k| k.acked).collect(),
+            },
+        };
+        let summary = slot(&mut self.clients, usize::from(client.0));
+        if summary.pending.is_some() {
+            return Err(HistoryError::InvokeWhilePending { index, client });
+        }
+        summary.pending = Some(pending);
+        Ok(())
+    }
+
+    fn ret(
+        &mut self,
+        index: usize,
+        client: ClientId,
+        ret: &Ret,
+        on_finding: &mut dyn FnMut(Finding),
+    ) -> Result<(), HistoryError> {
+        let pending = slot(&mut self.clients, usize::from(client.0))
+            .pending
+            .take()
+            .ok_or(HistoryError::ReturnWithoutInvoke { index, client })?;
+        let mut findings = Vec::new();
+        let mut found = |property, key, required, got| {
+            findings.push(Finding {
+                property,
+                event_index: index,
+                client: Some(client),
+                key,
+                required,
+                got,
+            })
+        };
+        match (pending, ret) {
+            (
+                Pending::Write {
+                    key,
+                    put,
+                    completed,
+                },
+                Ret::Ack { seq },
+            ) => {
+                if !linearizable::write_holds(completed, *seq) {
+                    found(
+                        PropertyId::Linearizable,
+                        key,
+                        version(completed),
+                        version(*seq),
+                    );
+                }
+                self.record_ack(client, key, *seq, put);
+            }
+            (
+                Pending::Get {
+                    key,
+                    acked,
+                    completed,
+                },
+                Ret::Read { observed },
+            ) => {
+                if let Some(anomaly) = read_after_write::judge(acked, *observed) {
+                    found(PropertyId::ReadAfterWrite, key, acked, *observed);
+                    if anomaly != PropertyId::ReadAfterWrite {
+                        found(anomaly, key, acked, *observed);
+                    }
+                }
+                let client_summary = slot(&mut self.clients, usize::from(client.0));
+                let own = *slot(&mut client_summary.own_writes, usize::from(key.0));
+                if !read_your_writes::holds(own, observed.seq) {
+                    found(PropertyId::ReadYourWrites, key, version(own), *observed);
+                }
+                let last = slot(&mut client_summary.last_read, usize::from(key.0));
+                if !monotonic_reads::holds(*last, observed.seq) {
+                    found(PropertyId::MonotonicReads, key, version(*last), *observed);
+                    found(PropertyId::NonMonotonicRead, key, version(*last), *observed);
+                }
+                *last = (*last).max(observed.seq);
+                if !linearizable::read_holds(completed, observed.seq) {
+                    found(
+                        PropertyId::Linearizable,
+                        key,
+                        version(completed),
+                        *observed,
+                    );
+                }
+                let summary = slot(&mut self.keys, usize::from(key.0));
+                summary.completed = summary.completed.max(observed.seq);
+            }
+            (Pending::List { acked }, Ret::Listed { entries }) => {
+                let known = entries
+                    .iter()
+                    .map(|(k, _)| usize::from(k.0) + 1)
+                    .max()
+                    .unwrap_or(0)
+                    .max(acked.len());
+                let client_summary = slot(&mut self.clients, usize::from(client.0));
+                for k in 0..known {
+                    let Ok(raw) = u8::try_from(k) else { break };
+                    let key = Key(raw);
+                    let floor = acked.get(k).copied().unwrap_or_default();
+                    let listed = Ret::listed(entries, key);
+                    if let Some(anomaly) = list_after_write::judge(floor, listed) {
+                        found(PropertyId::ListAfterWrite, key, floor, listed);
+                        if anomaly != PropertyId::ListAfterWrite {
+                            found(anomaly, key, floor, listed);
+                        }
+                    }
+                    let own = client_summary.own_writes.get(k).copied().unwrap_or(0);
+                    if !read_your_writes::holds(own, listed.seq) {
+                        found(PropertyId::ReadYourWrites, key, version(own), listed);
+                    }
+                }
+            }
+            (pending, _) => {
+                // Put the operation back so the monitor stays usable after reporting the error.
+                slot(&mut self.clients, usize::from(client.0)).pending = Some(pending);
+                return Err(HistoryError::ReturnDoesNotMatch { index, client });
+            }
+        }
+        for finding in findings {
+            self.report(finding, on_finding);
+        }
+        Ok(())
+    }
+
+    fn record_ack(&mut self, client: ClientId, key: Key, seq: Seq, put: bool) {
+        let client_summary = slot(&mut self.clients, usize::from(client.0));
+        let own = slot(&mut client_summary.own_writes, usize::from(key.0));
+        *own = (*own).max(seq);
+        let summary = slot(&mut self.keys, usize::from(key.0));
+        summary.completed = summary.completed.max(seq);
+        // Concurrent writes may be acknowledged out of version order; the floor is the newest.
+        if seq > summary.acked.seq {
+            summary.acked = Observed { seq, exists: put };
+        }
+    }
+}
+
+/// A bare version for rules that compare numbers only.
+fn version(seq: Seq) -> Observed {
+    Observed { seq, exists: true }
+}
+
+/// What [`check_history`] concluded about a whole history.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct HistoryVerdict {
+    pub events: usize,
+    pub violated: Vec<PropertyId>,
+    pub anomalies: Vec<PropertyId>,
+    pub findings: Vec<Finding>,
+}
+
+impl HistoryVerdict {
+    pub fn holds(&self, property: PropertyId) -> bool {
+        !self.violated.contains(&property)
+    }
+
+    pub fn is_clean(&self) -> bool {
+        self.violated.is_empty()
+    }
+}
+
+/// Judges a complete recorded history with every property.
+pub fn check_history<'a>(
+    events: impl IntoIterator<Item = &'a Event>,
+) -> Result<HistoryVerdict, HistoryError> {
+    let mut monitor = Monitor::new();
+    let mut findings = Vec::new();
+    let mut count = 0;
+    for (index, event) in events.into_iter().enumerate() {
+        monitor.observe(index, event, &mut |f| findings.push(f))?;
+        count = index + 1;
+    }
+    Ok(HistoryVerdict {
+        events: count,
+        violated: monitor.violated().iter().collect(),
+        anomalies: monitor.found().iter().collect(),
+        findings,
+    })
+}
