@@ -8,3 +8,4 @@
 
 pub mod history;
 pub mod properties;
+pub mod system;

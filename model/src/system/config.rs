@@ -1,0 +1,380 @@
+//! What a model run is about: the mode, the protocol variant, an optional seeded bug, the sizes and
+//! the faults. Names here are the ones users type (`--variant witness-before-commit`) and read in
+//! reports; [`WitnessCfg::validate`] rejects configurations the model cannot represent.
+
+use crate::history::SEQ_MAX;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+macro_rules! named_enum {
+    ($(#[$meta:meta])* $ty:ident, $what:literal { $( $(#[$vmeta:meta])* $variant:ident => $name:literal, )* }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd, Serialize, Deserialize)]
+        pub enum $ty { $( $(#[$vmeta])* #[serde(rename = $name)] $variant, )* }
+
+        impl $ty {
+            pub const ALL: &'static [$ty] = &[ $( $ty::$variant, )* ];
+
+            pub const fn name(self) -> &'static str {
+                match self { $( $ty::$variant => $name, )* }
+            }
+        }
+
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+
+        impl FromStr for $ty {
+            type Err = ConfigError;
+            fn from_str(s: &str) -> Result<Self, ConfigError> {
+                $ty::ALL.iter().copied().find(|v| v.name() == s).ok_or_else(|| {
+                    ConfigError(format!(
+                        "unknown {} '{}' (expected one of: {})",
+                        $what,
+                        s,
+                        $ty::ALL.iter().map(|v| v.name()).collect::<Vec<_>>().join(", ")
+                    ))
+                })
+            }
+        }
+    };
+}
+
+named_enum!(
+    /// Whether reads pass the witness barrier.
+    Mode, "mode" {
+        /// A read returns whatever its cache node holds.
+        Eventual => "eventual",
+        /// A read asks the witness whether its entry is stale and reloads if so.
+        Strong => "strong",
+    }
+);
+
+named_enum!(
+    /// When a write tells the witness its new version, relative to the persistence commit becoming
+    /// visible to readers.
+    WitnessOrder, "witness order" {
+        /// Commit, then notify the witness (two steps).
+        AfterCommit => "witness-after-commit",
+        /// Notify the witness, then commit (two steps).
+        BeforeCommit => "witness-before-commit",
+        /// Commit and witness bump in one atomic step (the witness sits in the commit path).
+        WithCommit => "witness-with-commit",
+    }
+);
+
+named_enum!(
+    /// How a cache node takes a new entry (a write's cache update, a miss fill, a repair).
+    Repair, "repair" {
+        /// The seed's `node.put(key, entry)`: overwrite whatever the node holds.
+        Unconditional => "repair-unconditional",
+        /// Overwrite only when the new entry has a higher version.
+        IfNewer => "repair-if-newer",
+    }
+);
+
+named_enum!(
+    /// Seeded bugs. A proof that no property fails under any of these would be vacuous.
+    Mutant, "mutant" {
+        /// Cached misses are returned without asking the witness.
+        SkipWitnessOnMiss => "skip-witness-on-miss",
+        /// LIST serves the node's cached listing without the partition barrier.
+        ListIgnoresWitness => "list-ignores-witness",
+        /// A restarted witness answers "fresh" for the keys it forgot.
+        WitnessForgetsOnRestart => "witness-forgets-on-restart",
+        /// The replica applies whatever delivery arrives, even an older version.
+        ReplicaAppliesOutOfOrder => "replica-applies-out-of-order",
+        /// DELETE does not bump the witness.
+        NoWitnessBumpOnDelete => "no-witness-bump-on-delete",
+    }
+);
+
+/// The protocol variant: one choice on each axis a reviewer asks about.
+#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, Serialize, Deserialize)]
+pub struct Variant {
+    pub witness_order: WitnessOrder,
+    pub repair: Repair,
+}
+
+impl Variant {
+    /// Every combination, in a stable order.
+    pub fn all() -> Vec<Variant> {
+        let mut all = Vec::new();
+        for &witness_order in WitnessOrder::ALL {
+            for &repair in Repair::ALL {
+                all.push(Variant {
+                    witness_order,
+                    repair,
+                });
+            }
+        }
+        all
+    }
+
+    /// Applies one `--variant` name (either axis) on top of `self`.
+    pub fn with(self, name: &str) -> Result<Variant, ConfigError> {
+        if let Ok(witness_order) = name.parse::<WitnessOrder>() {
+            return Ok(Variant {
+                witness_order,
+                ..self
+            });
+        }
+        if let Ok(repair) = name.parse::<Repair>() {
+            return Ok(Variant { repair, ..self });
+        }
+        Err(ConfigError(format!(
+            "unknown variant '{name}' (expected one of: {})",
+            WitnessOrder::ALL
+                .iter()
+                .map(|v| v.name())
+                .chain(Repair::ALL.iter().map(|v| v.name()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )))
+    }
+}
+
+impl Default for Variant {
+    /// The variant the model proves correct on the default configuration (see docs/verdicts.md).
+    fn default() -> Self {
+        Variant {
+            witness_order: WitnessOrder::WithCommit,
+            repair: Repair::IfNewer,
+        }
+    }
+}
+
+impl fmt::Display for Variant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}+{}", self.witness_order, self.repair)
+    }
+}
+
+/// Which operations clients may invoke.
+#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, Serialize, Deserialize)]
+pub struct OpMix {
+    pub put: bool,
+    pub delete: bool,
+    pub get: bool,
+    pub list: bool,
+}
+
+impl OpMix {
+    pub const ALL: OpMix = OpMix {
+        put: true,
+        delete: true,
+        get: true,
+        list: true,
+    };
+}
+
+/// Environment faults the checker may inject at any point.
+#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, Serialize, Deserialize)]
+pub struct Faults {
+    /// A cache node drops one key's entry (or its cached listing).
+    pub eviction: bool,
+    /// A cache node restarts and loses everything it held.
+    pub node_restart: bool,
+    /// How many times the witness may restart with empty memory (strong mode only).
+    pub witness_restarts: u8,
+    /// Replication deliveries may arrive in any order (otherwise oldest-enqueued first).
+    pub replication_reorder: bool,
+    /// A replication delivery may be delivered again (at-least-once).
+    pub replication_duplicates: bool,
+}
+
+impl Faults {
+    pub const NONE: Faults = Faults {
+        eviction: false,
+        node_restart: false,
+        witness_restarts: 0,
+        replication_reorder: false,
+        replication_duplicates: false,
+    };
+}
+
+/// A configuration of the model. Build one with [`WitnessCfg::default_cfg`] and friends, adjust the
+/// fields, then call `into_model()`.
+#[derive(Clone, Debug, Eq, Hash, PartialEq, Serialize, Deserialize)]
+pub struct WitnessCfg {
+    pub clients: u8,
+    pub cache_nodes: u8,
+    pub keys: u8,
+    /// Operations each client issues; every choice of operation, key and node is explored.
+    pub ops_per_client: u8,
+    pub ops: OpMix,
+    pub mode: Mode,
+    pub variant: Variant,
+    pub mutant: Option<Mutant>,
+    pub faults: Faults,
+}
+
+/// A configuration the model cannot run, with a message for the user.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The sizes a model may have; beyond these the state space is far out of reach anyway, and the
+/// bit-packed sets in the state would overflow.
+pub const MAX_CLIENTS: u8 = 5;
+pub const MAX_CACHE_NODES: u8 = 5;
+pub const MAX_KEYS: u8 = 4;
+
+impl WitnessCfg {
+    /// Proved exhaustively in the suite: 2 clients × 2 operations each, 2 cache nodes, 1 key, every
+    /// fault on. Small enough for the whole suite to finish in minutes on 2 cores.
+    pub fn default_cfg() -> WitnessCfg {
+        WitnessCfg {
+            clients: 2,
+            cache_nodes: 2,
+            keys: 1,
+            ops_per_client: 2,
+            ops: OpMix::ALL,
+            mode: Mode::Strong,
+            variant: Variant::default(),
+            mutant: None,
+            faults: Faults {
+                eviction: true,
+                node_restart: true,
+                witness_restarts: 1,
+                replication_reorder: true,
+                replication_duplicates: true,
+            },
+        }
+    }
+
+    /// For fast tests: one operation less, no node restarts (evictions cover lost entries).
+    pub fn small() -> WitnessCfg {
+        WitnessCfg {
+            ops_per_client: 2,
+            faults: Faults {
+                eviction: true,
+                node_restart: false,
+                witness_restarts: 1,
+                replication_reorder: true,
+                replication_duplicates: false,
+            },
+            ..WitnessCfg::default_cfg()
+        }
+    }
+
+    /// 3 clients, 3 cache nodes, 2 keys: the configuration a design review asks for.
+    pub fn large() -> WitnessCfg {
+        WitnessCfg {
+            clients: 3,
+            cache_nodes: 3,
+            keys: 2,
+            ops_per_client: 1,
+            ..WitnessCfg::default_cfg()
+        }
+    }
+
+    /// Looks up a named configuration (`default`, `small`, `large`).
+    pub fn named(name: &str) -> Result<WitnessCfg, ConfigError> {
+        match name {
+            "default" => Ok(WitnessCfg::default_cfg()),
+            "small" => Ok(WitnessCfg::small()),
+            "large" => Ok(WitnessCfg::large()),
+            other => Err(ConfigError(format!(
+                "unknown configuration '{other}' (expected one of: default, small, large)"
+            ))),
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let bounded = |what: &str, value: u8, max: u8| {
+            if value == 0 {
+                Err(ConfigError(format!("{what} must be at least 1 (got 0)")))
+            } else if value > max {
+                Err(ConfigError(format!(
+                    "{what} must be at most {max} (got {value}); larger models cannot be checked exhaustively"
+                )))
+            } else {
+                Ok(())
+            }
+        };
+        bounded("clients", self.clients, MAX_CLIENTS)?;
+        bounded("cache nodes", self.cache_nodes, MAX_CACHE_NODES)?;
+        bounded("keys", self.keys, MAX_KEYS)?;
+        if self.ops_per_client == 0 {
+            return Err(ConfigError(
+                "operations per client must be at least 1 (got 0)".into(),
+            ));
+        }
+        // Every write of one key takes the next sequence number; all clients may write the same key.
+        let writes = u16::from(self.clients) * u16::from(self.ops_per_client);
+        if writes > u16::from(SEQ_MAX) {
+            return Err(ConfigError(format!(
+                "{} clients × {} operations could write one key {writes} times, more than the \
+                 sequence type holds ({SEQ_MAX}); lower --clients or --ops",
+                self.clients, self.ops_per_client
+            )));
+        }
+        let ops = self.ops;
+        if !(ops.put || ops.delete || ops.get || ops.list) {
+            return Err(ConfigError("the operation mix allows no operation".into()));
+        }
+        if self.mode == Mode::Eventual && self.mutant.is_some() {
+            return Err(ConfigError(
+                "mutants seed bugs into the witness barrier; use them with --mode strong".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_parse_and_bad_names_say_what_is_expected() {
+        for m in Mutant::ALL {
+            assert_eq!(m.name().parse::<Mutant>(), Ok(*m));
+        }
+        let err = "bogus".parse::<Mutant>().unwrap_err().0;
+        assert!(err.contains("skip-witness-on-miss"), "{err}");
+        let v = Variant::default().with("repair-unconditional").unwrap();
+        assert_eq!(v.repair, Repair::Unconditional);
+        assert!(Variant::default().with("nope").is_err());
+        assert_eq!(Variant::all().len(), 6);
+    }
+
+    #[test]
+    fn invalid_configurations_are_rejected_with_a_message() {
+        let zero_clients = WitnessCfg {
+            clients: 0,
+            ..WitnessCfg::default_cfg()
+        };
+        assert!(zero_clients.validate().unwrap_err().0.contains("clients"));
+        let zero_nodes = WitnessCfg {
+            cache_nodes: 0,
+            ..WitnessCfg::default_cfg()
+        };
+        assert!(zero_nodes.validate().unwrap_err().0.contains("cache nodes"));
+        let too_many_writes = WitnessCfg {
+            clients: 4,
+            ops_per_client: 4,
+            ..WitnessCfg::default_cfg()
+        };
+        assert!(too_many_writes
+            .validate()
+            .unwrap_err()
+            .0
+            .contains("sequence type"));
+        for name in ["default", "small", "large"] {
+            WitnessCfg::named(name).unwrap().validate().unwrap();
+        }
+        assert!(WitnessCfg::named("huge").is_err());
+    }
+}
