@@ -1,0 +1,173 @@
+//! What a cache is built from: node count, hot-key spread, mode and the key-range partitions; and
+//! the test-only protocol switch (variant and mutant) that production code never sets.
+
+use crate::Error;
+pub use witness_model::system::{Mode, Mutant, Repair, Variant, WitnessOrder};
+
+/// A key range `[start, end)`; `end == None` means unbounded. The seed shows one partition
+/// `["" .. ∞)`, which is [`Partition::everything`].
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct Partition {
+    pub start: String,
+    pub end: Option<String>,
+}
+
+impl Partition {
+    pub fn everything() -> Partition {
+        Partition {
+            start: String::new(),
+            end: None,
+        }
+    }
+
+    pub fn range(start: &str, end: Option<&str>) -> Partition {
+        Partition {
+            start: start.to_string(),
+            end: end.map(str::to_string),
+        }
+    }
+
+    pub fn contains(&self, key: &str) -> bool {
+        key >= self.start.as_str() && self.end.as_deref().map_or(true, |end| key < end)
+    }
+
+    /// Whether some key starting with `prefix` lies in this partition.
+    pub fn overlaps_prefix(&self, prefix: &str) -> bool {
+        // Keys with `prefix` form the range [prefix, prefix_end); compare the two ranges.
+        let below_end = self.end.as_deref().map_or(true, |end| prefix < end);
+        let above_start = match prefix_end(prefix) {
+            Some(upper) => self.start.as_str() < upper.as_str(),
+            None => true,
+        };
+        below_end && above_start
+    }
+}
+
+/// The smallest string greater than every string with `prefix` (None: unbounded).
+fn prefix_end(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        if let Some(next) = char::from_u32(u32::from(last) + 1) {
+            chars.push(next);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
+/// The shape of a cache. [`Config::new`] gives the seed's layout: one partition over every key,
+/// each key spread over up to two nodes.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct Config {
+    pub nodes: usize,
+    /// How many consecutive ring nodes serve each key, so that hot keys are spread and a read may
+    /// land on a different node than the write (the seed's `cacheRing.nodeFor`).
+    pub spread: usize,
+    pub mode: Mode,
+    pub partitions: Vec<Partition>,
+}
+
+impl Config {
+    pub fn new(nodes: usize, mode: Mode) -> Config {
+        Config {
+            nodes,
+            spread: nodes.clamp(1, 2),
+            mode,
+            partitions: vec![Partition::everything()],
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), Error> {
+        if self.nodes == 0 {
+            return Err(Error::ZeroNodes);
+        }
+        if self.spread == 0 || self.spread > self.nodes {
+            return Err(Error::InvalidSpread {
+                spread: self.spread,
+                nodes: self.nodes,
+            });
+        }
+        if self.partitions.is_empty() {
+            return Err(Error::InvalidPartitions("no partition configured".into()));
+        }
+        for p in &self.partitions {
+            if let Some(end) = &p.end {
+                if end.as_str() <= p.start.as_str() {
+                    return Err(Error::InvalidPartitions(format!(
+                        "[{:?}, {:?}) is empty",
+                        p.start, end
+                    )));
+                }
+            }
+        }
+        for pair in self.partitions.windows(2) {
+            let (a, b) = (&pair[0], &pair[1]);
+            match &a.end {
+                Some(end) if end.as_str() <= b.start.as_str() => {}
+                _ => {
+                    return Err(Error::InvalidPartitions(format!(
+                        "partitions starting at {:?} and {:?} overlap or are not sorted by start",
+                        a.start, b.start
+                    )))
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The protocol switch: which variant of the write and repair steps runs, and which seeded bug
+/// (if any). Only tests set this; [`Protocol::default`] is the variant the model proves correct.
+#[derive(Clone, Copy, Debug, Default, Eq, PartialEq)]
+pub struct Protocol {
+    pub variant: Variant,
+    pub mutant: Option<Mutant>,
+}
+
+impl Protocol {
+    pub fn is(&self, mutant: Mutant) -> bool {
+        self.mutant == Some(mutant)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_and_partitions() {
+        let low = Partition::range("", Some("m"));
+        let high = Partition::range("m", None);
+        assert!(low.contains("a") && !low.contains("m") && high.contains("m"));
+        assert!(low.overlaps_prefix("") && high.overlaps_prefix(""));
+        assert!(low.overlaps_prefix("k") && !high.overlaps_prefix("k"));
+        assert!(!low.overlaps_prefix("x") && high.overlaps_prefix("x"));
+        assert!(Partition::range("b", Some("c")).overlaps_prefix("b"));
+        assert!(!Partition::range("b", Some("c")).overlaps_prefix("c"));
+    }
+
+    #[test]
+    fn bad_configurations_are_typed_errors() {
+        assert_eq!(
+            Config::new(0, Mode::Strong).validate(),
+            Err(Error::ZeroNodes)
+        );
+        let mut spread = Config::new(2, Mode::Strong);
+        spread.spread = 3;
+        assert!(matches!(
+            spread.validate(),
+            Err(Error::InvalidSpread { .. })
+        ));
+        let mut overlap = Config::new(1, Mode::Strong);
+        overlap.partitions = vec![Partition::range("", Some("n")), Partition::range("m", None)];
+        assert!(matches!(
+            overlap.validate(),
+            Err(Error::InvalidPartitions(_))
+        ));
+        let mut empty = Config::new(1, Mode::Strong);
+        empty.partitions = vec![Partition::range("b", Some("a"))];
+        assert!(matches!(empty.validate(), Err(Error::InvalidPartitions(_))));
+        empty.partitions.clear();
+        assert!(matches!(empty.validate(), Err(Error::InvalidPartitions(_))));
+    }
+}

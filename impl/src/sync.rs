@@ -1,0 +1,61 @@
+//! The synchronization facade. Every lock, atomic and shared pointer of the crate comes from here,
+//! so the same code runs on `std` in production, under loom's exhaustive scheduler with
+//! `RUSTFLAGS="--cfg loom"`, and under shuttle's randomized schedulers with `--features shuttle`.
+//!
+//! Poisoning is handled at each call site on purpose (see `CacheNode`): a panicking thread is a
+//! fault the cache must survive without serving a value older than the witness allows, so no
+//! `lock().unwrap()` hides it.
+
+#[cfg(loom)]
+pub(crate) use loom::sync::{
+    atomic::{AtomicU64, Ordering},
+    Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
+};
+
+#[cfg(all(not(loom), feature = "shuttle"))]
+pub(crate) use shuttle::sync::{
+    atomic::{AtomicU64, Ordering},
+    Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
+};
+
+#[cfg(all(not(loom), not(feature = "shuttle")))]
+pub(crate) use std::sync::{
+    atomic::{AtomicU64, Ordering},
+    Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
+};
+
+/// The background replicator thread exists only on `std`: loom and shuttle tests drive
+/// replication with explicit steps so that delivery order is part of the explored schedule.
+#[cfg(all(not(loom), not(feature = "shuttle")))]
+pub(crate) use std::sync::Condvar;
+
+/// Forgets that a lock was poisoned, once the caller has repaired what it guards. loom has no
+/// `clear_poison`, and a panic inside `loom::model` fails the whole model anyway, so there is
+/// nothing to clear there.
+pub(crate) fn clear_poison<T>(lock: &RwLock<T>) {
+    #[cfg(not(loom))]
+    lock.clear_poison();
+    #[cfg(loom)]
+    let _ = lock;
+}
+
+/// Locks a mutex whose data stays valid across a panic: each critical section that mutates it
+/// performs one self-contained map or queue operation, so a poisoned guard still protects a
+/// consistent value.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// [`lock`] for the read side of a `RwLock` whose data stays valid across a panic.
+pub(crate) fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    lock.read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// [`lock`] for the write side of a `RwLock` whose data stays valid across a panic.
+pub(crate) fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    lock.write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
