@@ -1,0 +1,412 @@
+//! Exhaustive interleavings of small scenarios under loom, each judged by the model crate's shared
+//! property checkers on the recorded history.
+//!
+//! Run: `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 CARGO_TARGET_DIR=target/loom \
+//!       cargo test -p index-cache --release --test loom`
+//!
+//! Each harness is a sequential setup (part of every execution), 2–3 threads, and sequential
+//! follow-up operations after the join (a GET or LIST invoked after every acknowledgement, which
+//! is what read-after-write speaks about). Every execution is judged; violations are collected
+//! across executions outside the model, so a harness can assert both "clean in every execution"
+//! (strong mode, proved variants) and "reachable in some execution" (eventual mode, mutants,
+//! refuted variants). The preemption bound defaults to 2 when `LOOM_MAX_PREEMPTIONS` is unset; no
+//! permutation or time limit is set, because hitting one would silently pass.
+#![cfg(loom)]
+
+mod common;
+
+use common::judge_drained;
+use index_cache::{
+    Config, IndexCache, Location, Mode, Mutant, NodeId, Protocol, Recorder, Repair, Variant,
+    WitnessOrder,
+};
+use loom::sync::Arc;
+use loom::thread;
+use std::collections::BTreeSet;
+use std::sync::Mutex as StdMutex;
+use witness_model::history::ClientId;
+use witness_model::properties::PropertyId;
+
+const N0: NodeId = NodeId(0);
+const N1: NodeId = NodeId(1);
+const K0: &str = "k0";
+const K1: &str = "k1";
+const LOC: Location = Location(7);
+
+#[derive(Clone, Copy, Debug)]
+enum Setting {
+    Strong(Protocol),
+    Eventual,
+}
+
+fn variant(witness_order: WitnessOrder, repair: Repair) -> Setting {
+    Setting::Strong(Protocol {
+        variant: Variant {
+            witness_order,
+            repair,
+        },
+        mutant: None,
+    })
+}
+
+fn mutant(m: Mutant) -> Setting {
+    Setting::Strong(Protocol {
+        variant: Variant::default(),
+        mutant: Some(m),
+    })
+}
+
+/// The variants the model proves correct: every harness must be clean under them.
+fn proved() -> [Setting; 2] {
+    [
+        variant(WitnessOrder::WithCommit, Repair::IfNewer),
+        variant(WitnessOrder::WithCommit, Repair::Unconditional),
+    ]
+}
+
+fn build(setting: Setting) -> IndexCache {
+    let (mode, protocol) = match setting {
+        Setting::Strong(p) => (Mode::Strong, p),
+        Setting::Eventual => (Mode::Eventual, Protocol::default()),
+    };
+    IndexCache::builder(Config::new(2, mode))
+        .protocol(protocol)
+        .recorder(Recorder::with_keys(&[K0, K1]))
+        .build()
+        .expect("valid configuration")
+}
+
+#[derive(Debug, Default)]
+struct Outcome {
+    executions: usize,
+    violated: BTreeSet<PropertyId>,
+    first_failure: Option<String>,
+}
+
+type Scenario = fn(&Arc<IndexCache>);
+
+fn explore(setting: Setting, scenario: Scenario) -> Outcome {
+    let outcome = std::sync::Arc::new(StdMutex::new(Outcome::default()));
+    let seen = std::sync::Arc::clone(&outcome);
+    let mut builder = loom::model::Builder::new();
+    if builder.preemption_bound.is_none() {
+        builder.preemption_bound = Some(2);
+    }
+    builder.check(move || {
+        let cache = Arc::new(build(setting));
+        scenario(&cache);
+        let judgement = judge_drained(&cache);
+        let mut o = seen.lock().expect("no panics while holding it");
+        o.executions += 1;
+        if !judgement.is_clean() && o.first_failure.is_none() {
+            o.first_failure = Some(judgement.explain());
+        }
+        o.violated.extend(judgement.violated);
+    });
+    let o = std::mem::take(&mut *outcome.lock().expect("loom finished"));
+    o
+}
+
+fn assert_clean(name: &str, setting: Setting, scenario: Scenario) {
+    let o = explore(setting, scenario);
+    assert!(o.executions > 0);
+    assert!(
+        o.violated.is_empty(),
+        "{name} under {setting:?}: {:?} violated in some of {} executions; first failing history:\n{}",
+        o.violated,
+        o.executions,
+        o.first_failure.unwrap_or_default()
+    );
+    eprintln!("{name} {setting:?}: clean in {} executions", o.executions);
+}
+
+fn assert_caught(name: &str, setting: Setting, scenario: Scenario, property: PropertyId) {
+    let o = explore(setting, scenario);
+    assert!(
+        o.violated.contains(&property),
+        "{name} under {setting:?}: expected {property} to be violated in some execution, \
+         but {} executions only violated {:?}",
+        o.executions,
+        o.violated
+    );
+    eprintln!(
+        "{name} {setting:?}: {property} violated (all violated: {:?}) across {} executions",
+        o.violated, o.executions
+    );
+}
+
+fn c(id: u8) -> ClientId {
+    ClientId(id)
+}
+
+fn spawn(cache: &Arc<IndexCache>, f: fn(&IndexCache)) -> thread::JoinHandle<()> {
+    let cache = Arc::clone(cache);
+    thread::spawn(move || f(&cache))
+}
+
+// ---- scenarios ---------------------------------------------------------------------------------
+
+/// A write through node 0 while a client reads through node 1, which caches the old version.
+fn writer_vs_reader(cache: &Arc<IndexCache>) {
+    cache.client(c(0)).put(N0, K0, LOC).expect("put");
+    cache.client(c(1)).read(N1, K0).expect("get");
+    let writer = spawn(cache, |cache| {
+        cache.client(c(0)).put(N0, K0, LOC).expect("put");
+    });
+    let reader = spawn(cache, |cache| {
+        cache.client(c(1)).read(N1, K0).expect("get");
+    });
+    writer.join().expect("writer");
+    reader.join().expect("reader");
+    cache.client(c(2)).read(N1, K0).expect("get");
+}
+
+/// A miss fill on node 1 races an overwrite through node 1; the reader then reads node 0, which
+/// still caches the first version.
+fn miss_fill_races_overwrite(cache: &Arc<IndexCache>) {
+    cache.client(c(0)).put(N0, K0, LOC).expect("put");
+    let reader = spawn(cache, |cache| {
+        let client = cache.client(c(1));
+        client.read(N1, K0).expect("get");
+        client.read(N0, K0).expect("get");
+    });
+    let writer = spawn(cache, |cache| {
+        cache.client(c(0)).put(N1, K0, LOC).expect("put");
+    });
+    reader.join().expect("reader");
+    writer.join().expect("writer");
+    cache.client(c(2)).read(N1, K0).expect("get");
+    cache.client(c(2)).read(N0, K0).expect("get");
+}
+
+/// Node 1 is stale; a read repairs it while a newer write goes through node 1.
+fn repair_races_newer_write(cache: &Arc<IndexCache>) {
+    cache.client(c(0)).put(N0, K0, LOC).expect("put");
+    cache.client(c(1)).read(N1, K0).expect("get");
+    cache.client(c(0)).put(N0, K0, LOC).expect("put");
+    let reader = spawn(cache, |cache| {
+        cache.client(c(1)).read(N1, K0).expect("get");
+    });
+    let writer = spawn(cache, |cache| {
+        cache.client(c(0)).put(N1, K0, LOC).expect("put");
+    });
+    reader.join().expect("reader");
+    writer.join().expect("writer");
+    cache.client(c(2)).read(N1, K0).expect("get");
+}
+
+/// A DELETE leaves a cached miss (a tombstone) on node 0 and races reads of the old version on
+/// node 1; then the key is written again through node 1.
+fn delete_vs_cached_miss(cache: &Arc<IndexCache>) {
+    cache.client(c(0)).put(N0, K0, LOC).expect("put");
+    cache.client(c(1)).read(N1, K0).expect("get");
+    let writer = spawn(cache, |cache| {
+        let client = cache.client(c(0));
+        client.delete(N0, K0).expect("delete");
+        client.put(N1, K0, LOC).expect("put");
+    });
+    let reader = spawn(cache, |cache| {
+        let client = cache.client(c(1));
+        client.read(N1, K0).expect("get");
+        client.read(N0, K0).expect("get");
+    });
+    writer.join().expect("writer");
+    reader.join().expect("reader");
+    cache.client(c(2)).read(N0, K0).expect("get");
+    cache.client(c(2)).read(N1, K0).expect("get");
+}
+
+/// Node 1 caches a listing; a new key is PUT and an old one DELETEd while node 1 lists.
+fn list_vs_put_delete(cache: &Arc<IndexCache>) {
+    cache.client(c(0)).put(N0, K0, LOC).expect("put");
+    cache.client(c(1)).list(N1).expect("list");
+    let writer = spawn(cache, |cache| {
+        let client = cache.client(c(0));
+        client.put(N0, K1, LOC).expect("put");
+        client.delete(N0, K0).expect("delete");
+    });
+    let lister = spawn(cache, |cache| {
+        cache.client(c(1)).list(N1).expect("list");
+    });
+    writer.join().expect("writer");
+    lister.join().expect("lister");
+    cache.client(c(2)).list(N1).expect("list");
+}
+
+/// The witness restarts while node 1 (stale) is read and a newer write is in flight.
+fn witness_restart_during_reads(cache: &Arc<IndexCache>) {
+    cache.client(c(0)).put(N0, K0, LOC).expect("put");
+    cache.client(c(1)).read(N1, K0).expect("get");
+    cache.client(c(0)).put(N0, K0, LOC).expect("put");
+    let restart = spawn(cache, |cache| cache.restart_witness());
+    let reader = spawn(cache, |cache| {
+        cache.client(c(1)).read(N1, K0).expect("get");
+    });
+    let writer = spawn(cache, |cache| {
+        cache.client(c(0)).put(N0, K0, LOC).expect("put");
+    });
+    restart.join().expect("restart");
+    reader.join().expect("reader");
+    writer.join().expect("writer");
+    cache.client(c(2)).read(N1, K0).expect("get");
+    cache.client(c(2)).read(N0, K0).expect("get");
+}
+
+/// Two versions in flight to the replica, delivered concurrently out of order (one of them
+/// twice), while another write goes on.
+fn replication_reorder(cache: &Arc<IndexCache>) {
+    cache.client(c(0)).put(N0, K0, LOC).expect("put");
+    cache.client(c(0)).put(N0, K0, LOC).expect("put");
+    let newer = spawn(cache, |cache| {
+        cache.deliver_replication(1, false);
+    });
+    let older_twice = spawn(cache, |cache| {
+        cache.deliver_replication(0, true);
+    });
+    let writer = spawn(cache, |cache| {
+        cache.client(c(1)).put(N1, K1, LOC).expect("put");
+    });
+    newer.join().expect("deliverer");
+    older_twice.join().expect("deliverer");
+    writer.join().expect("writer");
+}
+
+// ---- harnesses ---------------------------------------------------------------------------------
+
+#[test]
+fn loom_writer_vs_reader_on_different_nodes() {
+    let name = "writer vs reader";
+    for setting in proved() {
+        assert_clean(name, setting, writer_vs_reader);
+    }
+    assert_caught(
+        name,
+        Setting::Eventual,
+        writer_vs_reader,
+        PropertyId::ReadAfterWrite,
+    );
+}
+
+#[test]
+fn loom_miss_fill_races_overwrite() {
+    let name = "miss fill vs overwrite";
+    for setting in proved() {
+        assert_clean(name, setting, miss_fill_races_overwrite);
+    }
+    assert_caught(
+        name,
+        Setting::Eventual,
+        miss_fill_races_overwrite,
+        PropertyId::ReadAfterWrite,
+    );
+    // The witness bumped only after the commit is visible: a miss fill reads the new version
+    // before the witness knows it, and the same client then reads the old one on another node.
+    assert_caught(
+        name,
+        variant(WitnessOrder::AfterCommit, Repair::IfNewer),
+        miss_fill_races_overwrite,
+        PropertyId::MonotonicReads,
+    );
+}
+
+#[test]
+fn loom_repair_races_newer_write() {
+    let name = "repair vs newer write";
+    for setting in proved() {
+        assert_clean(name, setting, repair_races_newer_write);
+    }
+    assert_caught(
+        name,
+        Setting::Eventual,
+        repair_races_newer_write,
+        PropertyId::ReadAfterWrite,
+    );
+}
+
+#[test]
+fn loom_delete_vs_cached_miss() {
+    let name = "delete vs cached miss";
+    for setting in proved() {
+        assert_clean(name, setting, delete_vs_cached_miss);
+    }
+    assert_caught(
+        name,
+        Setting::Eventual,
+        delete_vs_cached_miss,
+        PropertyId::ReadAfterWrite,
+    );
+    assert_caught(
+        name,
+        mutant(Mutant::SkipWitnessOnMiss),
+        delete_vs_cached_miss,
+        PropertyId::ReadAfterWrite,
+    );
+    assert_caught(
+        name,
+        mutant(Mutant::NoWitnessBumpOnDelete),
+        delete_vs_cached_miss,
+        PropertyId::ReadAfterWrite,
+    );
+}
+
+#[test]
+fn loom_list_vs_put_delete() {
+    let name = "list vs put/delete";
+    for setting in proved() {
+        assert_clean(name, setting, list_vs_put_delete);
+    }
+    assert_caught(
+        name,
+        Setting::Eventual,
+        list_vs_put_delete,
+        PropertyId::ListAfterWrite,
+    );
+    assert_caught(
+        name,
+        mutant(Mutant::ListIgnoresWitness),
+        list_vs_put_delete,
+        PropertyId::ListAfterWrite,
+    );
+}
+
+#[test]
+fn loom_witness_restart_during_reads() {
+    let name = "witness restart during reads";
+    for setting in proved() {
+        assert_clean(name, setting, witness_restart_during_reads);
+    }
+    assert_caught(
+        name,
+        Setting::Eventual,
+        witness_restart_during_reads,
+        PropertyId::ReadAfterWrite,
+    );
+    assert_caught(
+        name,
+        mutant(Mutant::WitnessForgetsOnRestart),
+        witness_restart_during_reads,
+        PropertyId::ReadAfterWrite,
+    );
+    // Notify before commit: a restart between the two forgets the bump, a reload relearns the
+    // old version, and the write then commits and is acknowledged behind the witness's back.
+    assert_caught(
+        name,
+        variant(WitnessOrder::BeforeCommit, Repair::IfNewer),
+        witness_restart_during_reads,
+        PropertyId::ReadAfterWrite,
+    );
+}
+
+#[test]
+fn loom_replication_reorder() {
+    let name = "replication reorder";
+    for setting in proved() {
+        assert_clean(name, setting, replication_reorder);
+    }
+    assert_caught(
+        name,
+        mutant(Mutant::ReplicaAppliesOutOfOrder),
+        replication_reorder,
+        PropertyId::ReplicaMonotonic,
+    );
+}
