@@ -623,3 +623,35 @@ impl Client<'_> {
         Ok(listing)
     }
 }
+
+#[cfg(all(test, not(loom), not(feature = "shuttle")))]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    /// A thread panics halfway through updating node 1 (after inserting a bogus entry). The node
+    /// must not serve what it left behind: it is cleared and refilled from persistence.
+    #[test]
+    fn a_poisoned_node_is_cleared_before_it_serves_again() {
+        for mode in [Mode::Eventual, Mode::Strong] {
+            let cache = Arc::new(IndexCache::new(Config::new(2, mode)).expect("valid"));
+            cache.put_via(NodeId(0), "k", Location(1)).expect("valid");
+            cache.read_via(NodeId(1), "k").expect("valid");
+            cache.put_via(NodeId(0), "k", Location(2)).expect("valid");
+            let poisoner = Arc::clone(&cache);
+            let outcome = std::thread::spawn(move || poisoner.nodes[1].poison_for_test("k")).join();
+            assert!(outcome.is_err(), "the injected panic happened");
+            assert!(cache.nodes[1].state_is_poisoned());
+            let entry = cache.read_via(NodeId(1), "k").expect("valid");
+            assert_eq!(
+                (entry.seq, entry.location),
+                (2, Some(Location(2))),
+                "{mode}: a poisoned node was cleared and refilled from persistence"
+            );
+            assert!(!cache.nodes[1].state_is_poisoned());
+            // The node works normally afterwards.
+            cache.put_via(NodeId(1), "k", Location(3)).expect("valid");
+            assert_eq!(cache.read_via(NodeId(1), "k").map(|e| e.seq), Ok(3));
+        }
+    }
+}

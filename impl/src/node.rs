@@ -159,6 +159,11 @@ impl CacheNode {
         self.write().clear();
     }
 
+    #[cfg(all(test, not(loom), not(feature = "shuttle")))]
+    pub(crate) fn state_is_poisoned(&self) -> bool {
+        self.state.is_poisoned()
+    }
+
     /// Panics while holding the node's write lock, poisoning it (tests of the poison handling).
     #[cfg(all(test, not(loom), not(feature = "shuttle")))]
     pub(crate) fn poison_for_test(&self, key: &str) {
