@@ -1,0 +1,63 @@
+//! A random client program shared by the std stress test and the shuttle tests: each client picks
+//! GET/PUT/DELETE/LIST through random nodes, interleaved with faults (eviction of an entry or a
+//! listing, node restart, witness restart, replication delivery out of order or duplicated).
+#![allow(dead_code)]
+
+use index_cache::{IndexCache, Location, NodeId};
+use witness_model::history::ClientId;
+
+pub const KEYS: [&str; 3] = ["k0", "k1", "k2"];
+
+/// A source of choices: a seeded xorshift on std threads, shuttle's replayable RNG under shuttle.
+pub trait Choose {
+    fn below(&mut self, n: usize) -> usize;
+}
+
+pub struct XorShift(pub u64);
+
+impl Choose for XorShift {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+/// One client's program of `ops` operations (faults included). With `faults` off only
+/// operations are issued.
+pub fn client_program(
+    cache: &IndexCache,
+    client: u8,
+    ops: usize,
+    faults: bool,
+    rng: &mut impl Choose,
+) {
+    let me = cache.client(ClientId(client));
+    let nodes = cache.nodes();
+    for i in 0..ops {
+        let node = NodeId(rng.below(nodes));
+        let key = KEYS[rng.below(KEYS.len())];
+        let roll = rng.below(if faults { 100 } else { 80 });
+        let location = Location(u64::from(client) * 1_000_000 + i as u64);
+        match roll {
+            0..=19 => drop(me.put(node, key, location).expect("valid")),
+            20..=29 => drop(me.delete(node, key).expect("valid")),
+            30..=69 => drop(me.read(node, key).expect("valid")),
+            70..=79 => drop(me.list(node).expect("valid")),
+            80..=87 => cache.evict(node, key).expect("valid"),
+            88..=90 => cache.evict_listing(node).expect("valid"),
+            91..=92 => cache.restart_node(node).expect("valid"),
+            93 => cache.restart_witness(),
+            _ => {
+                let pending = cache.pending_replication().len();
+                if pending > 0 {
+                    // Any message, possibly kept for a duplicate delivery: reordering and
+                    // at-least-once.
+                    let keep = rng.below(4) == 0;
+                    cache.deliver_replication(rng.below(pending), keep);
+                }
+            }
+        }
+    }
+}
