@@ -12,7 +12,7 @@ use index_cache::{
 };
 use std::sync::Arc;
 use witness_model::properties::PropertyId;
-use workload::{client_program, XorShift, KEYS};
+use workload::{client_program, Faults, XorShift, KEYS};
 
 const CLIENTS: u8 = 4;
 const OPS: usize = 300;
@@ -30,7 +30,7 @@ fn round(mode: Mode, protocol: Protocol, seed: u64) -> common::Judgement {
             let cache = Arc::clone(&cache);
             std::thread::spawn(move || {
                 let mut rng = XorShift(seed.wrapping_mul(31).wrapping_add(u64::from(client) + 1));
-                client_program(&cache, client, OPS, true, &mut rng);
+                client_program(&cache, client, OPS, Faults::Mixed, &mut rng);
             })
         })
         .collect();

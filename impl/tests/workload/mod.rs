@@ -24,13 +24,23 @@ impl Choose for XorShift {
     }
 }
 
-/// One client's program of `ops` operations (faults included). With `faults` off only
-/// operations are issued.
+/// Which faults a client program injects between its operations.
+#[derive(Clone, Copy, Debug)]
+pub enum Faults {
+    None,
+    /// Evictions, node restarts, replication delivery; a witness restart now and then.
+    Mixed,
+    /// [`Faults::Mixed`] with frequent witness restarts, for bugs that need a restart inside a
+    /// write (witness-before-commit).
+    RestartHeavy,
+}
+
+/// One client's program of `ops` operations, with faults between them.
 pub fn client_program(
     cache: &IndexCache,
     client: u8,
     ops: usize,
-    faults: bool,
+    faults: Faults,
     rng: &mut impl Choose,
 ) {
     let me = cache.client(ClientId(client));
@@ -38,7 +48,12 @@ pub fn client_program(
     for i in 0..ops {
         let node = NodeId(rng.below(nodes));
         let key = KEYS[rng.below(KEYS.len())];
-        let roll = rng.below(if faults { 100 } else { 80 });
+        let roll = match faults {
+            Faults::None => rng.below(80),
+            Faults::Mixed => rng.below(100),
+            // Rolls past 99 restart the witness too.
+            Faults::RestartHeavy => rng.below(115),
+        };
         let location = Location(u64::from(client) * 1_000_000 + i as u64);
         match roll {
             0..=19 => drop(me.put(node, key, location).expect("valid")),
@@ -48,7 +63,7 @@ pub fn client_program(
             80..=87 => cache.evict(node, key).expect("valid"),
             88..=90 => cache.evict_listing(node).expect("valid"),
             91..=92 => cache.restart_node(node).expect("valid"),
-            93 => cache.restart_witness(),
+            93 | 100.. => cache.restart_witness(),
             _ => {
                 let pending = cache.pending_replication().len();
                 if pending > 0 {
