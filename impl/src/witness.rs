@@ -41,11 +41,21 @@ fn unpack(word: u64) -> (u64, Seq) {
 #[derive(Debug)]
 pub struct Slot(AtomicU64);
 
+/// The witness's table for one partition.
+#[derive(Debug)]
+struct Table {
+    /// key → slot, ordered so the partition barrier can walk the partition.
+    slots: RwLock<BTreeMap<String, Arc<Slot>>>,
+    /// The epoch in which the witness last knew the whole partition: at start, and after a LIST
+    /// reload taught it every key. In that epoch a key without a slot is known never written;
+    /// in any other epoch it is forgotten like every other key.
+    learned_epoch: AtomicU64,
+}
+
 #[derive(Debug)]
 pub struct Witness {
     epoch: AtomicU64,
-    /// Per partition, key → slot. Ordered so the partition barrier can walk one partition.
-    partitions: Vec<RwLock<BTreeMap<String, Arc<Slot>>>>,
+    partitions: Vec<Table>,
     forgets_on_restart: bool,
 }
 
@@ -54,7 +64,10 @@ impl Witness {
         Witness {
             epoch: AtomicU64::new(FIRST_EPOCH),
             partitions: (0..partitions)
-                .map(|_| RwLock::new(BTreeMap::new()))
+                .map(|_| Table {
+                    slots: RwLock::new(BTreeMap::new()),
+                    learned_epoch: AtomicU64::new(FIRST_EPOCH),
+                })
                 .collect(),
             forgets_on_restart,
         }
@@ -78,24 +91,29 @@ impl Witness {
         self.known_word(slot.0.load(Ordering::SeqCst))
     }
 
-    /// The key's slot, created on first use. A slot created before any restart starts at "known,
-    /// never written" (the witness has seen every write since it started); after a restart it
-    /// starts forgotten.
+    /// The key's slot, created on first use: "known, never written" while the witness knows the
+    /// whole partition (see [`Table::learned_epoch`]), forgotten otherwise.
     pub(crate) fn slot(&self, partition: usize, key: &str) -> Arc<Slot> {
-        if let Some(slot) = sync::read(&self.partitions[partition]).get(key) {
+        let table = &self.partitions[partition];
+        if let Some(slot) = sync::read(&table.slots).get(key) {
             return Arc::clone(slot);
         }
-        let mut table = sync::write(&self.partitions[partition]);
-        let slot = table.entry(key.to_string()).or_insert_with(|| {
-            let epoch = self.epoch.load(Ordering::SeqCst);
-            let initial = if epoch == FIRST_EPOCH {
-                pack(FIRST_EPOCH, 0)
-            } else {
-                pack(UNKNOWN_EPOCH, 0)
-            };
-            Arc::new(Slot(AtomicU64::new(initial)))
-        });
+        let mut slots = sync::write(&table.slots);
+        let slot = slots
+            .entry(key.to_string())
+            .or_insert_with(|| Arc::new(Slot(AtomicU64::new(self.initial_word(table)))));
         Arc::clone(slot)
+    }
+
+    /// A new slot's word. Called under the table's write lock, which `learn_partition` also
+    /// holds while it teaches the whole partition, so the two never interleave.
+    fn initial_word(&self, table: &Table) -> u64 {
+        let current = self.epoch.load(Ordering::SeqCst);
+        if table.learned_epoch.load(Ordering::SeqCst) == current {
+            pack(current, 0)
+        } else {
+            pack(UNKNOWN_EPOCH, 0)
+        }
     }
 
     /// `witness.isStale(key, entry)` through the key's slot: stale when the witness knows a newer
@@ -161,33 +179,46 @@ impl Witness {
 
     /// The partition barrier for LIST: the listing is stale if the witness knows any key of the
     /// partition newer than the listing has it (a missing key counts as version 0), or has
-    /// forgotten any key.
+    /// forgotten any key — including keys it has no slot for, when it no longer knows the whole
+    /// partition.
     pub(crate) fn is_listing_stale(
         &self,
         partition: usize,
         listing: &BTreeMap<String, Entry>,
     ) -> bool {
-        let table = sync::read(&self.partitions[partition]);
-        table.iter().any(|(key, slot)| match self.known_at(slot) {
+        let table = &self.partitions[partition];
+        let current = self.epoch.load(Ordering::SeqCst);
+        if !self.forgets_on_restart && table.learned_epoch.load(Ordering::SeqCst) != current {
+            return true;
+        }
+        let slots = sync::read(&table.slots);
+        slots.iter().any(|(key, slot)| match self.known_at(slot) {
             None => true,
             Some(known) => listing.get(key).map_or(0, |e| e.seq) < known,
         })
     }
 
-    /// A LIST reload: teaches every key of the partition what persistence holds. `loaded` is the
-    /// scan the caller made under the persistence lock it still holds; keys the witness tracks but
-    /// persistence has never committed are learned at version 0, as the model does.
+    /// A LIST reload: teaches every key of the partition what persistence holds, and that keys
+    /// without a slot are never written. `loaded` is the scan the caller made under the
+    /// persistence lock it still holds, so no commit slips in between.
     pub(crate) fn learn_partition(&self, partition: usize, loaded: &BTreeMap<String, Entry>) {
+        let table = &self.partitions[partition];
+        let mut slots = sync::write(&table.slots);
+        let epoch = self.epoch.load(Ordering::SeqCst);
         for (key, entry) in loaded {
-            let slot = self.slot(partition, key);
-            self.learn(&slot, entry.seq);
+            let slot = slots
+                .entry(key.clone())
+                .or_insert_with(|| Arc::new(Slot(AtomicU64::new(pack(UNKNOWN_EPOCH, 0)))));
+            self.learn(slot, entry.seq);
         }
-        let table = sync::read(&self.partitions[partition]);
-        for (key, slot) in table.iter() {
+        for (key, slot) in slots.iter() {
             if !loaded.contains_key(key) {
                 self.learn(slot, 0);
             }
         }
+        // If the witness restarted meanwhile, `epoch` is already old and the partition stays
+        // forgotten: the safe direction.
+        table.learned_epoch.store(epoch, Ordering::SeqCst);
     }
 
     /// The witness is replaced with empty memory: every key is forgotten at once.
