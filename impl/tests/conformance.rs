@@ -256,6 +256,15 @@ fn run(mode: Mode, protocol: Protocol, steps: &[Step]) -> Result<(), String> {
                 });
                 (None, None)
             }
+            Step::RestartWitness if protocol.mutant == Some(Mutant::NoWitnessBumpOnDelete) => {
+                // Known divergence (docs/impl.md, "Conformance"): the model's key set is closed,
+                // so after a restart it counts the partition as known again once every key was
+                // relearned one GET at a time; the implementation's key space is open and needs a
+                // LIST reload for that. With a correct witness both answer the same (a listing the
+                // witness calls fresh equals persistence); only this mutant, whose witness lags a
+                // DELETE, tells them apart.
+                continue;
+            }
             Step::RestartWitness => {
                 cache.restart_witness();
                 reference.act(Action::RestartWitness);
