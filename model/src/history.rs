@@ -66,9 +66,15 @@ impl fmt::Display for Observed {
 #[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "op")]
 pub enum Op {
-    Put { key: Key },
-    Delete { key: Key },
-    Get { key: Key },
+    Put {
+        key: Key,
+    },
+    Delete {
+        key: Key,
+    },
+    Get {
+        key: Key,
+    },
     /// LIST of the one partition `["" .. ∞)`: every key.
     List,
 }

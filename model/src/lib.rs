@@ -6,6 +6,7 @@
 //! - [`system`]: the stateright model (clients, cache nodes, witness, persistence, replica).
 //! - [`check`]: running the checker and turning its discoveries into verdicts and readable traces.
 
+pub mod check;
 pub mod history;
 pub mod properties;
 pub mod system;

@@ -33,7 +33,10 @@ mod tests {
             seq: 2,
             exists: false,
         };
-        assert_eq!(judge(put1, Observed::NEVER_WRITTEN), Some(PropertyId::ListOmitsPut));
+        assert_eq!(
+            judge(put1, Observed::NEVER_WRITTEN),
+            Some(PropertyId::ListOmitsPut)
+        );
         assert_eq!(judge(del2, put1), Some(PropertyId::ListShowsDeleted));
         assert_eq!(judge(put1, del2), None);
         assert_eq!(judge(Observed::NEVER_WRITTEN, put1), None);

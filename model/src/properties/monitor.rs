@@ -11,13 +11,17 @@ use super::{
 };
 use crate::history::{ClientId, Event, Key, Observed, Op, Ret, Seq};
 use serde::Serialize;
+use smallvec::SmallVec;
+
+/// Inline for the sizes a model has; spills to the heap for larger recorded histories.
+type Table<T> = SmallVec<[T; 5]>;
 use std::fmt;
 
 #[derive(Clone, Debug, Default, Eq, Hash, PartialEq)]
 pub struct Monitor {
-    keys: Vec<KeySummary>,
-    clients: Vec<ClientSummary>,
-    replica: Vec<Seq>,
+    keys: Table<KeySummary>,
+    clients: Table<ClientSummary>,
+    replica: Table<Seq>,
     violated: PropertySet,
     found: PropertySet,
 }
@@ -40,9 +44,9 @@ impl Default for Observed {
 struct ClientSummary {
     pending: Option<Pending>,
     /// Per key: the client's own latest acknowledged write.
-    own_writes: Vec<Seq>,
+    own_writes: Table<Seq>,
     /// Per key: the highest version the client's GETs have returned.
-    last_read: Vec<Seq>,
+    last_read: Table<Seq>,
 }
 
 /// An operation in flight, with the floors that were in force when it was invoked.
@@ -59,7 +63,7 @@ enum Pending {
         completed: Seq,
     },
     List {
-        acked: Vec<Observed>,
+        acked: Table<Observed>,
     },
 }
 
@@ -120,7 +124,9 @@ impl fmt::Display for Finding {
                 f,
                 "{who} GET {key} → {got}, but {required} was acknowledged before the GET began"
             ),
-            PropertyId::ListAfterWrite | PropertyId::ListOmitsPut | PropertyId::ListShowsDeleted => {
+            PropertyId::ListAfterWrite
+            | PropertyId::ListOmitsPut
+            | PropertyId::ListShowsDeleted => {
                 write!(
                     f,
                     "{who} LIST saw {key} as {got}, but {required} was acknowledged before the LIST began"
@@ -151,7 +157,10 @@ impl fmt::Display for Finding {
     }
 }
 
-fn slot<T: Default + Clone>(v: &mut Vec<T>, index: usize) -> &mut T {
+fn slot<T: Default + Clone, const N: usize>(v: &mut SmallVec<[T; N]>, index: usize) -> &mut T
+where
+    [T; N]: smallvec::Array<Item = T>,
+{
     if v.len() <= index {
         v.resize(index + 1, T::default());
     }
@@ -183,6 +192,21 @@ impl Monitor {
     /// The version the replica was last seen to hold for `key`.
     pub fn replica(&self, key: Key) -> Seq {
         self.replica.get(usize::from(key.0)).copied().unwrap_or(0)
+    }
+
+    /// Hashes what the monitor knows about one client, for symmetry reduction.
+    pub fn hash_client<H: std::hash::Hasher>(&self, client: usize, hasher: &mut H) {
+        use std::hash::Hash;
+        self.clients.get(client).hash(hasher);
+    }
+
+    /// Renames clients: client `order[i]` becomes client `i`. For symmetry reduction only.
+    pub fn permute_clients(&mut self, order: &[usize]) {
+        if self.clients.len() < order.len() {
+            self.clients.resize(order.len(), ClientSummary::default());
+        }
+        let renamed = order.iter().map(|&i| self.clients[i].clone()).collect();
+        self.clients = renamed;
     }
 
     /// Feeds one event; `index` is its position (for findings). Every finding is also recorded in
@@ -330,12 +354,7 @@ impl Monitor {
                 }
                 *last = (*last).max(observed.seq);
                 if !linearizable::read_holds(completed, observed.seq) {
-                    found(
-                        PropertyId::Linearizable,
-                        key,
-                        version(completed),
-                        *observed,
-                    );
+                    found(PropertyId::Linearizable, key, version(completed), *observed);
                 }
                 let summary = slot(&mut self.keys, usize::from(key.0));
                 summary.completed = summary.completed.max(observed.seq);

@@ -8,6 +8,6 @@ use crate::history::{Observed, Seq};
 /// `acked`: the latest acknowledged write of the key; `witness`: the version the witness records
 /// (`None` = forgotten, answered as stale); `persisted`: the version persistence holds.
 pub fn holds(acked: Observed, witness: Option<Seq>, persisted: Seq) -> bool {
-    let witness_ok = witness.map_or(true, |known| known >= acked.seq);
+    let witness_ok = witness.is_none_or(|known| known >= acked.seq);
     witness_ok && persisted >= acked.seq
 }

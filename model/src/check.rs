@@ -1,0 +1,400 @@
+//! Running the checker on a configuration and turning what it found into verdicts and traces a
+//! human can read. The CLI, the report generator and the tests all go through [`run`].
+//!
+//! Counterexamples are minimal: stateright's single-threaded BFS discovers each property at the
+//! smallest depth, so a multi-threaded, DFS or simulation run is followed by a single-threaded BFS
+//! bounded by the depth already found, which re-derives the shortest path for every discovery.
+
+use crate::history::Event;
+use crate::properties::{Expectation, Finding, Monitor, PropertyId};
+use crate::system::{Action, ConfigError, SystemState, WitnessCfg, WitnessModel};
+use serde::{Deserialize, Serialize};
+use stateright::{Checker, HasDiscoveries, Model};
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Clone, Copy, Debug, Eq, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Strategy {
+    Bfs,
+    Dfs,
+    Simulation,
+}
+
+impl std::str::FromStr for Strategy {
+    type Err = ConfigError;
+    fn from_str(s: &str) -> Result<Self, ConfigError> {
+        match s {
+            "bfs" => Ok(Strategy::Bfs),
+            "dfs" => Ok(Strategy::Dfs),
+            "simulation" => Ok(Strategy::Simulation),
+            other => Err(ConfigError(format!(
+                "unknown strategy '{other}' (expected one of: bfs, dfs, simulation)"
+            ))),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct CheckOptions {
+    pub strategy: Strategy,
+    pub threads: usize,
+    /// Stop exploring after this long; verdicts that need the whole space become `unknown`.
+    pub timeout: Option<Duration>,
+    /// Explore one representative per class of states equal up to renaming clients and cache
+    /// nodes (DFS and simulation only: stateright's BFS ignores symmetry).
+    pub symmetry: bool,
+    /// Seed for the simulation strategy.
+    pub seed: u64,
+    /// Re-derive the shortest counterexample when the run itself does not guarantee it.
+    pub minimize: bool,
+    /// How often [`run`] calls its progress callback.
+    pub progress_every: Duration,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            strategy: Strategy::Bfs,
+            threads: 1,
+            timeout: None,
+            symmetry: false,
+            seed: 0,
+            minimize: true,
+            progress_every: Duration::from_millis(500),
+        }
+    }
+}
+
+impl CheckOptions {
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.threads == 0 {
+            return Err(ConfigError("--threads must be at least 1 (got 0)".into()));
+        }
+        if self.symmetry && self.strategy == Strategy::Bfs {
+            return Err(ConfigError(
+                "symmetry reduction needs --strategy dfs or simulation (stateright's BFS ignores it)"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Copy, Debug, Eq, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    Holds,
+    Violated,
+    Found,
+    NotFound,
+    Unknown,
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Verdict::Holds => "holds",
+            Verdict::Violated => "violated",
+            Verdict::Found => "found",
+            Verdict::NotFound => "not-found",
+            Verdict::Unknown => "unknown",
+        })
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PropertyResult {
+    pub name: String,
+    pub expectation: Expectation,
+    pub verdict: Verdict,
+    /// The shortest path to the violation (or example), as numbered steps; empty where none.
+    pub trace: Vec<String>,
+}
+
+impl PropertyResult {
+    pub fn property(&self) -> Option<PropertyId> {
+        PropertyId::from_name(&self.name)
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CheckReport {
+    pub mode: String,
+    pub variant: String,
+    pub mutant: Option<String>,
+    pub config: WitnessCfg,
+    pub strategy: Strategy,
+    pub threads: usize,
+    pub symmetry: bool,
+    /// Every reachable state was explored.
+    pub complete: bool,
+    pub unique_states: usize,
+    pub total_states: usize,
+    pub max_depth: usize,
+    pub seconds: f64,
+    pub properties: Vec<PropertyResult>,
+}
+
+impl CheckReport {
+    pub fn result(&self, property: PropertyId) -> Option<&PropertyResult> {
+        self.properties.iter().find(|p| p.name == property.name())
+    }
+
+    pub fn verdict(&self, property: PropertyId) -> Verdict {
+        self.result(property)
+            .map_or(Verdict::Unknown, |p| p.verdict)
+    }
+
+    /// Some always-property was violated.
+    pub fn any_violated(&self) -> bool {
+        self.properties
+            .iter()
+            .any(|p| p.verdict == Verdict::Violated)
+    }
+}
+
+/// What the checker has done so far, for progress lines.
+#[derive(Clone, Copy, Debug)]
+pub struct Progress {
+    pub total_states: usize,
+    pub unique_states: usize,
+    pub max_depth: usize,
+    pub elapsed: Duration,
+}
+
+impl Progress {
+    pub fn states_per_second(&self) -> f64 {
+        let secs = self.elapsed.as_secs_f64();
+        if secs > 0.0 {
+            self.total_states as f64 / secs
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Runs one check. `interrupt`, when set by the caller (Ctrl-C), ends exploration early; the report
+/// then says `complete: false` and keeps everything found so far.
+pub fn run(
+    cfg: &WitnessCfg,
+    opts: &CheckOptions,
+    interrupt: Option<Arc<AtomicBool>>,
+    on_progress: &mut dyn FnMut(Progress),
+) -> Result<CheckReport, ConfigError> {
+    cfg.validate()?;
+    opts.validate()?;
+    let model = cfg.clone().into_model();
+    let stop = model.stop_handle();
+    let started = Instant::now();
+    let builder = model.clone().checker().threads(opts.threads);
+    let builder = if opts.symmetry {
+        builder.symmetry()
+    } else {
+        builder
+    };
+    let checker: Box<dyn Checker<WitnessModel>> = match opts.strategy {
+        Strategy::Bfs => Box::new(builder.spawn_bfs()),
+        Strategy::Dfs => Box::new(builder.spawn_dfs()),
+        Strategy::Simulation => {
+            Box::new(builder.spawn_simulation(opts.seed, stateright::UniformChooser))
+        }
+    };
+    let mut stopped_early = false;
+    while !checker.is_done() {
+        std::thread::sleep(opts.progress_every.min(Duration::from_millis(100)));
+        let interrupted = interrupt
+            .as_ref()
+            .is_some_and(|flag| flag.load(Ordering::Relaxed));
+        let timed_out = opts.timeout.is_some_and(|t| started.elapsed() >= t);
+        if (interrupted || timed_out) && !stop.load(Ordering::Relaxed) {
+            stop.store(true, Ordering::Relaxed);
+            stopped_early = true;
+        }
+        on_progress(Progress {
+            total_states: checker.state_count(),
+            unique_states: checker.unique_state_count(),
+            max_depth: checker.max_depth(),
+            elapsed: started.elapsed(),
+        });
+    }
+    let checker = join(checker);
+    let seconds = started.elapsed().as_secs_f64();
+    // Simulation never knows it has seen everything.
+    let complete = !stopped_early && opts.strategy != Strategy::Simulation;
+    let discoveries = checker.discoveries();
+    let (unique_states, total_states, max_depth) = (
+        checker.unique_state_count(),
+        checker.state_count(),
+        checker.max_depth(),
+    );
+
+    let exact_bfs = opts.strategy == Strategy::Bfs && opts.threads == 1;
+    let paths = if exact_bfs || !opts.minimize || discoveries.is_empty() {
+        discoveries
+            .into_iter()
+            .map(|(name, path)| (name, path.into_vec()))
+            .collect()
+    } else {
+        shortest_paths(
+            cfg,
+            discoveries
+                .iter()
+                .map(|(n, p)| (*n, p.clone().into_vec().len())),
+        )
+    };
+
+    let properties = model
+        .properties()
+        .iter()
+        .map(|property| {
+            let id = PropertyId::from_name(property.name);
+            let expectation = id.map_or(Expectation::Always, PropertyId::expectation);
+            let path = paths.iter().find(|(n, _)| *n == property.name);
+            let verdict = match (expectation, path.is_some(), complete) {
+                (Expectation::Always, true, _) => Verdict::Violated,
+                (Expectation::Always, false, true) => Verdict::Holds,
+                (Expectation::Sometimes, true, _) => Verdict::Found,
+                (Expectation::Sometimes, false, true) => Verdict::NotFound,
+                (_, false, false) => Verdict::Unknown,
+            };
+            let trace = path
+                .map(|(_, steps)| narrate_path(&model, steps, id))
+                .unwrap_or_default();
+            PropertyResult {
+                name: property.name.to_string(),
+                expectation,
+                verdict,
+                trace,
+            }
+        })
+        .collect();
+    Ok(CheckReport {
+        mode: cfg.mode.name().to_string(),
+        variant: cfg.variant.to_string(),
+        mutant: cfg.mutant.map(|m| m.name().to_string()),
+        config: cfg.clone(),
+        strategy: opts.strategy,
+        threads: opts.threads,
+        symmetry: opts.symmetry,
+        complete,
+        unique_states,
+        total_states,
+        max_depth,
+        seconds,
+        properties,
+    })
+}
+
+fn join(checker: Box<dyn Checker<WitnessModel>>) -> Box<dyn Checker<WitnessModel>> {
+    let mut checker = checker;
+    for handle in checker.handles() {
+        // A checker thread that panicked has nothing more to report; its discoveries so far stand.
+        let _ = handle.join();
+    }
+    checker
+}
+
+type Steps = Vec<(SystemState, Option<Action>)>;
+
+/// Single-threaded BFS up to the deepest discovery already known: the first time BFS meets each
+/// property's discovery is at the smallest depth, so these paths are the shortest.
+fn shortest_paths(
+    cfg: &WitnessCfg,
+    found: impl Iterator<Item = (&'static str, usize)>,
+) -> Vec<(&'static str, Steps)> {
+    let mut names = BTreeSet::new();
+    let mut depth = 0;
+    for (name, len) in found {
+        names.insert(name);
+        depth = depth.max(len);
+    }
+    let model = cfg.clone().into_model();
+    let checker = model
+        .checker()
+        .threads(1)
+        .target_max_depth(depth + 1)
+        .finish_when(HasDiscoveries::AllOf(names))
+        .spawn_bfs()
+        .join();
+    checker
+        .discoveries()
+        .into_iter()
+        .map(|(name, path)| (name, path.into_vec()))
+        .collect()
+}
+
+/// The steps of a path as numbered sentences, closed by what the property monitor says about it.
+pub fn narrate_path(
+    model: &WitnessModel,
+    steps: &[(SystemState, Option<Action>)],
+    property: Option<PropertyId>,
+) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut history: Vec<Event> = Vec::new();
+    let mut number = 0;
+    for (state, action) in steps {
+        let Some(action) = action else { continue };
+        number += 1;
+        lines.push(format!(
+            "{number}. {}",
+            crate::system::narrate::describe(model, state, action)
+        ));
+        model.apply_recording(state, action, &mut |e| history.push(e.clone()));
+    }
+    if let Some(property) = property {
+        if let Some(finding) = explain(model, &history, property) {
+            lines.push(format!("⇒ {finding}"));
+        } else if let Some((last, _)) = steps.last() {
+            // State-based properties (witness-safety, replica-*) are judged on the final state.
+            lines.push(format!("⇒ {property}: {}", state_summary(model, last)));
+        }
+    }
+    lines
+}
+
+fn explain(model: &WitnessModel, history: &[Event], property: PropertyId) -> Option<Finding> {
+    let mut monitor = Monitor::new();
+    for k in 0..model.cfg.keys {
+        let _ = monitor.observe_quietly(&Event::ReplicaApplied {
+            key: crate::history::Key(k),
+            seq: 0,
+        });
+    }
+    let mut first = None;
+    for (index, event) in history.iter().enumerate() {
+        let _ = monitor.observe(index, event, &mut |f| {
+            if f.property == property && first.is_none() {
+                first = Some(f);
+            }
+        });
+    }
+    first
+}
+
+fn state_summary(model: &WitnessModel, state: &SystemState) -> String {
+    let mut parts = Vec::new();
+    for k in 0..model.cfg.keys {
+        let key = crate::history::Key(k);
+        let witness = state
+            .witness_of(key)
+            .map_or("forgotten".to_string(), |w| format!("v{w}"));
+        parts.push(format!(
+            "{key}: acknowledged v{}, persistence v{}, witness {witness}, replica v{}",
+            state.monitor.acked(key).seq,
+            state.persisted_of(key),
+            state.replica[usize::from(k)]
+        ));
+    }
+    let flight = if state.replication.is_empty() {
+        "nothing in flight".to_string()
+    } else {
+        format!(
+            "{} replication message(s) in flight",
+            state.replication.len()
+        )
+    };
+    format!("{} ({flight})", parts.join("; "))
+}
