@@ -1,0 +1,170 @@
+//! The verdicts the project expects on the default configuration, for every mode × variant ×
+//! mutant the suite runs, and why. `witness suite` compares what the checker finds against this
+//! table; `docs/verdicts.md` explains each row with its shortest counterexample.
+//!
+//! The table was not assumed: each row is what the checker reported, then explained. A change in
+//! the model that changes a verdict fails the suite until this table and the docs are updated.
+
+use crate::check::Verdict;
+use crate::properties::{Expectation, PropertyId};
+use crate::system::{Mode, Mutant, Variant, WitnessOrder};
+
+use PropertyId::*;
+
+/// One row of the suite: which always-properties fail and which anomalies are found.
+#[derive(Clone, Debug)]
+pub struct ExpectedRow {
+    pub violated: &'static [PropertyId],
+    pub found: &'static [PropertyId],
+    /// Why, in one paragraph, for the docs and the suite's mismatch messages.
+    pub why: &'static str,
+}
+
+impl ExpectedRow {
+    pub fn verdict(&self, property: PropertyId) -> Verdict {
+        match property.expectation() {
+            Expectation::Always if self.violated.contains(&property) => Verdict::Violated,
+            Expectation::Always => Verdict::Holds,
+            Expectation::Sometimes if self.found.contains(&property) => Verdict::Found,
+            Expectation::Sometimes => Verdict::NotFound,
+        }
+    }
+}
+
+const ALL_ANOMALIES: &[PropertyId] = &[
+    ReplicaLag,
+    NegativeCacheMiss,
+    StaleOverwrite,
+    ReadAfterDelete,
+    ListOmitsPut,
+    ListShowsDeleted,
+    NonMonotonicRead,
+];
+
+/// The expected row for a run of the default configuration.
+pub fn expected(mode: Mode, variant: Variant, mutant: Option<Mutant>) -> ExpectedRow {
+    if mode == Mode::Eventual {
+        return ExpectedRow {
+            violated: &[
+                ReadAfterWrite,
+                ListAfterWrite,
+                ReadYourWrites,
+                MonotonicReads,
+                Linearizable,
+            ],
+            found: ALL_ANOMALIES,
+            why: "Eventual mode answers from whatever the chosen cache node holds: a write updates \
+                  one node while a read or LIST lands on another, so every anomalies A1–A6 is \
+                  reachable. The witness and the replica are unaffected (the witness is kept but not \
+                  consulted), so witness-safety and the replica properties hold; the replica lags.",
+        };
+    }
+    if let Some(mutant) = mutant {
+        return mutant_row(mutant);
+    }
+    match variant.witness_order {
+        WitnessOrder::WithCommit => ExpectedRow {
+            violated: &[],
+            found: &[ReplicaLag],
+            why: "Commit and witness bump are one step, so no reader can see a version the \
+                  witness does not know, and a reload after a witness restart relearns a version \
+                  no older than any acknowledged write. Every always-property holds with either \
+                  repair; the cross-region replica still lags (A8).",
+        },
+        WitnessOrder::AfterCommit => ExpectedRow {
+            violated: &[MonotonicReads, Linearizable],
+            found: &[ReplicaLag, NonMonotonicRead],
+            why: "Between the commit and the witness bump, a miss fill reads the new version from \
+                  persistence while another node's older entry still passes the witness check. \
+                  The write is not yet acknowledged, so read-after-write holds, but a client can \
+                  read v1 after v2 (A6) and the reads are not linearizable.",
+        },
+        WitnessOrder::BeforeCommit => ExpectedRow {
+            violated: &[
+                ReadAfterWrite,
+                ListAfterWrite,
+                ReadYourWrites,
+                Linearizable,
+                WitnessSafety,
+            ],
+            found: &[
+                ReplicaLag,
+                NegativeCacheMiss,
+                StaleOverwrite,
+                ReadAfterDelete,
+                ListOmitsPut,
+                ListShowsDeleted,
+            ],
+            why: "Without faults the early bump is safe, but when the witness restarts between a \
+                  write's bump and its commit, a reload relearns the old committed version; the \
+                  write then commits and is acknowledged while the witness still holds the old \
+                  version, so stale entries pass as fresh (witness-safety and read-after-write \
+                  fail).",
+        },
+    }
+}
+
+fn mutant_row(mutant: Mutant) -> ExpectedRow {
+    match mutant {
+        Mutant::SkipWitnessOnMiss => ExpectedRow {
+            violated: &[ReadAfterWrite, ReadYourWrites, MonotonicReads, Linearizable],
+            found: &[ReplicaLag, NegativeCacheMiss, NonMonotonicRead],
+            why: "A cached miss is returned without asking the witness, so a GET after an \
+                  acknowledged PUT answers not-found from a node that cached the miss (A1).",
+        },
+        Mutant::ListIgnoresWitness => ExpectedRow {
+            violated: &[ListAfterWrite, ReadYourWrites],
+            found: &[ReplicaLag, ListOmitsPut, ListShowsDeleted],
+            why: "LIST serves the node's cached listing without the partition barrier, so it \
+                  misses a freshly PUT key (A4) or shows a deleted one (A5). GETs are unaffected.",
+        },
+        Mutant::WitnessForgetsOnRestart => ExpectedRow {
+            violated: &[
+                ReadAfterWrite,
+                ListAfterWrite,
+                ReadYourWrites,
+                MonotonicReads,
+                Linearizable,
+                WitnessSafety,
+            ],
+            found: ALL_ANOMALIES,
+            why: "A restarted witness answers v0 (fresh) for every key it forgot, so every stale \
+                  entry passes the barrier: strong mode degrades to eventual after one restart.",
+        },
+        Mutant::ReplicaAppliesOutOfOrder => ExpectedRow {
+            violated: &[ReplicaMonotonic, ReplicaConverges],
+            found: &[ReplicaLag],
+            why: "A late delivery of an older version overwrites a newer one at the replica, which \
+                  then stays behind the source with nothing left in flight.",
+        },
+        Mutant::NoWitnessBumpOnDelete => ExpectedRow {
+            violated: &[
+                ReadAfterWrite,
+                ListAfterWrite,
+                ReadYourWrites,
+                MonotonicReads,
+                Linearizable,
+                WitnessSafety,
+            ],
+            found: &[ReplicaLag, ReadAfterDelete, ListShowsDeleted, NonMonotonicRead],
+            why: "The witness never learns of a DELETE, so a node's entry for the deleted version's \
+                  predecessor still looks fresh: a GET after the acknowledged DELETE returns the \
+                  object (A3) and LIST shows it (A5).",
+        },
+    }
+}
+
+/// Every run of the suite, in a stable order: strong and eventual mode under every variant, then
+/// each mutant in strong mode under the default variant.
+pub fn suite_rows() -> Vec<(Mode, Variant, Option<Mutant>)> {
+    let mut rows = Vec::new();
+    for mode in [Mode::Strong, Mode::Eventual] {
+        for variant in Variant::all() {
+            rows.push((mode, variant, None));
+        }
+    }
+    for &mutant in Mutant::ALL {
+        rows.push((Mode::Strong, Variant::default(), Some(mutant)));
+    }
+    rows
+}
