@@ -47,6 +47,26 @@ fn accepts(repair: Repair, held: Option<&Entry>, new: &Entry) -> bool {
     }
 }
 
+/// `node.put` on the entry map; allocates the key only for a key the node does not hold yet.
+fn put_entry(
+    entries: &mut HashMap<String, Cached>,
+    key: &str,
+    entry: Entry,
+    slot: Option<Arc<Slot>>,
+    repair: Repair,
+) {
+    match entries.get_mut(key) {
+        Some(held) => {
+            if accepts(repair, Some(&held.entry), &entry) {
+                *held = Cached { entry, slot };
+            }
+        }
+        None => {
+            entries.insert(key.to_string(), Cached { entry, slot });
+        }
+    }
+}
+
 #[derive(Debug)]
 pub(crate) struct CacheNode {
     state: RwLock<NodeState>,
@@ -97,11 +117,7 @@ impl CacheNode {
     /// `node.put(key, entry)` (miss fill and repair).
     pub(crate) fn put(&self, key: &str, entry: Entry, slot: Option<Arc<Slot>>, repair: Repair) {
         let mut state = self.write();
-        if accepts(repair, state.entries.get(key).map(|c| &c.entry), &entry) {
-            state
-                .entries
-                .insert(key.to_string(), Cached { entry, slot });
-        }
+        put_entry(&mut state.entries, key, entry, slot, repair);
     }
 
     /// A write's cache update: the entry, and the key in the partition listing if one is cached.
@@ -114,14 +130,14 @@ impl CacheNode {
         repair: Repair,
     ) {
         let mut state = self.write();
-        if accepts(repair, state.entries.get(key).map(|c| &c.entry), &entry) {
-            state
-                .entries
-                .insert(key.to_string(), Cached { entry, slot });
-        }
+        put_entry(&mut state.entries, key, entry, slot, repair);
         if let Some(listing) = state.listings[partition].as_mut() {
-            if accepts(repair, listing.get(key), &entry) {
-                listing.insert(key.to_string(), entry);
+            match listing.get_mut(key) {
+                Some(held) if accepts(repair, Some(held), &entry) => *held = entry,
+                Some(_) => {}
+                None => {
+                    listing.insert(key.to_string(), entry);
+                }
             }
         }
     }

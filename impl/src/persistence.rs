@@ -26,7 +26,7 @@ impl Store {
     /// Last-writer-wins by sequence. Returns the entry persistence holds afterwards.
     pub(crate) fn commit(&mut self, key: &str, entry: Entry) -> Entry {
         assert!(entry.seq > 0, "sequence 0 is the never-written state");
-        let record = self.records.entry(key.to_string()).or_default();
+        let record = self.record(key);
         assert!(
             entry.seq <= record.assigned,
             "commit of an unassigned sequence"
@@ -35,6 +35,14 @@ impl Store {
             record.committed = entry;
         }
         record.committed
+    }
+
+    /// The key's record, allocating the key only on its first write.
+    fn record(&mut self, key: &str) -> &mut Record {
+        if !self.records.contains_key(key) {
+            self.records.insert(key.to_string(), Record::default());
+        }
+        self.records.get_mut(key).expect("inserted above")
     }
 
     pub(crate) fn load(&self, key: &str) -> Entry {
@@ -80,7 +88,7 @@ impl Persistence {
     /// Hands out the next sequence number of `key`.
     pub(crate) fn assign_seq(&self, partition: usize, key: &str) -> Seq {
         let mut store = self.write(partition);
-        let record = store.records.entry(key.to_string()).or_default();
+        let record = store.record(key);
         record.assigned = record
             .assigned
             .checked_add(1)
