@@ -28,18 +28,26 @@ impl Partition {
     }
 
     pub fn contains(&self, key: &str) -> bool {
-        key >= self.start.as_str() && self.end.as_deref().map_or(true, |end| key < end)
+        key >= self.start.as_str() && below(self.end.as_deref(), key)
     }
 
     /// Whether some key starting with `prefix` lies in this partition.
     pub fn overlaps_prefix(&self, prefix: &str) -> bool {
         // Keys with `prefix` form the range [prefix, prefix_end); compare the two ranges.
-        let below_end = self.end.as_deref().map_or(true, |end| prefix < end);
+        let below_end = below(self.end.as_deref(), prefix);
         let above_start = match prefix_end(prefix) {
             Some(upper) => self.start.as_str() < upper.as_str(),
             None => true,
         };
         below_end && above_start
+    }
+}
+
+/// `value < end`, where no end is unbounded.
+fn below(end: Option<&str>, value: &str) -> bool {
+    match end {
+        Some(end) => value < end,
+        None => true,
     }
 }
 

@@ -352,7 +352,7 @@ impl IndexCache {
 
     /// Whether a strong read asks the witness about `entry` (the mutant skips cached misses).
     fn checks(&self, entry: &Entry) -> bool {
-        !(self.protocol.is(Mutant::SkipWitnessOnMiss) && !entry.exists())
+        entry.exists() || !self.protocol.is(Mutant::SkipWitnessOnMiss)
     }
 
     /// The seed's read path.

@@ -43,7 +43,10 @@ impl NodeState {
 fn accepts(repair: Repair, held: Option<&Entry>, new: &Entry) -> bool {
     match repair {
         Repair::Unconditional => true,
-        Repair::IfNewer => held.map_or(true, |held| new.seq > held.seq),
+        Repair::IfNewer => match held {
+            Some(held) => new.seq > held.seq,
+            None => true,
+        },
     }
 }
 
