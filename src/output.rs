@@ -1,0 +1,296 @@
+//! What users read: exit codes, the progress line, the one-line configuration summary, verdict
+//! lines and counterexamples, and the warning for configurations a proof cannot finish.
+
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
+use witness_model::check::{CheckReport, Progress, PropertyResult, Verdict};
+use witness_model::properties::PropertyId;
+use witness_model::system::WitnessCfg;
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_VIOLATED: i32 = 1;
+pub const EXIT_BAD_INPUT: i32 = 2;
+pub const EXIT_INCOMPLETE: i32 = 3;
+
+/// Exit code of one check: a violation wins over an incomplete run, because it is a definite
+/// answer whatever the unexplored states hold.
+pub fn check_exit_code(report: &CheckReport) -> i32 {
+    if report.any_violated() {
+        EXIT_VIOLATED
+    } else if !report.complete {
+        EXIT_INCOMPLETE
+    } else {
+        EXIT_OK
+    }
+}
+
+/// Groups digits by thousands: state counts run into the millions.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let groups: Vec<&str> = digits
+        .as_bytes()
+        .rchunks(3)
+        .rev()
+        .map(|chunk| std::str::from_utf8(chunk).unwrap_or_default())
+        .collect();
+    groups.join(",")
+}
+
+/// One line that says what a configuration is, in the words of the docs.
+pub fn describe_cfg(cfg: &WitnessCfg) -> String {
+    let plural = |n: u8, one: &str, many: &str| {
+        if n == 1 {
+            format!("{n} {one}")
+        } else {
+            format!("{n} {many}")
+        }
+    };
+    let mut ops = Vec::new();
+    for (on, name) in [
+        (cfg.ops.put, "PUT"),
+        (cfg.ops.delete, "DELETE"),
+        (cfg.ops.get, "GET"),
+        (cfg.ops.list, "LIST"),
+    ] {
+        if on {
+            ops.push(name);
+        }
+    }
+    let f = cfg.faults;
+    let mut faults = Vec::new();
+    if f.eviction {
+        faults.push("cache evictions".to_string());
+    }
+    if f.node_restart {
+        faults.push("cache node restarts".to_string());
+    }
+    if f.witness_restarts > 0 {
+        faults.push(plural(
+            f.witness_restarts,
+            "witness restart",
+            "witness restarts",
+        ));
+    }
+    if f.replication_reorder {
+        faults.push("reordered replication".to_string());
+    }
+    if f.replication_duplicates {
+        faults.push("duplicate replication".to_string());
+    }
+    let faults = if faults.is_empty() {
+        "no faults".to_string()
+    } else {
+        faults.join(", ")
+    };
+    format!(
+        "{} × {} each ({}), {}, {}; {}",
+        plural(cfg.clients, "client", "clients"),
+        plural(cfg.ops_per_client, "operation", "operations"),
+        ops.join("/"),
+        plural(cfg.cache_nodes, "cache node", "cache nodes"),
+        plural(cfg.keys, "key", "keys"),
+        faults
+    )
+}
+
+/// A run's identity: mode, variant and mutant.
+pub fn describe_run(mode: &str, variant: &str, mutant: Option<&str>) -> String {
+    format!(
+        "{mode} mode, variant {variant}, {}",
+        mutant.map_or("no mutant".to_string(), |m| format!("mutant {m}"))
+    )
+}
+
+/// A simple, documented heuristic (docs/cli.md): the default configuration (2 clients × 2
+/// operations, 1 key) has about 5.6 million states and each further operation multiplies that
+/// by one to two orders of magnitude, as does each further key once there are several clients.
+pub fn state_space_warning(cfg: &WitnessCfg) -> Option<String> {
+    let operations = u32::from(cfg.clients) * u32::from(cfg.ops_per_client);
+    let too_many_ops = operations > 6;
+    let too_many_keys = cfg.keys > 2 && cfg.clients > 3;
+    let too_many_nodes = cfg.cache_nodes > 3 && operations > 4;
+    if too_many_ops || too_many_keys || too_many_nodes {
+        Some(format!(
+            "warning: this configuration ({}) is far larger than the default (about 5.6 million \
+             states); an exhaustive check is unlikely to finish. Consider --timeout, fewer \
+             clients/operations/keys, or --strategy simulation.",
+            describe_cfg(cfg)
+        ))
+    } else {
+        None
+    }
+}
+
+/// The progress line on stderr: redrawn in place on a terminal; elsewhere (CI logs, pipes) one
+/// line every ten seconds so logs show the run is alive without filling up.
+pub struct ProgressLine {
+    tty: bool,
+    label: String,
+    last_line: Option<Instant>,
+    drawn: bool,
+}
+
+impl ProgressLine {
+    pub fn new(label: impl Into<String>) -> ProgressLine {
+        ProgressLine {
+            tty: std::io::stderr().is_terminal(),
+            label: label.into(),
+            last_line: None,
+            drawn: false,
+        }
+    }
+
+    pub fn text(label: &str, p: &Progress) -> String {
+        format!(
+            "{label}{} states, {} unique, depth {}, {:.0} states/s, {:.1}s",
+            thousands(p.total_states),
+            thousands(p.unique_states),
+            p.max_depth,
+            p.states_per_second(),
+            p.elapsed.as_secs_f64()
+        )
+    }
+
+    pub fn update(&mut self, p: Progress) {
+        let line = ProgressLine::text(&self.label, &p);
+        let mut err = std::io::stderr().lock();
+        if self.tty {
+            let _ = write!(err, "\r\x1b[2K{line}");
+            let _ = err.flush();
+            self.drawn = true;
+        } else if self
+            .last_line
+            .map_or(p.elapsed >= Duration::from_secs(10), |t| {
+                t.elapsed() >= Duration::from_secs(10)
+            })
+        {
+            let _ = writeln!(err, "{line}");
+            self.last_line = Some(Instant::now());
+        }
+    }
+
+    /// Clears the in-place line so what follows starts on a clean line.
+    pub fn finish(&mut self) {
+        if self.tty && self.drawn {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r\x1b[2K");
+            let _ = err.flush();
+            self.drawn = false;
+        }
+    }
+}
+
+/// Steps of a trace (its lines without the closing "⇒ ..." explanation).
+pub fn trace_steps(result: &PropertyResult) -> usize {
+    result
+        .trace
+        .iter()
+        .filter(|line| !line.starts_with('⇒'))
+        .count()
+}
+
+pub fn verdict_text(report: &CheckReport, result: &PropertyResult) -> String {
+    match result.verdict {
+        Verdict::Holds => format!(
+            "holds (exhaustive, {} states)",
+            thousands(report.unique_states)
+        ),
+        Verdict::Violated => format!("VIOLATED ({} steps)", trace_steps(result)),
+        Verdict::Found => format!("found ({} steps)", trace_steps(result)),
+        Verdict::NotFound => format!(
+            "not found (exhaustive, {} states)",
+            thousands(report.unique_states)
+        ),
+        Verdict::Unknown => "unknown (stopped early)".to_string(),
+    }
+}
+
+/// The human output of `witness check`.
+pub fn render_check(report: &CheckReport, command: &str, interrupted: bool) -> String {
+    let mut out = String::new();
+    let mutant = report.mutant.as_deref();
+    out.push_str(&format!(
+        "witness check: {}\n",
+        describe_run(&report.mode, &report.variant, mutant)
+    ));
+    out.push_str(&format!(
+        "configuration: {}\n",
+        describe_cfg(&report.config)
+    ));
+    out.push_str(&format!("reproduce: {command}\n"));
+    let how = if report.complete {
+        "complete".to_string()
+    } else if interrupted {
+        "STOPPED EARLY by Ctrl-C: only the states explored so far".to_string()
+    } else {
+        "STOPPED EARLY (timeout): only the states explored so far".to_string()
+    };
+    out.push_str(&format!(
+        "explored {} states ({} unique), max depth {}, {:.1}s, {how}\n\n",
+        thousands(report.total_states),
+        thousands(report.unique_states),
+        report.max_depth,
+        report.seconds
+    ));
+    let width = report
+        .properties
+        .iter()
+        .map(|p| p.name.len())
+        .max()
+        .unwrap_or(0);
+    for result in &report.properties {
+        out.push_str(&format!(
+            "  {:width$}  {:9}  {}\n",
+            result.name,
+            format!("{:?}", result.expectation).to_lowercase(),
+            verdict_text(report, result)
+        ));
+    }
+    for result in &report.properties {
+        if result.trace.is_empty() {
+            continue;
+        }
+        let what = match result.verdict {
+            Verdict::Violated => "violated",
+            _ => "found",
+        };
+        let summary = result
+            .property()
+            .map_or(String::new(), |p| format!(" — {}", PropertyId::summary(p)));
+        out.push_str(&format!(
+            "\n{} {what}, shortest path ({} steps){summary}:\n",
+            result.name,
+            trace_steps(result)
+        ));
+        for line in &result.trace {
+            out.push_str(&format!("  {line}\n"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_groups_digits() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(5_611_006), "5,611,006");
+    }
+
+    #[test]
+    fn heuristic_warns_only_beyond_reach() {
+        assert!(state_space_warning(&WitnessCfg::default_cfg()).is_none());
+        assert!(state_space_warning(&WitnessCfg::small()).is_none());
+        assert!(state_space_warning(&WitnessCfg::large()).is_none());
+        let big = WitnessCfg {
+            clients: 4,
+            ops_per_client: 2,
+            ..WitnessCfg::default_cfg()
+        };
+        assert!(state_space_warning(&big).is_some());
+    }
+}

@@ -1,0 +1,394 @@
+//! `witness suite`: every mode × variant × mutant on one configuration, one row each, compared
+//! with the expected verdicts of `witness_model::expected` (documented in docs/verdicts.md).
+
+use crate::cli::{self, CliError, SuiteArgs};
+use crate::output::{self, thousands, EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATED};
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use witness_model::check::{run, CheckOptions, CheckReport, PropertyResult, Verdict};
+use witness_model::expected;
+use witness_model::properties::PropertyId;
+use witness_model::system::{Mode, Mutant, Repair, Variant, WitnessCfg, WitnessOrder};
+
+/// One property whose verdict differs from the expected one.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Mismatch {
+    pub property: String,
+    pub expected: Verdict,
+    pub actual: Verdict,
+}
+
+/// A suite row: the check report plus how to reproduce it and how it compares.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SuiteRun {
+    #[serde(flatten)]
+    pub report: CheckReport,
+    /// The `witness check` command line that reproduces this run.
+    pub command: String,
+    /// Verdicts that differ from the expected ones (`unknown` verdicts of a run stopped early are
+    /// not counted here: they are not an answer).
+    pub mismatches: Vec<Mismatch>,
+}
+
+/// The verdict the project expects for a property in a run; the one place the suite asks.
+pub fn expected_verdict(
+    mode: Mode,
+    variant: Variant,
+    mutant: Option<Mutant>,
+    property: PropertyId,
+) -> Verdict {
+    expected::expected(mode, variant, mutant).verdict(property)
+}
+
+/// Why the expected row is what it is, for reports.
+pub fn expected_why(mode: Mode, variant: Variant, mutant: Option<Mutant>) -> &'static str {
+    expected::expected(mode, variant, mutant).why
+}
+
+pub fn compare(cfg: &WitnessCfg, report: &CheckReport) -> Vec<Mismatch> {
+    report
+        .properties
+        .iter()
+        .filter(|r| r.verdict != Verdict::Unknown)
+        .filter_map(|r| {
+            let property = r.property()?;
+            let expected = expected_verdict(cfg.mode, cfg.variant, cfg.mutant, property);
+            (expected != r.verdict).then(|| Mismatch {
+                property: r.name.clone(),
+                expected,
+                actual: r.verdict,
+            })
+        })
+        .collect()
+}
+
+/// The runs a suite makes, after the row filter, each with its full configuration.
+pub fn planned_rows(args: &SuiteArgs) -> Result<Vec<WitnessCfg>, CliError> {
+    let base = args.config.base()?;
+    let mut rows = Vec::new();
+    for (mode, variant, mutant) in expected::suite_rows() {
+        if !args.filter.keeps(mode, variant, mutant) {
+            continue;
+        }
+        let cfg = WitnessCfg {
+            mode,
+            variant,
+            mutant,
+            ..base.clone()
+        };
+        cfg.validate()?;
+        rows.push(cfg);
+    }
+    if rows.is_empty() {
+        return Err(CliError::usage(
+            "no suite row matches the given --mode/--variant/--mutant filters",
+        ));
+    }
+    Ok(rows)
+}
+
+/// The configuration name a suite's reproducing commands start from.
+pub fn suite_options(args: &SuiteArgs) -> Result<CheckOptions, CliError> {
+    let opts = CheckOptions {
+        threads: args.run.threads,
+        timeout: args.run.timeout,
+        ..CheckOptions::default()
+    };
+    opts.validate()?;
+    Ok(opts)
+}
+
+pub struct SuiteOutcome {
+    pub runs: Vec<SuiteRun>,
+    /// Rows not run because of Ctrl-C.
+    pub skipped: usize,
+    pub interrupted: bool,
+}
+
+impl SuiteOutcome {
+    pub fn mismatch_count(&self) -> usize {
+        self.runs.iter().map(|r| r.mismatches.len()).sum()
+    }
+
+    pub fn all_complete(&self) -> bool {
+        self.skipped == 0 && self.runs.iter().all(|r| r.report.complete)
+    }
+
+    pub fn exit_code(&self) -> i32 {
+        if self.mismatch_count() > 0 {
+            EXIT_VIOLATED
+        } else if !self.all_complete() {
+            EXIT_INCOMPLETE
+        } else {
+            EXIT_OK
+        }
+    }
+}
+
+/// Runs the rows in order, calling `on_row` as each completes (rows take seconds to a minute;
+/// users see the table grow).
+pub fn run_suite(
+    args: &SuiteArgs,
+    on_row: &mut dyn FnMut(usize, usize, &SuiteRun),
+) -> Result<SuiteOutcome, CliError> {
+    let rows = planned_rows(args)?;
+    let opts = suite_options(args)?;
+    for cfg in &rows {
+        if let Some(warning) = output::state_space_warning(cfg) {
+            eprintln!("{warning}");
+            break;
+        }
+    }
+    let interrupt = crate::interrupt_flag();
+    let mut runs = Vec::new();
+    let total = rows.len();
+    for (index, cfg) in rows.iter().enumerate() {
+        if interrupt.load(Ordering::Relaxed) {
+            return Ok(SuiteOutcome {
+                skipped: total - index,
+                runs,
+                interrupted: true,
+            });
+        }
+        let label = format!("[{}/{total}] {} ", index + 1, row_label(cfg));
+        let mut progress = output::ProgressLine::new(label);
+        let report = run(cfg, &opts, Some(Arc::clone(&interrupt)), &mut |p| {
+            progress.update(p)
+        })?;
+        progress.finish();
+        let command = cli::command_line(
+            &std::iter::once("check".to_string())
+                .chain(cli::cfg_args(&args.config.config, cfg))
+                .collect::<Vec<_>>(),
+        );
+        let mismatches = compare(cfg, &report);
+        let row = SuiteRun {
+            report,
+            command,
+            mismatches,
+        };
+        on_row(index, total, &row);
+        runs.push(row);
+    }
+    Ok(SuiteOutcome {
+        runs,
+        skipped: 0,
+        interrupted: interrupt.load(Ordering::Relaxed),
+    })
+}
+
+/// Short column headers: the always-properties by initials, the anomalies by the brief's ids.
+pub fn column(property: PropertyId) -> &'static str {
+    match property {
+        PropertyId::ReadAfterWrite => "RAW",
+        PropertyId::ListAfterWrite => "LAW",
+        PropertyId::ReadYourWrites => "RYW",
+        PropertyId::MonotonicReads => "MR",
+        PropertyId::Linearizable => "LIN",
+        PropertyId::ReplicaMonotonic => "RMO",
+        PropertyId::ReplicaConverges => "RCV",
+        PropertyId::WitnessSafety => "WS",
+        PropertyId::ReplicaLag => "A8",
+        PropertyId::NegativeCacheMiss => "A1",
+        PropertyId::StaleOverwrite => "A2",
+        PropertyId::ReadAfterDelete => "A3",
+        PropertyId::ListOmitsPut => "A4",
+        PropertyId::ListShowsDeleted => "A5",
+        PropertyId::NonMonotonicRead => "A6",
+    }
+}
+
+pub fn legend() -> Vec<String> {
+    PropertyId::ALL
+        .iter()
+        .map(|p| format!("{:4} {}: {}", column(*p), p.name(), p.summary()))
+        .collect()
+}
+
+pub fn order_short(order: WitnessOrder) -> &'static str {
+    match order {
+        WitnessOrder::AfterCommit => "after-commit",
+        WitnessOrder::BeforeCommit => "before-commit",
+        WitnessOrder::WithCommit => "with-commit",
+    }
+}
+
+pub fn repair_short(repair: Repair) -> &'static str {
+    match repair {
+        Repair::Unconditional => "unconditional",
+        Repair::IfNewer => "if-newer",
+    }
+}
+
+/// A row's name in the table: mode and variant, or the mutant (mutant rows use the default
+/// variant).
+pub fn row_label(cfg: &WitnessCfg) -> String {
+    match cfg.mutant {
+        Some(m) => format!("{} mutant {m}", cfg.mode),
+        None => format!(
+            "{} {} {}",
+            cfg.mode,
+            order_short(cfg.variant.witness_order),
+            repair_short(cfg.variant.repair)
+        ),
+    }
+}
+
+/// ✓ holds, ✗N violated (shortest counterexample N steps), found, – not found, ? unknown; a
+/// trailing ! marks a verdict that differs from the expected one.
+pub fn cell(result: &PropertyResult, mismatched: bool) -> String {
+    let text = match result.verdict {
+        Verdict::Holds => "✓".to_string(),
+        Verdict::Violated => format!("✗{}", output::trace_steps(result)),
+        Verdict::Found => "found".to_string(),
+        Verdict::NotFound => "–".to_string(),
+        Verdict::Unknown => "?".to_string(),
+    };
+    if mismatched {
+        format!("{text}!")
+    } else {
+        text
+    }
+}
+
+pub fn row_cells(run: &SuiteRun) -> Vec<String> {
+    PropertyId::ALL
+        .iter()
+        .map(|p| {
+            let mismatched = run.mismatches.iter().any(|m| m.property == p.name());
+            run.report
+                .result(*p)
+                .map_or("?".to_string(), |r| cell(r, mismatched))
+        })
+        .collect()
+}
+
+const LABEL_WIDTH: usize = 38;
+const CELL_WIDTH: usize = 6;
+
+fn pad(text: &str, width: usize) -> String {
+    let len = text.chars().count();
+    format!("{text}{}", " ".repeat(width.saturating_sub(len)))
+}
+
+pub fn table_header() -> String {
+    let mut line = pad("run", LABEL_WIDTH);
+    for p in PropertyId::ALL {
+        line.push_str(&pad(column(*p), CELL_WIDTH));
+    }
+    line.push_str("   states       time");
+    line
+}
+
+pub fn table_row(run: &SuiteRun) -> String {
+    let mut line = pad(&row_label(&run.report.config), LABEL_WIDTH);
+    for c in row_cells(run) {
+        line.push_str(&pad(&c, CELL_WIDTH));
+    }
+    let complete = if run.report.complete {
+        ""
+    } else {
+        " (stopped early)"
+    };
+    line.push_str(&format!(
+        " {:>10} {:>9.1}s{complete}",
+        thousands(run.report.unique_states),
+        run.report.seconds
+    ));
+    line
+}
+
+pub fn mismatch_lines(runs: &[SuiteRun]) -> Vec<String> {
+    let mut lines = Vec::new();
+    for run in runs {
+        for m in &run.mismatches {
+            lines.push(format!(
+                "{}: {} expected {}, got {}",
+                row_label(&run.report.config),
+                m.property,
+                m.expected,
+                m.actual
+            ));
+        }
+    }
+    lines
+}
+
+/// The closing lines of the suite: the mismatch list and what the exit code means.
+pub fn summary(args: &SuiteArgs, outcome: &SuiteOutcome) -> String {
+    let mut out = String::new();
+    let mismatches = mismatch_lines(&outcome.runs);
+    let seconds: f64 = outcome.runs.iter().map(|r| r.report.seconds).sum();
+    if mismatches.is_empty() {
+        out.push_str(&format!(
+            "\nevery verdict matches the expected one ({} runs, {seconds:.1}s)\n",
+            outcome.runs.len()
+        ));
+    } else {
+        out.push_str(&format!(
+            "\n{} verdict(s) differ from the expected ones (docs/verdicts.md):\n",
+            mismatches.len()
+        ));
+        for line in mismatches {
+            out.push_str(&format!("  {line}\n"));
+        }
+    }
+    let unknown = outcome.runs.iter().filter(|r| !r.report.complete).count();
+    if unknown > 0 {
+        out.push_str(&format!(
+            "{unknown} run(s) stopped early: their `?` verdicts are not answers\n"
+        ));
+    }
+    if outcome.skipped > 0 {
+        out.push_str(&format!(
+            "interrupted: {} run(s) not started\n",
+            outcome.skipped
+        ));
+    }
+    if args.config.base().ok() != WitnessCfg::named("default").ok() {
+        out.push_str(
+            "note: the expected verdicts are those of --config default; on another \
+             configuration a difference may be legitimate (some anomalies need evictions or a \
+             second client)\n",
+        );
+    }
+    out
+}
+
+pub fn suite(args: &SuiteArgs) -> Result<i32, CliError> {
+    let json = args.run.json;
+    if !json {
+        println!(
+            "witness suite on {}: {}",
+            args.config.config,
+            output::describe_cfg(&args.config.base()?)
+        );
+        for line in legend() {
+            println!("  {line}");
+        }
+        println!("  cells: ✓ holds, ✗N violated (shortest counterexample: N steps), found, – not found, ? unknown; ! differs from expected\n");
+        println!("{}", table_header());
+    }
+    let outcome = run_suite(args, &mut |index, total, run| {
+        if json {
+            eprintln!(
+                "[{}/{total}] {}: {} mismatch(es)",
+                index + 1,
+                row_label(&run.report.config),
+                run.mismatches.len()
+            );
+        } else {
+            println!("{}", table_row(run));
+        }
+    })?;
+    if json {
+        let runs = serde_json::to_string_pretty(&outcome.runs)
+            .map_err(|e| CliError::usage(format!("cannot encode the suite as JSON: {e}")))?;
+        println!("{runs}");
+        eprint!("{}", summary(args, &outcome));
+    } else {
+        print!("{}", summary(args, &outcome));
+    }
+    Ok(outcome.exit_code())
+}
