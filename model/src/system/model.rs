@@ -791,3 +791,144 @@ impl Model for WitnessModel {
         ]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Exact state counts and named discoveries, in the manner of stateright's examples. The full
+    //! mode × variant × mutant table on the default configuration is checked by `witness suite`
+    //! and tests/proof_reports.rs; these runs use `small` (no evictions) to stay fast.
+
+    use super::*;
+    use crate::check::{run, CheckOptions, CheckReport, Strategy, Verdict};
+    use crate::expected::expected;
+    use crate::system::{Mode, Variant};
+
+    fn check(cfg: &WitnessCfg) -> CheckReport {
+        run(cfg, &CheckOptions::default(), None, &mut |_| {}).expect("valid configuration")
+    }
+
+    fn small(mode: Mode) -> WitnessCfg {
+        WitnessCfg {
+            mode,
+            ..WitnessCfg::small()
+        }
+    }
+
+    #[test]
+    fn strong_mode_proves_every_always_property() {
+        let report = check(&small(Mode::Strong));
+        assert!(report.complete);
+        assert_eq!(report.unique_states, 1_992_715);
+        for property in PropertyId::always() {
+            assert_eq!(report.verdict(property), Verdict::Holds, "{property}");
+        }
+        assert_eq!(report.verdict(PropertyId::ReplicaLag), Verdict::Found);
+        for anomaly in PropertyId::sometimes().filter(|p| *p != PropertyId::ReplicaLag) {
+            assert_eq!(report.verdict(anomaly), Verdict::NotFound, "{anomaly}");
+        }
+    }
+
+    #[test]
+    fn eventual_mode_exhibits_every_anomaly() {
+        let report = check(&small(Mode::Eventual));
+        assert!(report.complete);
+        assert_eq!(report.unique_states, 946_512);
+        let row = expected(Mode::Eventual, Variant::default(), None);
+        for &property in PropertyId::ALL {
+            assert_eq!(
+                report.verdict(property),
+                row.verdict(property),
+                "{property}"
+            );
+        }
+        // The shortest read-after-write counterexample: a client GETs through the node that did
+        // not take the write.
+        let trace = &report
+            .result(PropertyId::ReadAfterWrite)
+            .expect("reported")
+            .trace;
+        assert!(trace
+            .last()
+            .is_some_and(|l| l.starts_with("⇒ read-after-write")));
+        assert!(trace.iter().any(|l| l.contains("GET k0 via cache node")));
+    }
+
+    #[test]
+    fn a_single_client_is_always_consistent_even_in_eventual_mode() {
+        // One client, one node: nothing can interleave with its reads. If this ever failed, a
+        // property would be judging something other than concurrency.
+        let cfg = WitnessCfg {
+            clients: 1,
+            cache_nodes: 1,
+            ops_per_client: 3,
+            mode: Mode::Eventual,
+            ..WitnessCfg::small()
+        };
+        let report = check(&cfg);
+        assert_eq!(report.unique_states, SINGLE_CLIENT_STATES);
+        assert!(!report.any_violated(), "{:#?}", report.properties);
+    }
+
+    const SINGLE_CLIENT_STATES: usize = 970;
+
+    #[test]
+    fn every_mutant_is_killed_on_the_small_configuration() {
+        for &mutant in Mutant::ALL {
+            let cfg = WitnessCfg {
+                mutant: Some(mutant),
+                ..small(Mode::Strong)
+            };
+            let report = check(&cfg);
+            assert!(report.any_violated(), "{mutant} survived");
+            let row = expected(Mode::Strong, Variant::default(), Some(mutant));
+            for &property in PropertyId::ALL {
+                assert_eq!(
+                    report.verdict(property),
+                    row.verdict(property),
+                    "{mutant}: {property}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn counterexamples_are_minimal_whatever_the_strategy() {
+        let cfg = small(Mode::Eventual);
+        let exact = check(&cfg);
+        for (strategy, threads) in [(Strategy::Bfs, 2), (Strategy::Dfs, 1)] {
+            let opts = CheckOptions {
+                strategy,
+                threads,
+                ..CheckOptions::default()
+            };
+            let other = run(&cfg, &opts, None, &mut |_| {}).expect("valid");
+            for result in &exact.properties {
+                let again = other
+                    .properties
+                    .iter()
+                    .find(|p| p.name == result.name)
+                    .expect("same properties");
+                assert_eq!(
+                    again.trace.len(),
+                    result.trace.len(),
+                    "{} via {strategy:?}/{threads}",
+                    result.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_stop_switch_ends_a_run_early_and_says_so() {
+        let opts = CheckOptions {
+            timeout: Some(std::time::Duration::from_millis(1)),
+            ..CheckOptions::default()
+        };
+        let report = run(&WitnessCfg::default_cfg(), &opts, None, &mut |_| {}).expect("valid");
+        assert!(!report.complete);
+        assert!(report
+            .properties
+            .iter()
+            .all(|p| p.verdict != Verdict::Holds && p.verdict != Verdict::NotFound));
+    }
+}
