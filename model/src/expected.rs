@@ -134,7 +134,8 @@ fn mutant_row(mutant: Mutant) -> ExpectedRow {
         Mutant::ReplicaAppliesOutOfOrder => ExpectedRow {
             violated: &[ReplicaMonotonic, ReplicaConverges],
             found: &[ReplicaLag],
-            why: "A late delivery of an older version overwrites a newer one at the replica, which \
+            why:
+                "A late delivery of an older version overwrites a newer one at the replica, which \
                   then stays behind the source with nothing left in flight.",
         },
         Mutant::NoWitnessBumpOnDelete => ExpectedRow {
@@ -146,8 +147,14 @@ fn mutant_row(mutant: Mutant) -> ExpectedRow {
                 Linearizable,
                 WitnessSafety,
             ],
-            found: &[ReplicaLag, ReadAfterDelete, ListShowsDeleted, NonMonotonicRead],
-            why: "The witness never learns of a DELETE, so a node's entry for the deleted version's \
+            found: &[
+                ReplicaLag,
+                ReadAfterDelete,
+                ListShowsDeleted,
+                NonMonotonicRead,
+            ],
+            why:
+                "The witness never learns of a DELETE, so a node's entry for the deleted version's \
                   predecessor still looks fresh: a GET after the acknowledged DELETE returns the \
                   object (A3) and LIST shows it (A5).",
         },

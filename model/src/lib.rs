@@ -7,7 +7,7 @@
 //! - [`check`]: running the checker and turning its discoveries into verdicts and readable traces.
 
 pub mod check;
+pub mod expected;
 pub mod history;
 pub mod properties;
 pub mod system;
-pub mod expected;

@@ -4,11 +4,11 @@
 //! variants that produce both linearizable and non-linearizable histories.
 
 use stateright::semantics::{ConsistencyTester, LinearizabilityTester, SequentialSpec};
+use stateright::Model;
 use std::collections::BTreeMap;
 use witness_model::history::{ClientId, Event, Key, Op, Ret, Seq};
 use witness_model::properties::{check_history, PropertyId};
 use witness_model::system::{Action, Mode, Variant, WitnessCfg, WitnessModel};
-use stateright::Model;
 
 /// A register whose writes must be linearized in persistence's version order.
 #[derive(Clone, Debug, Default)]
@@ -68,7 +68,9 @@ fn key_is_linearizable(history: &[Event], key: Key) -> bool {
                 open.insert(*client, *op);
             }
             Event::Return { client, ret } => {
-                let Some(op) = open.remove(client) else { continue };
+                let Some(op) = open.remove(client) else {
+                    continue;
+                };
                 if op.key() != Some(key) {
                     continue;
                 }
@@ -101,7 +103,9 @@ fn key_is_linearizable(history: &[Event], key: Key) -> bool {
                 }
             }
             Event::Return { client, .. } => {
-                let Some(op) = open.remove(client) else { continue };
+                let Some(op) = open.remove(client) else {
+                    continue;
+                };
                 if op.key() == Some(key) {
                     let next = cursor.entry(*client).or_insert(0);
                     let (_, reg_ret) = completed[client][*next].clone();
