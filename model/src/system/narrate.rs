@@ -231,12 +231,17 @@ fn describe_step(
                             version(state, key, entry)
                         );
                     } else {
+                        let persisted = state.persisted_of(key);
+                        let stale = if entry < persisted {
+                            format!("; stale: persistence has {}", version(state, key, persisted))
+                        } else {
+                            String::new()
+                        };
                         let _ = write!(
                             s,
-                            "{client} GET {key} via {node} → {} (witness says {}: fresh){}",
+                            "{client} GET {key} via {node} → {} (witness says {}: fresh{stale})",
                             version(state, key, entry),
                             witness_view(state, key),
-                            staleness(state, key, entry)
                         );
                     }
                 }
