@@ -175,3 +175,59 @@ pub fn suite_rows() -> Vec<(Mode, Variant, Option<Mutant>)> {
     }
     rows
 }
+
+/// The expected-verdict table as Markdown, one row per suite run; `docs/verdicts.md` must contain
+/// it verbatim (tested), so the docs cannot drift from what the suite enforces.
+pub fn verdict_table_markdown() -> String {
+    let mut out = String::from("| mode | variant | mutant |");
+    for property in PropertyId::ALL {
+        out.push_str(&format!(" {} |", property.name()));
+    }
+    out.push_str("\n|---|---|---|");
+    for _ in PropertyId::ALL {
+        out.push_str("---|");
+    }
+    out.push('\n');
+    for (mode, variant, mutant) in suite_rows() {
+        let row = expected(mode, variant, mutant);
+        out.push_str(&format!(
+            "| {mode} | {variant} | {} |",
+            mutant.map_or("–", Mutant::name)
+        ));
+        for &property in PropertyId::ALL {
+            let cell = match row.verdict(property) {
+                Verdict::Holds => "✓",
+                Verdict::Violated => "✗",
+                Verdict::Found => "found",
+                Verdict::NotFound => "–",
+                Verdict::Unknown => "?",
+            };
+            out.push_str(&format!(" {cell} |"));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docs_carry_the_table_the_suite_enforces() {
+        let docs = include_str!("../../docs/verdicts.md");
+        let table = verdict_table_markdown();
+        assert!(
+            docs.contains(&table),
+            "docs/verdicts.md is out of date; paste this table:\n{table}"
+        );
+    }
+
+    #[test]
+    fn every_mutant_is_killed_by_some_always_property() {
+        for &mutant in Mutant::ALL {
+            let row = expected(Mode::Strong, Variant::default(), Some(mutant));
+            assert!(!row.violated.is_empty(), "{mutant} is not killed");
+        }
+    }
+}
