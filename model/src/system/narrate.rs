@@ -233,7 +233,10 @@ fn describe_step(
                     } else {
                         let persisted = state.persisted_of(key);
                         let stale = if entry < persisted {
-                            format!("; stale: persistence has {}", version(state, key, persisted))
+                            format!(
+                                "; stale: persistence has {}",
+                                version(state, key, persisted)
+                            )
                         } else {
                             String::new()
                         };
