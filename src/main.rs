@@ -12,7 +12,7 @@ use cli::{CheckArgs, Cli, CliError, Command};
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
-use witness_model::check::run;
+use witness_model::check::{run, Strategy};
 
 fn main() {
     let cli = Cli::parse();
@@ -64,6 +64,15 @@ pub fn interrupt_flag() -> Arc<AtomicBool> {
 fn check(args: &CheckArgs) -> Result<i32, CliError> {
     let cfg = args.cfg()?;
     let opts = args.options()?;
+    if opts.strategy == Strategy::Simulation {
+        // witness_model::check::run stops a run through the model's boundary, which ends each
+        // simulated trace but not the simulation itself: a simulation run would never return.
+        // Refuse it until the runner stops simulations (reported to the model's owner).
+        return Err(CliError::usage(
+            "--strategy simulation is not available yet: the runner cannot stop a simulation \
+             (use bfs, or dfs with --symmetry)",
+        ));
+    }
     if let Some(warning) = output::state_space_warning(&cfg) {
         eprintln!("{warning}");
     }

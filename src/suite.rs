@@ -264,7 +264,7 @@ pub fn row_cells(run: &SuiteRun) -> Vec<String> {
         .collect()
 }
 
-const LABEL_WIDTH: usize = 38;
+const LABEL_WIDTH: usize = 44;
 const CELL_WIDTH: usize = 6;
 
 fn pad(text: &str, width: usize) -> String {
@@ -358,6 +358,9 @@ pub fn summary(args: &SuiteArgs, outcome: &SuiteOutcome) -> String {
 
 pub fn suite(args: &SuiteArgs) -> Result<i32, CliError> {
     let json = args.run.json;
+    // Bad input fails before any output: the table header would suggest a run that never starts.
+    planned_rows(args)?;
+    suite_options(args)?;
     if !json {
         println!(
             "witness suite on {}: {}",

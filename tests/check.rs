@@ -1,0 +1,330 @@
+//! End-to-end tests of `witness check`: verdict lines, traces, JSON, and every exit code.
+
+mod common;
+use common::{args, run, TINY};
+
+const ALWAYS: &[&str] = &[
+    "read-after-write",
+    "list-after-write",
+    "read-your-writes",
+    "monotonic-reads",
+    "linearizable",
+    "replica-monotonic",
+    "replica-converges",
+    "witness-safety",
+];
+const SOMETIMES: &[&str] = &[
+    "replica-lag",
+    "negative-cache-miss",
+    "stale-overwrite",
+    "read-after-delete",
+    "list-omits-put",
+    "list-shows-deleted",
+    "non-monotonic-read",
+];
+
+#[test]
+fn strong_default_variant_holds_and_exits_0() {
+    let r = run(&args(&["check"], TINY));
+    assert_eq!(r.code, 0, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    for name in ALWAYS {
+        let line = r
+            .stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(name))
+            .unwrap_or_else(|| panic!("no line for {name}:\n{}", r.stdout));
+        assert!(line.contains("holds (exhaustive, "), "{line}");
+    }
+    assert!(r.stdout.contains("replica-lag"), "{}", r.stdout);
+    assert!(r
+        .stdout
+        .contains("reproduce: witness check --config default --clients 1 --ops 3 --mode strong"));
+    assert!(r.stdout.contains(", complete"), "{}", r.stdout);
+}
+
+#[test]
+fn json_is_one_object_with_the_documented_fields() {
+    let r = run(&args(&["check", "--json"], TINY));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = r.json();
+    for field in [
+        "mode",
+        "variant",
+        "mutant",
+        "config",
+        "complete",
+        "unique_states",
+        "total_states",
+        "max_depth",
+        "seconds",
+        "properties",
+    ] {
+        assert!(v.get(field).is_some(), "missing {field} in {v}");
+    }
+    assert_eq!(v["mode"], "strong");
+    assert_eq!(v["variant"], "witness-with-commit+repair-if-newer");
+    assert!(v["mutant"].is_null());
+    assert_eq!(v["complete"], true);
+    assert_eq!(v["config"]["clients"], 1);
+    assert_eq!(v["config"]["ops_per_client"], 3);
+    assert!(v["unique_states"].as_u64().unwrap() > 1000);
+    assert!(v["total_states"].as_u64() >= v["unique_states"].as_u64());
+    let props = v["properties"].as_array().unwrap();
+    let names: Vec<&str> = props.iter().map(|p| p["name"].as_str().unwrap()).collect();
+    let expected: Vec<&str> = ALWAYS.iter().chain(SOMETIMES).copied().collect();
+    assert_eq!(names, expected);
+    for p in props {
+        let expectation = p["expectation"].as_str().unwrap();
+        let verdict = p["verdict"].as_str().unwrap();
+        match expectation {
+            "always" => assert_eq!(verdict, "holds", "{p}"),
+            "sometimes" => assert!(["found", "not-found"].contains(&verdict), "{p}"),
+            other => panic!("expectation {other}"),
+        }
+        let trace = p["trace"].as_array().unwrap();
+        assert_eq!(trace.is_empty(), verdict != "found", "{p}");
+    }
+}
+
+#[test]
+fn a_mutant_is_caught_with_a_numbered_shortest_trace_and_exits_1() {
+    let r = run(&args(
+        &["check", "--mutant", "skip-witness-on-miss", "--json"],
+        TINY,
+    ));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v = r.json();
+    assert_eq!(v["mutant"], "skip-witness-on-miss");
+    let raw = v["properties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "read-after-write")
+        .unwrap();
+    assert_eq!(raw["verdict"], "violated");
+    let trace: Vec<&str> = raw["trace"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    let (last, steps) = trace.split_last().unwrap();
+    assert!(last.starts_with("⇒ read-after-write"), "{last}");
+    for (i, step) in steps.iter().enumerate() {
+        assert!(step.starts_with(&format!("{}. ", i + 1)), "{step}");
+    }
+    assert!(
+        steps.iter().any(|s| s.contains("GET k0")),
+        "trace in the system's words: {trace:?}"
+    );
+
+    let human = run(&args(&["check", "--mutant", "skip-witness-on-miss"], TINY));
+    assert_eq!(human.code, 1);
+    assert!(human.stdout.contains("VIOLATED ("), "{}", human.stdout);
+    assert!(
+        human
+            .stdout
+            .contains("read-after-write violated, shortest path"),
+        "{}",
+        human.stdout
+    );
+    assert!(human.stdout.contains("  1. client 1 "), "{}", human.stdout);
+}
+
+#[test]
+fn eventual_mode_finds_anomalies_and_exits_1() {
+    let r = run(&args(&["check", "--mode", "eventual"], TINY));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let line = r
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("stale-overwrite"))
+        .unwrap();
+    assert!(line.contains("found ("), "{line}");
+    assert!(r
+        .stdout
+        .contains("negative-cache-miss found, shortest path"));
+}
+
+#[test]
+fn variants_are_named_per_axis() {
+    let r = run(&args(
+        &[
+            "check",
+            "--variant",
+            "witness-after-commit",
+            "--variant",
+            "repair-unconditional",
+            "--json",
+        ],
+        TINY,
+    ));
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+    assert_eq!(
+        r.json()["variant"],
+        "witness-after-commit+repair-unconditional"
+    );
+}
+
+#[test]
+fn a_timeout_stops_early_with_unknown_verdicts_and_exits_3() {
+    let r = run(&["check", "--timeout", "0s", "--threads", "1"]);
+    assert_eq!(r.code, 3, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("unknown (stopped early)"), "{}", r.stdout);
+    assert!(r.stdout.contains("STOPPED EARLY (timeout)"), "{}", r.stdout);
+    let j = run(&["check", "--timeout", "0s", "--json"]);
+    assert_eq!(j.code, 3);
+    let v = j.json();
+    assert_eq!(v["complete"], false);
+    assert!(v["properties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["verdict"] == "unknown"));
+}
+
+#[test]
+fn other_strategies_run() {
+    let dfs = run(&args(&["check", "--strategy", "dfs", "--symmetry"], TINY));
+    assert_eq!(dfs.code, 0, "{}{}", dfs.stdout, dfs.stderr);
+    // Simulation is refused until the runner can stop it (it would never return).
+    let sim = run(&args(&["check", "--strategy", "simulation"], TINY));
+    assert_eq!(sim.code, 2, "{}{}", sim.stdout, sim.stderr);
+    sim.assert_no_panic();
+}
+
+#[test]
+fn a_far_too_large_configuration_warns_before_starting() {
+    let r = run(&["check", "--clients", "4", "--ops", "2", "--timeout", "0s"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let first = r.stderr.lines().next().unwrap_or_default();
+    assert!(first.starts_with("warning: "), "{}", r.stderr);
+    assert!(first.contains("unlikely to finish"), "{first}");
+    let fine = run(&args(&["check"], TINY));
+    assert!(!fine.stderr.contains("warning"), "{}", fine.stderr);
+}
+
+/// Our own validation: one line, naming the problem, exit 2.
+#[test]
+fn bad_input_is_one_line_and_exit_2() {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    let under_a_file = file.path().join("reports");
+    let under_a_file = under_a_file.to_str().unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (&["check", "--clients", "0"], "clients must be at least 1"),
+        (
+            &["check", "--cache-nodes", "0"],
+            "cache nodes must be at least 1",
+        ),
+        (&["check", "--ops", "0"], "operations per client"),
+        (&["check", "--keys", "9"], "keys must be at most"),
+        (
+            &["check", "--clients", "5", "--ops", "200"],
+            "sequence type",
+        ),
+        (&["check", "--threads", "0"], "--threads must be at least 1"),
+        (&["suite", "--threads", "0"], "--threads must be at least 1"),
+        (
+            &[
+                "check",
+                "--mode",
+                "eventual",
+                "--mutant",
+                "skip-witness-on-miss",
+            ],
+            "--mode strong",
+        ),
+        (&["check", "--symmetry"], "symmetry"),
+        (&["check", "--op-mix", ""], ""),
+        (
+            &[
+                "suite",
+                "--mode",
+                "eventual",
+                "--mutant",
+                "skip-witness-on-miss",
+            ],
+            "no suite row",
+        ),
+        (&["report", "--out", under_a_file], "cannot create --out"),
+        (&["explore", "--addr", "not-an-address"], "invalid --addr"),
+        (&["explore", "--clients", "0"], "clients must be at least 1"),
+    ];
+    for (argv, needle) in cases {
+        let r = run(argv);
+        assert_eq!(
+            r.code, 2,
+            "{argv:?}: stdout {} stderr {}",
+            r.stdout, r.stderr
+        );
+        r.assert_no_panic();
+        assert!(
+            r.stdout.is_empty(),
+            "{argv:?} printed to stdout: {}",
+            r.stdout
+        );
+        assert!(r.stderr.starts_with("error: "), "{argv:?}: {}", r.stderr);
+        if !needle.is_empty() {
+            assert_eq!(r.stderr.lines().count(), 1, "{argv:?}: {}", r.stderr);
+            assert!(r.stderr.contains(needle), "{argv:?}: {}", r.stderr);
+        }
+    }
+}
+
+/// clap's own usage errors: they name the argument and list what is accepted; also exit 2.
+#[test]
+fn unknown_names_exit_2_and_list_the_choices() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["check", "--mode", "bogus"], "eventual, strong"),
+        (&["check", "--variant", "nope"], "witness-after-commit"),
+        (&["check", "--mutant", "nope"], "skip-witness-on-miss"),
+        (&["check", "--strategy", "sideways"], "simulation"),
+        (&["check", "--config", "huge"], "default, small, large"),
+        (&["check", "--op-mix", "put,teleport"], "list"),
+        (&["check", "--clients", "300"], "--clients"),
+        (&["check", "--timeout", "soon"], "not a duration"),
+        (&["frobnicate"], "frobnicate"),
+    ];
+    for (argv, needle) in cases {
+        let r = run(argv);
+        assert_eq!(r.code, 2, "{argv:?}: {}", r.stderr);
+        r.assert_no_panic();
+        assert!(r.stderr.starts_with("error: "), "{argv:?}: {}", r.stderr);
+        assert!(r.stderr.contains(needle), "{argv:?}: {}", r.stderr);
+    }
+}
+
+#[test]
+fn ctrl_c_prints_what_was_explored_and_exits_3() {
+    let child = common::witness()
+        .args(["check", "--threads", "1"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stdout}\n{stderr}");
+    assert!(stdout.contains("STOPPED EARLY by Ctrl-C"), "{stdout}");
+    assert!(stdout.contains("unknown (stopped early)"), "{stdout}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+}
+
+#[test]
+fn help_and_version() {
+    let r = run(&["--help"]);
+    assert_eq!(r.code, 0);
+    for cmd in ["check", "suite", "explore", "report"] {
+        assert!(r.stdout.contains(cmd), "{}", r.stdout);
+    }
+    let v = run(&["--version"]);
+    assert_eq!(v.code, 0);
+    assert!(v.stdout.starts_with("witness "), "{}", v.stdout);
+}
