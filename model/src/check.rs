@@ -73,6 +73,11 @@ impl CheckOptions {
         if self.threads == 0 {
             return Err(ConfigError("--threads must be at least 1 (got 0)".into()));
         }
+        if self.strategy == Strategy::Simulation && self.timeout.is_none() {
+            return Err(ConfigError(
+                "--strategy simulation never runs out of paths to try; give it a --timeout".into(),
+            ));
+        }
         if self.symmetry && self.strategy == Strategy::Bfs {
             return Err(ConfigError(
                 "symmetry reduction needs --strategy dfs or simulation (stateright's BFS ignores it)"
@@ -190,6 +195,12 @@ pub fn run(
     let stop = model.stop_handle();
     let started = Instant::now();
     let builder = model.clone().checker().threads(opts.threads);
+    // Simulation ignores `within_boundary` as a stop signal (it starts new random paths forever),
+    // so it gets stateright's own timeout, which it honours.
+    let builder = match (opts.strategy, opts.timeout) {
+        (Strategy::Simulation, Some(timeout)) => builder.timeout(timeout),
+        _ => builder,
+    };
     let builder = if opts.symmetry {
         builder.symmetry()
     } else {
@@ -213,6 +224,11 @@ pub fn run(
             stop.store(true, Ordering::Relaxed);
             stopped_early = true;
         }
+        if interrupted && opts.strategy == Strategy::Simulation {
+            // Simulation threads cannot be told to stop; report what they found and leave them
+            // to end with the process (or at their timeout).
+            break;
+        }
         on_progress(Progress {
             total_states: checker.state_count(),
             unique_states: checker.unique_state_count(),
@@ -220,7 +236,11 @@ pub fn run(
             elapsed: started.elapsed(),
         });
     }
-    let checker = join(checker);
+    let checker = if checker.is_done() {
+        join(checker)
+    } else {
+        checker
+    };
     let seconds = started.elapsed().as_secs_f64();
     // Simulation never knows it has seen everything.
     let complete = !stopped_early && opts.strategy != Strategy::Simulation;

@@ -919,6 +919,28 @@ mod tests {
     }
 
     #[test]
+    fn simulation_finds_the_eventual_anomalies_within_its_timeout() {
+        let opts = CheckOptions {
+            strategy: Strategy::Simulation,
+            timeout: Some(std::time::Duration::from_secs(2)),
+            seed: 7,
+            ..CheckOptions::default()
+        };
+        let report = run(&small(Mode::Eventual), &opts, None, &mut |_| {}).expect("valid");
+        assert!(!report.complete);
+        assert_eq!(
+            report.verdict(PropertyId::ReadAfterWrite),
+            Verdict::Violated
+        );
+        assert_eq!(report.verdict(PropertyId::WitnessSafety), Verdict::Unknown);
+        let without_timeout = CheckOptions {
+            timeout: None,
+            ..opts
+        };
+        assert!(run(&small(Mode::Eventual), &without_timeout, None, &mut |_| {}).is_err());
+    }
+
+    #[test]
     fn the_stop_switch_ends_a_run_early_and_says_so() {
         let opts = CheckOptions {
             timeout: Some(std::time::Duration::from_millis(1)),
