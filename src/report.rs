@@ -80,8 +80,15 @@ pub struct ProofReport {
     pub runs: Vec<SuiteRun>,
 }
 
+/// Runs git in the checkout the binary was built from, so a report names the commit of the code
+/// that produced it even when `witness` runs from another directory.
 fn git(args: &[&str]) -> Option<String> {
-    let out = std::process::Command::new("git").args(args).output().ok()?;
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .ok()?;
     out.status
         .success()
         .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
@@ -267,7 +274,9 @@ pub fn markdown(proof: &ProofReport, full_suite: bool) -> String {
     let commit = match (&proof.git.commit, proof.git.dirty) {
         (Some(c), Some(true)) => format!("`{c}`, with uncommitted changes (dirty tree)"),
         (Some(c), _) => format!("`{c}` (clean tree)"),
-        (None, _) => "unknown (not run from a git checkout)".to_string(),
+        (None, _) => {
+            "unknown (the binary's source checkout is not a git repository here)".to_string()
+        }
     };
     let _ = writeln!(md, "- Commit: {commit}");
     let _ = writeln!(md, "- Configuration: {}", proof.description);
