@@ -197,8 +197,10 @@ fn mutant_or_none_names() -> PossibleValuesParser {
 #[derive(Debug, Args, Clone, Default)]
 pub struct ProtocolArgs {
     /// eventual: reads answer from the cache; strong: reads pass the witness barrier.
-    #[arg(long, value_name = "MODE", default_value = "strong", value_parser = mode_names())]
-    pub mode: String,
+    /// `check` without --mode runs strong, then eventual (strong only with --mutant); other
+    /// commands default to strong.
+    #[arg(long, value_name = "MODE", value_parser = mode_names())]
+    pub mode: Option<String>,
     /// A protocol variant axis (repeat to set both: a witness order and a repair).
     #[arg(long = "variant", value_name = "NAME", value_parser = variant_names())]
     pub variants: Vec<String>,
@@ -208,8 +210,18 @@ pub struct ProtocolArgs {
 }
 
 impl ProtocolArgs {
+    /// The modes `check` runs: the one asked for; otherwise strong mode's proof followed by
+    /// eventual mode's anomalies (a mutant only exists in strong mode).
+    pub fn check_modes(&self) -> Result<Vec<Mode>, CliError> {
+        Ok(match (&self.mode, &self.mutant) {
+            (Some(mode), _) => vec![mode.parse()?],
+            (None, Some(_)) => vec![Mode::Strong],
+            (None, None) => vec![Mode::Strong, Mode::Eventual],
+        })
+    }
+
     pub fn apply(&self, cfg: &mut WitnessCfg) -> Result<(), CliError> {
-        cfg.mode = self.mode.parse()?;
+        cfg.mode = self.mode.as_deref().unwrap_or("strong").parse()?;
         cfg.variant = parse_variant(&self.variants)?;
         cfg.mutant = self
             .mutant

@@ -12,7 +12,8 @@ use cli::{CheckArgs, Cli, CliError, Command};
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
-use witness_model::check::{run, Strategy};
+use witness_model::check::run;
+use witness_model::system::{Mode, WitnessCfg};
 
 fn main() {
     let cli = Cli::parse();
@@ -62,40 +63,90 @@ pub fn interrupt_flag() -> Arc<AtomicBool> {
 }
 
 fn check(args: &CheckArgs) -> Result<i32, CliError> {
-    let cfg = args.cfg()?;
+    let base = args.cfg()?;
     let opts = args.options()?;
-    if opts.strategy == Strategy::Simulation {
-        // witness_model::check::run stops a run through the model's boundary, which ends each
-        // simulated trace but not the simulation itself: a simulation run would never return.
-        // Refuse it until the runner stops simulations (reported to the model's owner).
-        return Err(CliError::usage(
-            "--strategy simulation is not available yet: the runner cannot stop a simulation \
-             (use bfs, or dfs with --symmetry)",
-        ));
+    let modes = args.protocol.check_modes()?;
+    let mut cfgs = Vec::new();
+    for mode in modes {
+        let cfg = WitnessCfg {
+            mode,
+            ..base.clone()
+        };
+        cfg.validate()?;
+        cfgs.push(cfg);
     }
-    if let Some(warning) = output::state_space_warning(&cfg) {
+    if let Some(warning) = output::state_space_warning(&base) {
         eprintln!("{warning}");
     }
-    let command = cli::command_line(
-        &std::iter::once("check".to_string())
-            .chain(cli::cfg_args(&args.config.config, &cfg))
-            .collect::<Vec<_>>(),
-    );
     let interrupt = interrupt_flag();
-    let mut progress = output::ProgressLine::new("");
-    let report = run(&cfg, &opts, Some(Arc::clone(&interrupt)), &mut |p| {
-        progress.update(p)
-    })?;
-    progress.finish();
-    if args.run.json {
-        let json = serde_json::to_string_pretty(&report)
-            .map_err(|e| CliError::usage(format!("cannot encode the report as JSON: {e}")))?;
-        println!("{json}");
-    } else {
-        print!(
-            "{}",
-            output::render_check(&report, &command, interrupt.load(Ordering::Relaxed))
+    let mut reports = Vec::new();
+    for cfg in &cfgs {
+        if interrupt.load(Ordering::Relaxed) {
+            break;
+        }
+        let command = cli::command_line(
+            &std::iter::once("check".to_string())
+                .chain(cli::cfg_args(&args.config.config, cfg))
+                .collect::<Vec<_>>(),
         );
+        let mut progress = output::ProgressLine::new(cfg.mode.name());
+        let report = run(cfg, &opts, Some(Arc::clone(&interrupt)), &mut |p| {
+            progress.update(p)
+        })?;
+        progress.finish();
+        if !args.run.json {
+            print!(
+                "{}",
+                output::render_check(&report, &command, interrupt.load(Ordering::Relaxed))
+            );
+            if cfgs.len() > 1 {
+                println!();
+            }
+        }
+        reports.push((cfg.clone(), report));
     }
-    Ok(output::check_exit_code(&report))
+    if args.run.json {
+        let encoded = if cfgs.len() == 1 {
+            reports
+                .first()
+                .map(|(_, r)| serde_json::to_string_pretty(r))
+                .transpose()
+        } else {
+            let all: Vec<_> = reports.iter().map(|(_, r)| r).collect();
+            serde_json::to_string_pretty(&all).map(Some)
+        };
+        let json = encoded
+            .map_err(|e| CliError::usage(format!("cannot encode the report as JSON: {e}")))?;
+        if let Some(json) = json {
+            println!("{json}");
+        }
+    }
+    if cfgs.len() == 1 {
+        return Ok(reports
+            .first()
+            .map_or(output::EXIT_INCOMPLETE, |(_, r)| output::check_exit_code(r)));
+    }
+    Ok(demo_exit_code(&reports))
+}
+
+/// `check` without --mode: success means strong mode proved every always-property and eventual
+/// mode showed exactly the violations and anomalies docs/verdicts.md expects of it.
+fn demo_exit_code(reports: &[(WitnessCfg, witness_model::check::CheckReport)]) -> i32 {
+    let mut code = output::EXIT_OK;
+    if reports.len() < 2 || reports.iter().any(|(_, r)| !r.complete) {
+        code = output::EXIT_INCOMPLETE;
+    }
+    for (cfg, report) in reports {
+        let wrong = match cfg.mode {
+            Mode::Strong => report.any_violated(),
+            Mode::Eventual => !suite::compare(cfg, report).is_empty(),
+        };
+        if wrong {
+            if cfg.mode == Mode::Eventual {
+                eprintln!("eventual mode did not show the anomalies docs/verdicts.md expects");
+            }
+            code = output::EXIT_VIOLATED;
+        }
+    }
+    code
 }

@@ -25,7 +25,7 @@ const SOMETIMES: &[&str] = &[
 
 #[test]
 fn strong_default_variant_holds_and_exits_0() {
-    let r = run(&args(&["check"], TINY));
+    let r = run(&args(&["check", "--mode", "strong"], TINY));
     assert_eq!(r.code, 0, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
     for name in ALWAYS {
         let line = r
@@ -44,7 +44,7 @@ fn strong_default_variant_holds_and_exits_0() {
 
 #[test]
 fn json_is_one_object_with_the_documented_fields() {
-    let r = run(&args(&["check", "--json"], TINY));
+    let r = run(&args(&["check", "--mode", "strong", "--json"], TINY));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v = r.json();
     for field in [
@@ -151,6 +151,8 @@ fn variants_are_named_per_axis() {
     let r = run(&args(
         &[
             "check",
+            "--mode",
+            "strong",
             "--variant",
             "witness-after-commit",
             "--variant",
@@ -168,11 +170,19 @@ fn variants_are_named_per_axis() {
 
 #[test]
 fn a_timeout_stops_early_with_unknown_verdicts_and_exits_3() {
-    let r = run(&["check", "--timeout", "0s", "--threads", "1"]);
+    let r = run(&[
+        "check",
+        "--mode",
+        "strong",
+        "--timeout",
+        "0s",
+        "--threads",
+        "1",
+    ]);
     assert_eq!(r.code, 3, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("unknown (stopped early)"), "{}", r.stdout);
     assert!(r.stdout.contains("STOPPED EARLY (timeout)"), "{}", r.stdout);
-    let j = run(&["check", "--timeout", "0s", "--json"]);
+    let j = run(&["check", "--mode", "strong", "--timeout", "0s", "--json"]);
     assert_eq!(j.code, 3);
     let v = j.json();
     assert_eq!(v["complete"], false);
@@ -185,22 +195,80 @@ fn a_timeout_stops_early_with_unknown_verdicts_and_exits_3() {
 
 #[test]
 fn other_strategies_run() {
-    let dfs = run(&args(&["check", "--strategy", "dfs", "--symmetry"], TINY));
+    let dfs = run(&args(
+        &[
+            "check",
+            "--mode",
+            "strong",
+            "--strategy",
+            "dfs",
+            "--symmetry",
+        ],
+        TINY,
+    ));
     assert_eq!(dfs.code, 0, "{}{}", dfs.stdout, dfs.stderr);
-    // Simulation is refused until the runner can stop it (it would never return).
-    let sim = run(&args(&["check", "--strategy", "simulation"], TINY));
-    assert_eq!(sim.code, 2, "{}{}", sim.stdout, sim.stderr);
+    // Simulation samples paths until its timeout: never complete, so exit 3 when nothing failed.
+    let sim = run(&args(
+        &[
+            "check",
+            "--mode",
+            "strong",
+            "--strategy",
+            "simulation",
+            "--timeout",
+            "1s",
+        ],
+        TINY,
+    ));
+    assert_eq!(sim.code, 3, "{}{}", sim.stdout, sim.stderr);
     sim.assert_no_panic();
+    let endless = run(&args(&["check", "--strategy", "simulation"], TINY));
+    assert_eq!(endless.code, 2, "{}{}", endless.stdout, endless.stderr);
+    assert!(endless.stderr.contains("--timeout"), "{}", endless.stderr);
+}
+
+#[test]
+fn check_without_a_mode_proves_strong_then_shows_the_eventual_anomalies() {
+    let r = run(&["check", "--config", "small", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let runs = r.json();
+    let runs = runs.as_array().expect("one object per mode");
+    assert_eq!(runs.len(), 2);
+    assert_eq!(runs[0]["mode"], "strong");
+    assert_eq!(runs[1]["mode"], "eventual");
+    for p in runs[1]["properties"].as_array().unwrap() {
+        if p["expectation"] == "sometimes" {
+            assert_eq!(p["verdict"], "found", "{p}");
+        }
+    }
+    // A configuration too small to show the anomalies fails the demonstration.
+    let tiny = run(&args(&["check"], TINY));
+    assert_eq!(tiny.code, 1, "{}{}", tiny.stdout, tiny.stderr);
+    assert!(
+        tiny.stderr.contains("did not show the anomalies"),
+        "{}",
+        tiny.stderr
+    );
 }
 
 #[test]
 fn a_far_too_large_configuration_warns_before_starting() {
-    let r = run(&["check", "--clients", "4", "--ops", "2", "--timeout", "0s"]);
+    let r = run(&[
+        "check",
+        "--mode",
+        "strong",
+        "--clients",
+        "4",
+        "--ops",
+        "2",
+        "--timeout",
+        "0s",
+    ]);
     assert_eq!(r.code, 3, "{}", r.stderr);
     let first = r.stderr.lines().next().unwrap_or_default();
     assert!(first.starts_with("warning: "), "{}", r.stderr);
     assert!(first.contains("unlikely to finish"), "{first}");
-    let fine = run(&args(&["check"], TINY));
+    let fine = run(&args(&["check", "--mode", "strong"], TINY));
     assert!(!fine.stderr.contains("warning"), "{}", fine.stderr);
 }
 
