@@ -37,6 +37,11 @@ impl std::str::FromStr for Strategy {
     }
 }
 
+/// More checker threads than this only adds contention (and each one is an OS thread).
+pub const MAX_THREADS: usize = 256;
+/// Longer timeouts overflow clock arithmetic and are no different from none.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(30 * 24 * 3600);
+
 #[derive(Clone, Debug)]
 pub struct CheckOptions {
     pub strategy: Strategy,
@@ -72,6 +77,17 @@ impl CheckOptions {
     pub fn validate(&self) -> Result<(), ConfigError> {
         if self.threads == 0 {
             return Err(ConfigError("--threads must be at least 1 (got 0)".into()));
+        }
+        if self.threads > MAX_THREADS {
+            return Err(ConfigError(format!(
+                "--threads must be at most {MAX_THREADS} (got {})",
+                self.threads
+            )));
+        }
+        if self.timeout.is_some_and(|t| t > MAX_TIMEOUT) {
+            return Err(ConfigError(
+                "--timeout must be at most 30 days; omit it to run to completion".into(),
+            ));
         }
         if self.strategy == Strategy::Simulation && self.timeout.is_none() {
             return Err(ConfigError(
@@ -253,18 +269,30 @@ pub fn run(
     );
 
     let exact_bfs = opts.strategy == Strategy::Bfs && opts.threads == 1;
+    let mut not_minimal = BTreeSet::new();
     let paths = if exact_bfs || !opts.minimize || discoveries.is_empty() {
         discoveries
             .into_iter()
             .map(|(name, path)| (name, path.into_vec()))
             .collect()
     } else {
-        shortest_paths(
+        let deadline = opts.timeout.map(|t| started + t);
+        let mut shortest = shortest_paths(
             cfg,
             discoveries
                 .iter()
                 .map(|(n, p)| (*n, p.clone().into_vec().len())),
-        )
+            deadline,
+            interrupt.as_deref(),
+        );
+        // Never drop a discovery: where the re-derivation was cut short, keep the run's own path.
+        for (name, path) in discoveries {
+            if !shortest.iter().any(|(n, _)| *n == name) {
+                not_minimal.insert(name);
+                shortest.push((name, path.into_vec()));
+            }
+        }
+        shortest
     };
 
     // Wall time includes re-deriving the shortest counterexamples: it is what the user waited.
@@ -283,9 +311,15 @@ pub fn run(
                 (Expectation::Sometimes, false, true) => Verdict::NotFound,
                 (_, false, false) => Verdict::Unknown,
             };
-            let trace = path
+            let mut trace = path
                 .map(|(_, steps)| narrate_path(&model, steps, id))
                 .unwrap_or_default();
+            if not_minimal.contains(property.name) {
+                trace.push(
+                    "(not shown shortest: the run stopped before the shortest path was re-derived)"
+                        .to_string(),
+                );
+            }
             PropertyResult {
                 name: property.name.to_string(),
                 expectation,
@@ -323,10 +357,13 @@ fn join(checker: Box<dyn Checker<WitnessModel>>) -> Box<dyn Checker<WitnessModel
 type Steps = Vec<(SystemState, Option<Action>)>;
 
 /// Single-threaded BFS up to the deepest discovery already known: the first time BFS meets each
-/// property's discovery is at the smallest depth, so these paths are the shortest.
+/// property's discovery is at the smallest depth, so these paths are the shortest. Honours the
+/// run's deadline and interrupt; properties it had no time to reach are simply not returned.
 fn shortest_paths(
     cfg: &WitnessCfg,
     found: impl Iterator<Item = (&'static str, usize)>,
+    deadline: Option<Instant>,
+    interrupt: Option<&AtomicBool>,
 ) -> Vec<(&'static str, Steps)> {
     let mut names = BTreeSet::new();
     let mut depth = 0;
@@ -335,14 +372,23 @@ fn shortest_paths(
         depth = depth.max(len);
     }
     let model = cfg.clone().into_model();
+    let stop = model.stop_handle();
     let checker = model
         .checker()
         .threads(1)
         .target_max_depth(depth + 1)
         .finish_when(HasDiscoveries::AllOf(names))
-        .spawn_bfs()
-        .join();
+        .spawn_bfs();
+    while !checker.is_done() {
+        std::thread::sleep(Duration::from_millis(20));
+        let late = deadline.is_some_and(|d| Instant::now() >= d);
+        let interrupted = interrupt.is_some_and(|flag| flag.load(Ordering::Relaxed));
+        if late || interrupted {
+            stop.store(true, Ordering::Relaxed);
+        }
+    }
     checker
+        .join()
         .discoveries()
         .into_iter()
         .map(|(name, path)| (name, path.into_vec()))

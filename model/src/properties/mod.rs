@@ -68,7 +68,7 @@ properties! {
     ReplicaMonotonic => "replica-monotonic", Always,
         "the cross-region replica never replaces a key's version with an older one";
     ReplicaConverges => "replica-converges", Always,
-        "once no replication is in flight and no write is between commit and enqueue, the replica equals the source";
+        "once no replication and no write is in flight, the replica equals the source";
     WitnessSafety => "witness-safety", Always,
         "the witness never knows a key as older than its latest acknowledged write, and persistence never loses one";
     ReplicaLag => "replica-lag", Sometimes,

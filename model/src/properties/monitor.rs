@@ -142,6 +142,13 @@ impl fmt::Display for Finding {
                 "{who} read {key} as {got} after it had already read v{}",
                 required.seq
             ),
+            PropertyId::Linearizable if required == got => {
+                write!(f, "{who} read {key} as {got}, a version no write produced")
+            }
+            PropertyId::Linearizable if required.seq == got.seq => write!(
+                f,
+                "{who} read {key} as {got}, but that version was written as {required}"
+            ),
             PropertyId::Linearizable => write!(
                 f,
                 "{who} got v{} for {key}, but an operation that completed before it began had v{}",
@@ -434,20 +441,228 @@ impl HistoryVerdict {
 }
 
 /// Judges a complete recorded history with every property.
+///
+/// Besides the incremental rules, a whole history allows one more check that the model never
+/// needs (it derives a read's presence from the write that made the version): every version a GET
+/// or LIST reports must be one that some write of that key produced — with that write's presence —
+/// or `v0` (never written). A read of a version no write produced, or a version reported as present
+/// when its write was a DELETE (or the reverse), is not linearizable under any order.
 pub fn check_history<'a>(
     events: impl IntoIterator<Item = &'a Event>,
 ) -> Result<HistoryVerdict, HistoryError> {
+    let events: Vec<&Event> = events.into_iter().collect();
     let mut monitor = Monitor::new();
     let mut findings = Vec::new();
-    let mut count = 0;
-    for (index, event) in events.into_iter().enumerate() {
+    for (index, event) in events.iter().enumerate() {
         monitor.observe(index, event, &mut |f| findings.push(f))?;
-        count = index + 1;
+    }
+    for finding in phantom_reads(&events) {
+        monitor.report(finding, &mut |f| findings.push(f));
     }
     Ok(HistoryVerdict {
-        events: count,
+        events: events.len(),
         violated: monitor.violated().iter().collect(),
         anomalies: monitor.found().iter().collect(),
         findings,
     })
+}
+
+/// Reads that report a version no write of the key produced, or with the wrong presence. Writes
+/// still in flight at the end of the history have unknown versions, so a key with one is only
+/// checked for presence mismatches against versions that are known.
+fn phantom_reads(events: &[&Event]) -> Vec<Finding> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut written: BTreeMap<(Key, Seq), bool> = BTreeMap::new();
+    let mut open: BTreeMap<ClientId, Op> = BTreeMap::new();
+    for event in events {
+        match event {
+            Event::Invoke { client, op } => {
+                open.insert(*client, *op);
+            }
+            Event::Return { client, ret } => {
+                if let (Some(op), Ret::Ack { seq }) = (open.remove(client), ret) {
+                    if let Some(key) = op.key() {
+                        written.insert((key, *seq), matches!(op, Op::Put { .. }));
+                    }
+                }
+            }
+            Event::ReplicaApplied { .. } => {}
+        }
+    }
+    let unacked: BTreeSet<Key> = open
+        .values()
+        .filter(|op| op.is_write())
+        .filter_map(Op::key)
+        .collect();
+    let mut findings = Vec::new();
+    let mut judge = |index: usize, client: ClientId, key: Key, got: Observed| {
+        if got.seq == 0 {
+            if got.exists {
+                findings.push(phantom(index, client, key, got, Observed::NEVER_WRITTEN));
+            }
+            return;
+        }
+        match written.get(&(key, got.seq)) {
+            Some(&exists) if exists != got.exists => {
+                let required = Observed {
+                    seq: got.seq,
+                    exists,
+                };
+                findings.push(phantom(index, client, key, got, required));
+            }
+            None if !unacked.contains(&key) => {
+                findings.push(phantom(index, client, key, got, got));
+            }
+            _ => {}
+        }
+    };
+    for (index, event) in events.iter().enumerate() {
+        if let Event::Return { client, ret } = event {
+            match ret {
+                Ret::Read { observed } => {
+                    // The key of a GET is on its invocation; find the client's last GET.
+                    let key = events[..index].iter().rev().find_map(|e| match e {
+                        Event::Invoke {
+                            client: c,
+                            op: Op::Get { key },
+                        } if c == client => Some(*key),
+                        _ => None,
+                    });
+                    if let Some(key) = key {
+                        judge(index, *client, key, *observed);
+                    }
+                }
+                Ret::Listed { entries } => {
+                    for (key, observed) in entries {
+                        judge(index, *client, *key, *observed);
+                    }
+                }
+                Ret::Ack { .. } => {}
+            }
+        }
+    }
+    findings
+}
+
+fn phantom(index: usize, client: ClientId, key: Key, got: Observed, required: Observed) -> Finding {
+    Finding {
+        property: PropertyId::Linearizable,
+        event_index: index,
+        client: Some(client),
+        key,
+        required,
+        got,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const C1: ClientId = ClientId(0);
+    const C2: ClientId = ClientId(1);
+    const K: Key = Key(0);
+
+    fn invoke(client: ClientId, op: Op) -> Event {
+        Event::Invoke { client, op }
+    }
+
+    fn ack(client: ClientId, seq: Seq) -> Event {
+        Event::Return {
+            client,
+            ret: Ret::Ack { seq },
+        }
+    }
+
+    fn read(client: ClientId, seq: Seq, exists: bool) -> Event {
+        Event::Return {
+            client,
+            ret: Ret::Read {
+                observed: Observed { seq, exists },
+            },
+        }
+    }
+
+    #[test]
+    fn a1_negative_cache_miss_is_named_and_located() {
+        let history = [
+            invoke(C2, Op::Get { key: K }),
+            read(C2, 0, false),
+            invoke(C1, Op::Put { key: K }),
+            ack(C1, 1),
+            invoke(C2, Op::Get { key: K }),
+            read(C2, 0, false),
+        ];
+        let verdict = check_history(&history).unwrap();
+        assert_eq!(
+            verdict.violated,
+            vec![PropertyId::ReadAfterWrite, PropertyId::Linearizable]
+        );
+        assert_eq!(verdict.anomalies, vec![PropertyId::NegativeCacheMiss]);
+        let raw = verdict
+            .findings
+            .iter()
+            .find(|f| f.property == PropertyId::ReadAfterWrite)
+            .unwrap();
+        assert_eq!(raw.event_index, 5);
+        assert_eq!(
+            raw.to_string(),
+            "read-after-write: client 2 GET k0 → not found, but v1 was acknowledged before the GET began"
+        );
+    }
+
+    #[test]
+    fn a_concurrent_read_may_return_either_version() {
+        let history = [
+            invoke(C1, Op::Put { key: K }),
+            invoke(C2, Op::Get { key: K }),
+            read(C2, 0, false),
+            ack(C1, 1),
+        ];
+        assert!(check_history(&history).unwrap().is_clean());
+    }
+
+    #[test]
+    fn reads_of_versions_no_write_produced_are_not_linearizable() {
+        let wrong_presence = [
+            invoke(C1, Op::Put { key: K }),
+            ack(C1, 1),
+            invoke(C2, Op::Get { key: K }),
+            read(C2, 1, false),
+        ];
+        let verdict = check_history(&wrong_presence).unwrap();
+        assert_eq!(verdict.violated, vec![PropertyId::Linearizable]);
+        let invented = [invoke(C2, Op::Get { key: K }), read(C2, 5, true)];
+        let verdict = check_history(&invented).unwrap();
+        assert_eq!(verdict.violated, vec![PropertyId::Linearizable]);
+        assert!(verdict.findings[0].to_string().contains("no write produced"));
+        // A version from a write still in flight is fine.
+        let in_flight = [
+            invoke(C1, Op::Put { key: K }),
+            invoke(C2, Op::Get { key: K }),
+            read(C2, 1, true),
+        ];
+        assert!(check_history(&in_flight).unwrap().is_clean());
+    }
+
+    #[test]
+    fn malformed_histories_are_errors_not_verdicts() {
+        assert_eq!(
+            check_history(&[ack(C1, 1)]).unwrap_err(),
+            HistoryError::ReturnWithoutInvoke {
+                index: 0,
+                client: C1
+            }
+        );
+        let twice = [invoke(C1, Op::List), invoke(C1, Op::List)];
+        assert!(matches!(
+            check_history(&twice),
+            Err(HistoryError::InvokeWhilePending { index: 1, .. })
+        ));
+        let mismatch = [invoke(C1, Op::List), ack(C1, 1)];
+        assert!(matches!(
+            check_history(&mismatch),
+            Err(HistoryError::ReturnDoesNotMatch { .. })
+        ));
+    }
 }
