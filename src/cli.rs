@@ -70,6 +70,18 @@ pub enum Command {
     Explore(ExploreArgs),
     /// Run the suite and write a Markdown report and its JSON twin, for design reviews.
     Report(ReportArgs),
+    /// Judge a recorded history (a JSON array of events) with every property.
+    History(HistoryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The history: a JSON array of events (docs/cli.md, "History files").
+    #[arg(value_name = "FILE")]
+    pub file: std::path::PathBuf,
+    /// Print the verdict as one JSON object.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// The model's sizes and faults.

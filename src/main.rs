@@ -3,6 +3,7 @@
 
 mod cli;
 mod explore;
+mod history;
 mod output;
 mod report;
 mod suite;
@@ -35,6 +36,7 @@ fn dispatch(cli: Cli) -> Result<i32, CliError> {
         Some(Command::Suite(args)) => suite::suite(&args),
         Some(Command::Explore(args)) => explore::explore(&args),
         Some(Command::Report(args)) => report::report(&args),
+        Some(Command::History(args)) => history::history(&args),
         None => suite::suite(&cli.suite),
     }
 }
@@ -87,6 +89,7 @@ fn check(args: &CheckArgs) -> Result<i32, CliError> {
         let command = cli::command_line(
             &std::iter::once("check".to_string())
                 .chain(cli::cfg_args(&args.config.config, cfg))
+                .chain(search_args(&opts))
                 .collect::<Vec<_>>(),
         );
         let mut progress = output::ProgressLine::new(cfg.mode.name());
@@ -127,6 +130,27 @@ fn check(args: &CheckArgs) -> Result<i32, CliError> {
             .map_or(output::EXIT_INCOMPLETE, |(_, r)| output::check_exit_code(r)));
     }
     Ok(demo_exit_code(&reports))
+}
+
+/// The search flags that change what a run explores (the thread count does not).
+fn search_args(opts: &witness_model::check::CheckOptions) -> Vec<String> {
+    use witness_model::check::Strategy;
+    let mut args = Vec::new();
+    match opts.strategy {
+        Strategy::Bfs => {}
+        Strategy::Dfs => args.extend(["--strategy".into(), "dfs".into()]),
+        Strategy::Simulation => {
+            args.extend(["--strategy".into(), "simulation".into()]);
+            args.extend(["--seed".into(), opts.seed.to_string()]);
+        }
+    }
+    if opts.symmetry {
+        args.push("--symmetry".into());
+    }
+    if let Some(timeout) = opts.timeout {
+        args.extend(["--timeout".into(), format!("{}ms", timeout.as_millis())]);
+    }
+    args
 }
 
 /// `check` without --mode: success means strong mode proved every always-property and eventual
