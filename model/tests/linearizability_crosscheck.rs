@@ -1,7 +1,8 @@
 //! The `linearizable` rule (model/src/properties/linearizable.rs) needs no search because writes
 //! carry versions. This test checks that shortcut against stateright's exhaustive
 //! `LinearizabilityTester` on histories produced by random walks through the model, in modes and
-//! variants that produce both linearizable and non-linearizable histories.
+//! variants that produce both linearizable and non-linearizable histories: exactly equal to a
+//! register whose writes take effect in version order, and never weaker than a plain register.
 
 use stateright::semantics::{ConsistencyTester, LinearizabilityTester, SequentialSpec};
 use stateright::Model;
@@ -52,12 +53,37 @@ impl SequentialSpec for VersionedRegister {
     }
 }
 
-/// Stateright's verdict: every key's GET/PUT/DELETE history is linearizable.
-fn tester_says_linearizable(history: &[Event], keys: u8) -> bool {
-    (0..keys).all(|k| key_is_linearizable(history, Key(k)))
+/// A plain register: writes may be linearized in any order, whatever their versions.
+#[derive(Clone, Debug, Default)]
+struct PlainRegister(Seq);
+
+impl SequentialSpec for PlainRegister {
+    type Op = RegisterOp;
+    type Ret = RegisterRet;
+
+    fn invoke(&mut self, op: &RegisterOp) -> RegisterRet {
+        match op {
+            RegisterOp::Write(seq) => {
+                self.0 = *seq;
+                RegisterRet::Written
+            }
+            RegisterOp::Read => RegisterRet::Read(self.0),
+        }
+    }
 }
 
-fn key_is_linearizable(history: &[Event], key: Key) -> bool {
+/// Stateright's verdict: every key's GET/PUT/DELETE history is linearizable.
+fn tester_says_linearizable<Spec>(history: &[Event], keys: u8, spec: Spec) -> bool
+where
+    Spec: SequentialSpec<Op = RegisterOp, Ret = RegisterRet> + Clone,
+{
+    (0..keys).all(|k| key_is_linearizable(history, Key(k), spec.clone()))
+}
+
+fn key_is_linearizable<Spec>(history: &[Event], key: Key, spec: Spec) -> bool
+where
+    Spec: SequentialSpec<Op = RegisterOp, Ret = RegisterRet> + Clone,
+{
     // A write's version is known only at its ack, but the tester wants it at the invocation:
     // pair every operation on `key` with its response first, then replay in real-time order.
     let mut completed: BTreeMap<ClientId, Vec<(RegisterOp, RegisterRet)>> = BTreeMap::new();
@@ -86,7 +112,7 @@ fn key_is_linearizable(history: &[Event], key: Key) -> bool {
             Event::ReplicaApplied { .. } => {}
         }
     }
-    let mut tester = LinearizabilityTester::new(VersionedRegister::default());
+    let mut tester = LinearizabilityTester::new(spec);
     let mut cursor: BTreeMap<ClientId, usize> = BTreeMap::new();
     let mut open: BTreeMap<ClientId, Op> = BTreeMap::new();
     for event in history {
@@ -184,7 +210,17 @@ fn version_rule_agrees_with_stateright_linearizability_tester() {
             let ours = check_history(&history)
                 .expect("model histories are well formed")
                 .holds(PropertyId::Linearizable);
-            let theirs = tester_says_linearizable(&history, model.cfg.keys);
+            let theirs =
+                tester_says_linearizable(&history, model.cfg.keys, VersionedRegister::default());
+            // The version rule is stronger than plain register linearizability (writes must be
+            // linearized in version order), never weaker.
+            if ours {
+                assert!(tester_says_linearizable(
+                    &history,
+                    model.cfg.keys,
+                    PlainRegister::default()
+                ));
+            }
             assert_eq!(
                 ours,
                 theirs,

@@ -635,7 +635,9 @@ mod tests {
         let invented = [invoke(C2, Op::Get { key: K }), read(C2, 5, true)];
         let verdict = check_history(&invented).unwrap();
         assert_eq!(verdict.violated, vec![PropertyId::Linearizable]);
-        assert!(verdict.findings[0].to_string().contains("no write produced"));
+        assert!(verdict.findings[0]
+            .to_string()
+            .contains("no write produced"));
         // A version from a write still in flight is fine.
         let in_flight = [
             invoke(C1, Op::Put { key: K }),

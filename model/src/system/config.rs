@@ -178,7 +178,7 @@ pub struct Faults {
     pub eviction: bool,
     /// A cache node restarts and loses everything it held.
     pub node_restart: bool,
-    /// How many times the witness may restart with empty memory (strong mode only).
+    /// How many times the witness may restart with empty memory (in eventual mode the witness is kept but never consulted, so a restart changes no answer).
     pub witness_restarts: u8,
     /// Replication deliveries may arrive in any order (otherwise oldest-enqueued first).
     pub replication_reorder: bool,

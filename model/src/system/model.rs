@@ -655,13 +655,13 @@ impl WitnessModel {
             actions.push(Action::RestartWitness);
         }
         // Deliveries commute with every step but the enqueue that enables them, and only the
-        // replica properties observe them; so a delivery waits until no write is in flight
+        // replica properties observe them; so a delivery waits until no client operation is in flight
         // (a partial-order reduction: every replica history stays reachable, see docs/design.md).
-        let write_in_flight = state
+        let operation_in_flight = state
             .clients
             .iter()
             .any(|c| !matches!(c.phase, Phase::Idle));
-        if write_in_flight {
+        if operation_in_flight {
             return;
         }
         let deliverable: &[(Key, Seq)] = if faults.replication_reorder {

@@ -240,11 +240,18 @@ fn describe_step(
                         } else {
                             String::new()
                         };
+                        let asked = if model.cfg.mutant
+                            == Some(crate::system::Mutant::SkipWitnessOnMiss)
+                            && !state.observed(key, entry).exists
+                        {
+                            "cached miss returned without asking the witness".to_string()
+                        } else {
+                            format!("witness says {}: fresh", witness_view(state, key))
+                        };
                         let _ = write!(
                             s,
-                            "{client} GET {key} via {node} → {} (witness says {}: fresh{stale})",
+                            "{client} GET {key} via {node} → {} ({asked}{stale})",
                             version(state, key, entry),
-                            witness_view(state, key),
                         );
                     }
                 }
