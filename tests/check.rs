@@ -1,7 +1,7 @@
 //! End-to-end tests of `witness check`: verdict lines, traces, JSON, and every exit code.
 
 mod common;
-use common::{args, run, TINY};
+use common::{args, run, RUN_FIELDS, TINY};
 
 const ALWAYS: &[&str] = &[
     "read-after-write",
@@ -47,18 +47,7 @@ fn json_is_one_object_with_the_documented_fields() {
     let r = run(&args(&["check", "--mode", "strong", "--json"], TINY));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v = r.json();
-    for field in [
-        "mode",
-        "variant",
-        "mutant",
-        "config",
-        "complete",
-        "unique_states",
-        "total_states",
-        "max_depth",
-        "seconds",
-        "properties",
-    ] {
+    for field in RUN_FIELDS {
         assert!(v.get(field).is_some(), "missing {field} in {v}");
     }
     assert_eq!(v["mode"], "strong");

@@ -3,7 +3,7 @@
 //! these use a tiny configuration and the row filters; tests/proof_reports.rs covers the default.
 
 mod common;
-use common::{args, run, TINY};
+use common::{args, run, RUN_FIELDS, TINY};
 
 /// On the tiny configuration the witness-with-commit rows match the default configuration's
 /// expected verdicts (every always-property holds, only the replica lags).
@@ -96,20 +96,7 @@ fn suite_json_is_an_array_of_check_objects() {
     let runs = v.as_array().expect("an array");
     assert_eq!(runs.len(), 2);
     for run in runs {
-        for field in [
-            "mode",
-            "variant",
-            "mutant",
-            "config",
-            "complete",
-            "unique_states",
-            "total_states",
-            "max_depth",
-            "seconds",
-            "properties",
-            "command",
-            "mismatches",
-        ] {
+        for field in RUN_FIELDS.iter().chain(&["command", "mismatches"]) {
             assert!(run.get(field).is_some(), "missing {field}");
         }
         assert_eq!(run["mismatches"].as_array().unwrap().len(), 0);

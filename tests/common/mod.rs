@@ -56,3 +56,17 @@ pub const TINY: &[&str] = &["--clients", "1", "--ops", "3"];
 pub fn args<'a>(base: &[&'a str], more: &[&'a str]) -> Vec<&'a str> {
     base.iter().chain(more).copied().collect()
 }
+
+/// The fields every `check --json` run object carries (docs/cli.md, "JSON").
+pub const RUN_FIELDS: &[&str] = &[
+    "mode",
+    "variant",
+    "mutant",
+    "config",
+    "complete",
+    "unique_states",
+    "total_states",
+    "max_depth",
+    "seconds",
+    "properties",
+];
