@@ -98,7 +98,8 @@ pub fn git_info() -> GitInfo {
     let commit = git(&["rev-parse", "HEAD"]).map(|s| s.trim().to_string());
     let dirty = commit
         .as_ref()
-        .and_then(|_| git(&["status", "--porcelain"]))
+        // Untracked files (scratch notes, a benchmark log) are not part of the build.
+        .and_then(|_| git(&["status", "--porcelain", "--untracked-files=no"]))
         .map(|s| !s.trim().is_empty());
     GitInfo { commit, dirty }
 }
