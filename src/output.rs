@@ -104,9 +104,9 @@ pub fn describe_run(mode: &str, variant: &str, mutant: Option<&str>) -> String {
 /// A rough size score for a configuration: operations (clients × operations each) plus two per
 /// extra key, one per cache node beyond two, one per extra witness restart, and one each for
 /// node restarts and duplicate deliveries. Measured on 2 cores: the default scores 4 (5.6 million
-/// states, under a minute); every configuration scoring 6 or more that we tried (2 keys,
-/// 2 clients × 3 operations, 3 × 2, `large`) had explored under a tenth of its depth after
-/// 20 seconds. Documented in docs/cli.md.
+/// states, 18 s with 2 threads, 2 GB); `large` scores 8 (23.3 million states, 91 s, 5.8 GB).
+/// Memory grows with the unique states (about 260 bytes each with BFS) and is the real limit.
+/// Documented in docs/cli.md.
 pub fn size_score(cfg: &WitnessCfg) -> u32 {
     let f = cfg.faults;
     u32::from(cfg.clients) * u32::from(cfg.ops_per_client)
@@ -117,16 +117,18 @@ pub fn size_score(cfg: &WitnessCfg) -> u32 {
         + u32::from(f.replication_duplicates)
 }
 
-/// The score from which a check is warned to be far beyond what a proof can finish.
-pub const WARN_SCORE: u32 = 6;
+/// The score from which a check is warned to be far beyond what a proof can finish: one more
+/// than `large`, the largest configuration measured to complete.
+pub const WARN_SCORE: u32 = 9;
 
 pub fn state_space_warning(cfg: &WitnessCfg) -> Option<String> {
     let score = size_score(cfg);
     (score >= WARN_SCORE).then(|| {
         format!(
-            "warning: this configuration ({}) is far larger than the default (size score {score}, \
-             default 4, about 5.6 million states); an exhaustive check is unlikely to finish. \
-             Consider --timeout or fewer clients/operations/keys.",
+            "warning: this configuration ({}) is larger than `large` (size score {score}; default 4, \
+             about 5.6 million states; large 8, about 23 million states and 6 GB); an exhaustive \
+             check may not finish or may run out of memory. Consider --timeout or fewer \
+             clients/operations/keys.",
             describe_cfg(cfg)
         )
     })
@@ -153,7 +155,8 @@ impl ProgressLine {
 
     pub fn text(label: &str, p: &Progress) -> String {
         format!(
-            "{label}{} states, {} unique, depth {}, {:.0} states/s, {:.1}s",
+            "{label}{}{} states, {} unique, depth {}, {:.0} states/s, {:.1}s",
+            if label.is_empty() { "" } else { ": " },
             thousands(p.total_states),
             thousands(p.unique_states),
             p.max_depth,

@@ -247,16 +247,26 @@ fn a_far_too_large_configuration_warns_before_starting() {
         "--mode",
         "strong",
         "--clients",
-        "4",
+        "5",
         "--ops",
-        "2",
+        "3",
         "--timeout",
         "0s",
     ]);
     assert_eq!(r.code, 3, "{}", r.stderr);
     let first = r.stderr.lines().next().unwrap_or_default();
     assert!(first.starts_with("warning: "), "{}", r.stderr);
-    assert!(first.contains("unlikely to finish"), "{first}");
+    assert!(first.contains("may not finish"), "{first}");
+    let large = run(&[
+        "check",
+        "--mode",
+        "strong",
+        "--config",
+        "large",
+        "--timeout",
+        "0s",
+    ]);
+    assert!(!large.stderr.contains("warning"), "{}", large.stderr);
     let fine = run(&args(&["check", "--mode", "strong"], TINY));
     assert!(!fine.stderr.contains("warning"), "{}", fine.stderr);
 }
