@@ -296,26 +296,16 @@ mod tests {
     }
 
     #[test]
-    fn heuristic_warns_only_beyond_reach() {
+    fn heuristic_warns_only_beyond_what_was_measured_to_finish() {
+        // Measured to finish on 2 cores: default (5.6M states), small, large (23.3M states).
         assert!(state_space_warning(&WitnessCfg::default_cfg()).is_none());
         assert!(state_space_warning(&WitnessCfg::small()).is_none());
-        assert!(state_space_warning(&WitnessCfg::large()).is_some());
-        let two_keys = WitnessCfg {
-            keys: 2,
+        assert!(state_space_warning(&WitnessCfg::large()).is_none());
+        let beyond = WitnessCfg {
+            clients: 5,
+            ops_per_client: 3,
             ..WitnessCfg::default_cfg()
         };
-        assert!(state_space_warning(&two_keys).is_some());
-        let three_clients_one_op = WitnessCfg {
-            clients: 3,
-            ops_per_client: 1,
-            ..WitnessCfg::default_cfg()
-        };
-        assert!(state_space_warning(&three_clients_one_op).is_none());
-        let big = WitnessCfg {
-            clients: 4,
-            ops_per_client: 2,
-            ..WitnessCfg::default_cfg()
-        };
-        assert!(state_space_warning(&big).is_some());
+        assert!(state_space_warning(&beyond).is_some());
     }
 }
