@@ -1,7 +1,7 @@
-# Shortcuts; scripts/test-all is the test command itself (README, CI).
+# Shortcuts; scripts/test-all.sh is the test command itself (README, CI).
 .PHONY: test check suite bench
 test:
-	scripts/test-all
+	scripts/test-all.sh
 check:
 	cargo run --release -- check
 suite:

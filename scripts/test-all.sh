@@ -8,7 +8,7 @@
 #   loom        exhaustive small harnesses; `--cfg loom` changes every crate's build, so loom gets
 #               its own target dir, and LOOM_MAX_PREEMPTIONS bounds the schedules it explores
 #
-# Usage: scripts/test-all [lint|workspace|shuttle|loom]...   (no argument: all of them)
+# Usage: scripts/test-all.sh [lint|workspace|shuttle|loom]...   (no argument: all of them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
