@@ -2,18 +2,7 @@
 //! that their commands reproduce, and that nothing is overwritten without --force.
 
 mod common;
-use common::{args, run, TINY};
-
-const ROWS: &[&str] = &[
-    "--mode",
-    "strong",
-    "--variant",
-    "witness-with-commit",
-    "--variant",
-    "repair-if-newer",
-    "--mutant",
-    "none",
-];
+use common::{args, run, DEFAULT_STRONG_ROW as ROWS, TINY};
 
 fn report_into(dir: &std::path::Path, extra: &[&str]) -> common::Run {
     let out = dir.to_str().unwrap();

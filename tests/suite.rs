@@ -3,7 +3,7 @@
 //! these use a tiny configuration and the row filters; tests/proof_reports.rs covers the default.
 
 mod common;
-use common::{args, run, RUN_FIELDS, TINY};
+use common::{args, run, DEFAULT_STRONG_ROW, RUN_FIELDS, TINY};
 
 /// On the tiny configuration the witness-with-commit rows match the default configuration's
 /// expected verdicts (every always-property holds, only the replica lags).
@@ -109,19 +109,7 @@ fn suite_json_is_an_array_of_check_objects() {
 
 #[test]
 fn suite_stopped_early_exits_3() {
-    let r = run(&[
-        "suite",
-        "--mode",
-        "strong",
-        "--variant",
-        "witness-with-commit",
-        "--variant",
-        "repair-if-newer",
-        "--mutant",
-        "none",
-        "--timeout",
-        "0s",
-    ]);
+    let r = run(&args(&["suite", "--timeout", "0s"], DEFAULT_STRONG_ROW));
     assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("(stopped early)"), "{}", r.stdout);
     assert!(r.stdout.contains("1 run(s) stopped early"), "{}", r.stdout);

@@ -6,7 +6,7 @@
 //! bounded by the depth already found, which re-derives the shortest path for every discovery.
 
 use crate::history::Event;
-use crate::properties::{Expectation, Finding, Monitor, PropertyId};
+use crate::properties::{Expectation, Finding, PropertyId};
 use crate::system::{Action, ConfigError, SystemState, WitnessCfg, WitnessModel};
 use serde::{Deserialize, Serialize};
 use stateright::{Checker, HasDiscoveries, Model};
@@ -425,13 +425,8 @@ pub fn narrate_path(
 }
 
 fn explain(model: &WitnessModel, history: &[Event], property: PropertyId) -> Option<Finding> {
-    let mut monitor = Monitor::new();
-    for k in 0..model.cfg.keys {
-        let _ = monitor.observe_quietly(&Event::ReplicaApplied {
-            key: crate::history::Key(k),
-            seq: 0,
-        });
-    }
+    // The same starting monitor as the model's initial state, so the replay judges alike.
+    let mut monitor = model.init_state().monitor;
     let mut first = None;
     for (index, event) in history.iter().enumerate() {
         let _ = monitor.observe(index, event, &mut |f| {

@@ -70,3 +70,15 @@ pub const RUN_FIELDS: &[&str] = &[
     "seconds",
     "properties",
 ];
+
+/// Suite filters that select the single strong-mode row of the default variant.
+pub const DEFAULT_STRONG_ROW: &[&str] = &[
+    "--mode",
+    "strong",
+    "--variant",
+    "witness-with-commit",
+    "--variant",
+    "repair-if-newer",
+    "--mutant",
+    "none",
+];
