@@ -2,16 +2,16 @@
 //! the one check only a whole history allows (reads of versions no write produced).
 //!
 //! Memory is independent of the history's length: per key and per client summaries, the
-//! (client, key) pairs that occurred, the operations in flight, and, for the phantom-read check,
-//! one entry per acknowledged write version (an (key, version) → presence map) plus the reads
-//! that returned a version whose write has not been acknowledged yet.
+//! (client, key) pairs that occurred, the operations in flight, and what the phantom-read check
+//! keeps (see `phantom_reads.rs`): per key the versions not yet below every read's floor, and the
+//! reads of versions whose write has not been acknowledged yet.
 
 use super::finding::{Finding, HistoryError};
+use super::phantom_reads::PhantomReads;
 use super::{HistoryMonitor, MonitorStore, Pending, PropertyId};
-use crate::history::{ClientId, Event, Key, Observed, Op, Ret, Seq};
+use crate::history::{ClientId, Event, Key, Observed, Op, Ret};
 use crate::history_json::{read_events, ReadError};
 use crate::names::{Name, Names};
-use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::fmt;
 use std::io::BufRead;
@@ -109,8 +109,16 @@ impl HistoryChecker {
         let findings = &mut self.findings;
         self.monitor
             .observe(index, event, &mut |f| findings.push(f))?;
-        if let (Event::Return { client, ret }, Some(pending)) = (event, pending) {
-            self.phantoms.returned(index, *client, pending, ret);
+        match (event, pending) {
+            (Event::Invoke { op, .. }, _) => {
+                let acked = op.key().map(|key| self.monitor.acked(key));
+                self.phantoms.invoked(*op, acked);
+            }
+            (Event::Return { client, ret }, Some(pending)) => {
+                let acked = |key| self.monitor.acked(key);
+                self.phantoms.returned(index, *client, pending, ret, acked);
+            }
+            _ => {}
         }
         self.events += 1;
         Ok(())
@@ -270,100 +278,10 @@ impl HistoryError {
     }
 }
 
-/// A read whose version no acknowledged write has produced yet.
-#[derive(Clone, Copy, Debug)]
-struct UnmatchedRead {
-    index: usize,
-    client: ClientId,
-    got: Observed,
-}
-
-/// Reads that report a version no write of the key produced, or with the wrong presence. Writes
-/// still in flight at the end of the history have unknown versions, so a key with one is only
-/// checked for presence mismatches against versions that are known.
-#[derive(Debug, Default)]
-struct PhantomReads {
-    /// (key, version) → whether the write that produced it was a PUT.
-    written: FxHashMap<(Key, Seq), bool>,
-    /// Reads waiting for the write of their version to be acknowledged.
-    waiting: FxHashMap<(Key, Seq), Vec<UnmatchedRead>>,
-    found: Vec<Finding>,
-}
-
-impl PhantomReads {
-    fn returned(&mut self, index: usize, client: ClientId, pending: Pending, ret: &Ret) {
-        match (pending, ret) {
-            (Pending::Write { key, put, .. }, Ret::Ack { seq }) => {
-                self.written.insert((key, *seq), put);
-                for read in self.waiting.remove(&(key, *seq)).unwrap_or_default() {
-                    self.judge(read, key, put);
-                }
-            }
-            (Pending::Get { key, .. }, Ret::Read { observed }) => {
-                self.read(index, client, key, *observed)
-            }
-            (Pending::List, Ret::Listed { entries }) => {
-                for &(key, observed) in entries {
-                    self.read(index, client, key, observed);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn read(&mut self, index: usize, client: ClientId, key: Key, got: Observed) {
-        let read = UnmatchedRead { index, client, got };
-        if got.seq == 0 {
-            if got.exists {
-                self.found.push(phantom(read, key, Observed::NEVER_WRITTEN));
-            }
-            return;
-        }
-        match self.written.get(&(key, got.seq)) {
-            Some(&put) => self.judge(read, key, put),
-            None => self.waiting.entry((key, got.seq)).or_default().push(read),
-        }
-    }
-
-    fn judge(&mut self, read: UnmatchedRead, key: Key, put: bool) {
-        if put != read.got.exists {
-            let required = Observed {
-                seq: read.got.seq,
-                exists: put,
-            };
-            self.found.push(phantom(read, key, required));
-        }
-    }
-
-    /// The findings in history order; reads still waiting are phantoms unless a write of their
-    /// key is in flight (its version is unknown).
-    fn finish(mut self, in_flight: &[Key]) -> Vec<Finding> {
-        for ((key, _), reads) in std::mem::take(&mut self.waiting) {
-            if !in_flight.contains(&key) {
-                for read in reads {
-                    self.found.push(phantom(read, key, read.got));
-                }
-            }
-        }
-        self.found.sort_by_key(|f| (f.event_index, f.key));
-        self.found
-    }
-}
-
-fn phantom(read: UnmatchedRead, key: Key, required: Observed) -> Finding {
-    Finding {
-        property: PropertyId::Linearizable,
-        event_index: read.index,
-        client: Some(read.client),
-        key,
-        required,
-        got: read.got,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::history::Seq;
 
     const C1: ClientId = ClientId(0);
     const C2: ClientId = ClientId(1);
@@ -451,6 +369,45 @@ mod tests {
             read(C2, 1, true),
         ];
         assert!(check_history(&in_flight).unwrap().is_clean());
+    }
+
+    #[test]
+    fn a_read_in_flight_keeps_the_versions_it_may_still_report() {
+        // C2's GET began before v1; three writes complete meanwhile. Its answer v1 must still be
+        // checked for presence: v1 was a PUT.
+        let mut history = vec![invoke(C2, Op::Get { key: K })];
+        for (seq, op) in [(1, Op::Put { key: K }), (2, Op::Delete { key: K })] {
+            history.extend([invoke(C1, op), ack(C1, seq)]);
+        }
+        history.extend([invoke(C1, Op::Put { key: K }), ack(C1, 3)]);
+        let mut clean = history.clone();
+        clean.push(read(C2, 1, true));
+        assert!(check_history(&clean).unwrap().is_clean());
+        history.push(read(C2, 1, false));
+        let verdict = check_history(&history).unwrap();
+        assert_eq!(verdict.violated, vec![PropertyId::Linearizable]);
+        assert_eq!(verdict.findings[0].event_index, 7);
+        assert!(verdict.findings[0]
+            .to_string()
+            .contains("but that version was written as v1"));
+    }
+
+    #[test]
+    fn a_dropped_version_read_later_is_still_a_violation() {
+        let history = [
+            invoke(C1, Op::Put { key: K }),
+            ack(C1, 1),
+            invoke(C1, Op::Delete { key: K }),
+            ack(C1, 2),
+            invoke(C2, Op::Get { key: K }),
+            read(C2, 1, false),
+        ];
+        let verdict = check_history(&history).unwrap();
+        assert_eq!(
+            verdict.violated,
+            vec![PropertyId::ReadAfterWrite, PropertyId::Linearizable]
+        );
+        assert!(verdict.findings.iter().all(|f| f.event_index == 5));
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod linearizable;
 pub mod list_after_write;
 mod monitor;
 pub mod monotonic_reads;
+mod phantom_reads;
 pub mod read_after_write;
 pub mod read_your_writes;
 pub mod replica;
