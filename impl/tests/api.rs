@@ -234,3 +234,29 @@ fn recorded_history_uses_the_model_vocabulary() {
     );
     let _ = Observed::NEVER_WRITTEN;
 }
+
+#[test]
+fn recorded_histories_have_no_size_limit() {
+    // Beyond the 256 keys and v255 a byte-wide history once held.
+    let cache = IndexCache::builder(Config::new(2, Mode::Strong))
+        .recorder(Recorder::new())
+        .build()
+        .expect("valid");
+    let client = cache.client(ClientId(0));
+    for i in 0..300u64 {
+        client
+            .put(NodeId(0), &format!("key/{i}"), Location(i))
+            .expect("valid");
+        client.put(NodeId(1), "hot", Location(i)).expect("valid");
+    }
+    client.read(NodeId(0), "hot").expect("valid");
+    let recorder = cache.recorder().expect("set");
+    let history = recorder.history().expect("no limit");
+    assert_eq!(recorder.name(Key(300)).as_deref(), Some("key/299"));
+    assert_eq!(
+        history.last().map(|e| e.to_string()).as_deref(),
+        Some("client 1 ← v300")
+    );
+    let verdict = witness_model::properties::check_history(&history).expect("well formed");
+    assert!(verdict.is_clean(), "{:?}", verdict.findings);
+}
