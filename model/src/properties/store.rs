@@ -50,7 +50,8 @@ pub enum Pending {
 ///   clients, which no fixed width holds; its store grows as keys and clients appear.
 ///
 /// Cells never written read as their defaults (never written, version 0, nothing pending). Key and
-/// client indices are dense from 0 in the model; a growable store must accept any `u32`.
+/// client indices are dense from 0: the model's own, or interned in order of first appearance by
+/// the history readers (`check_history`, `check_history_stream`), so stores may index vectors.
 pub trait MonitorStore: Clone + Debug + Default {
     /// The summary of `key`.
     fn key(&self, key: Key) -> KeySummary;
