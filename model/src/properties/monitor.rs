@@ -299,3 +299,110 @@ fn index(i: u32) -> usize {
 fn version(seq: Seq) -> Observed {
     Observed { seq, exists: true }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The rules are written once; these tests hold the two stores to the same results, including
+    //! the trait's default client renaming (the one a packed store inherits).
+    use super::*;
+    use crate::history::Ret;
+
+    /// Random well-formed events (any responses: the point is agreement, not validity).
+    fn events(seed: u64, count: usize) -> Vec<Event> {
+        let mut rng = seed | 1;
+        let mut next = move |n: u64| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng % n
+        };
+        let mut busy: [Option<Op>; 3] = [None; 3];
+        let mut out = Vec::new();
+        while out.len() < count {
+            let c = next(3) as usize;
+            let client = ClientId(c as u32);
+            let key = Key(next(2) as u32);
+            let observed = |seq, exists| Observed { seq, exists };
+            out.push(match busy[c].take() {
+                None => {
+                    let op = [
+                        Op::Put { key },
+                        Op::Delete { key },
+                        Op::Get { key },
+                        Op::List,
+                    ][next(4) as usize];
+                    busy[c] = Some(op);
+                    Event::Invoke { client, op }
+                }
+                Some(op) => {
+                    let ret = match op {
+                        Op::Put { .. } | Op::Delete { .. } => Ret::Ack { seq: next(6) },
+                        Op::Get { .. } => Ret::Read {
+                            observed: observed(next(6), next(2) == 0),
+                        },
+                        Op::List => Ret::Listed {
+                            entries: vec![(Key(1), observed(next(6), true))],
+                        },
+                    };
+                    Event::Return { client, ret }
+                }
+            });
+            if next(10) == 0 {
+                out.push(Event::ReplicaApplied { key, seq: next(6) });
+            }
+        }
+        out
+    }
+
+    fn run<S: MonitorStore>(monitor: &mut Monitor<S>, events: &[Event]) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for (i, e) in events.iter().enumerate() {
+            monitor
+                .observe(i, e, &mut |f| findings.push(f))
+                .expect("well formed");
+        }
+        findings
+    }
+
+    #[test]
+    fn both_stores_reach_the_same_findings_before_and_after_renaming_clients() {
+        for seed in 1..40 {
+            let history = events(seed, 200);
+            let (first, rest) = history.split_at(100);
+            let mut small = Monitor::new();
+            let mut growable = HistoryMonitor::default();
+            assert_eq!(
+                run(&mut small, first),
+                run(&mut growable, first),
+                "seed {seed}"
+            );
+            small.permute_clients(&[2, 0, 1]);
+            growable.permute_clients(&[2, 0, 1]);
+            // Renamed the same way: the rest of the history (with pending operations carried
+            // over to their new names) is judged the same.
+            let renamed: Vec<Event> = rest.iter().map(|e| rename(e, &[1, 2, 0])).collect();
+            assert_eq!(
+                run(&mut small, &renamed),
+                run(&mut growable, &renamed),
+                "seed {seed}"
+            );
+            assert_eq!(small.violated(), growable.violated());
+            assert_eq!(small.found(), growable.found());
+        }
+    }
+
+    /// Client `c` is called `to[c]` after `permute_clients(order)` with `order[to[c]] == c`.
+    fn rename(event: &Event, to: &[u32]) -> Event {
+        match event {
+            Event::Invoke { client, op } => Event::Invoke {
+                client: ClientId(to[client.index()]),
+                op: *op,
+            },
+            Event::Return { client, ret } => Event::Return {
+                client: ClientId(to[client.index()]),
+                ret: ret.clone(),
+            },
+            other => other.clone(),
+        }
+    }
+}
