@@ -347,4 +347,31 @@ mod tests {
         assert!(read("[] trailing").is_err());
         assert_eq!(read("  \n").unwrap().0, vec![]);
     }
+
+    #[test]
+    fn mangled_input_is_an_error_or_a_history_never_a_panic() {
+        let valid = format!(
+            "[{}]",
+            LINES.trim().replace("\n\n", "\n").replace('\n', ",")
+        );
+        let mut rng = 0x9e37_79b9_7f4a_7c15_u64;
+        for text in [LINES.to_string(), valid] {
+            let bytes = text.as_bytes();
+            for _ in 0..2000 {
+                rng ^= rng << 13;
+                rng ^= rng >> 7;
+                rng ^= rng << 17;
+                let mut mangled = bytes.to_vec();
+                let at = (rng % bytes.len() as u64) as usize;
+                match rng >> 60 {
+                    0..=5 => mangled[at] = (rng >> 32) as u8,
+                    6..=9 => mangled.truncate(at),
+                    _ => mangled.insert(at, b"{}[],:\"0-9e"[(rng >> 40) as usize % 11]),
+                }
+                let mut names = Names::default();
+                let _ = read_events(&mangled[..], &mut names, &mut |_| Ok::<(), ()>(()));
+                let _ = crate::properties::check_history_stream(&mangled[..]);
+            }
+        }
+    }
 }
