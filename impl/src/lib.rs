@@ -121,6 +121,7 @@ impl Builder {
             nodes: (0..self.config.nodes)
                 .map(|_| CacheNode::new(partitions))
                 .collect(),
+            whole_keyspace: self.config.partitions == [Partition::everything()],
             partitions: self.config.partitions,
             replicator: Replicator::new(),
             replica: Replica::new(protocol.is(Mutant::ReplicaAppliesOutOfOrder)),
@@ -135,6 +136,9 @@ pub struct IndexCache {
     protocol: Protocol,
     spread: usize,
     partitions: Vec<Partition>,
+    /// The seed's single partition `["" .. ∞)`: every non-empty key is in partition 0, and the
+    /// read path skips the range search.
+    whole_keyspace: bool,
     persistence: Persistence,
     witness: Witness,
     nodes: Vec<CacheNode>,
@@ -201,6 +205,9 @@ impl IndexCache {
     fn partition_of(&self, key: &str) -> Result<usize> {
         if key.is_empty() {
             return Err(Error::EmptyKey);
+        }
+        if self.whole_keyspace {
+            return Ok(0);
         }
         // Partitions are sorted by start: the candidate is the last one starting at or before key.
         let candidate = self
@@ -360,23 +367,20 @@ impl IndexCache {
         let node = &self.nodes[n];
         let repair = self.protocol.variant.repair;
         let strong = self.is_strong();
-        // node.lookup(key). On a hit the witness check runs while the node's read lock is still
+        // node.lookup(key). On a hit the witness check runs while the shard's read lock is still
         // held: two atomic loads through the entry's slot handle, no clone of the handle. That
         // makes lookup+check one step instead of two, a refinement of the model's interleavings
         // (the check reads only the witness, so nothing the lock excludes could change its answer).
-        let hit = {
-            let state = node.read();
-            state.entry(key).map(|cached| {
-                let stale = strong
-                    && self.checks(&cached.entry)
-                    && match &cached.slot {
-                        Some(slot) => self.witness.is_stale_at(slot, &cached.entry),
-                        None => self.witness.is_stale(p, key, &cached.entry),
-                    };
-                // Only a stale hit needs the handle afterwards.
-                (cached.entry, stale.then(|| cached.slot.clone()))
-            })
-        };
+        let hit = node.lookup(key, |cached| {
+            let stale = strong
+                && self.checks(&cached.entry)
+                && match &cached.slot {
+                    Some(slot) => self.witness.is_stale_at(slot, &cached.entry),
+                    None => self.witness.is_stale(p, key, &cached.entry),
+                };
+            // Only a stale hit needs the handle afterwards.
+            (cached.entry, stale.then(|| cached.slot.clone()))
+        });
         let slot = match hit {
             Some((entry, None)) => return entry,
             Some((_, Some(slot))) => slot.unwrap_or_else(|| self.witness.slot(p, key)),
@@ -641,14 +645,18 @@ mod tests {
             let poisoner = Arc::clone(&cache);
             let outcome = std::thread::spawn(move || poisoner.nodes[1].poison_for_test("k")).join();
             assert!(outcome.is_err(), "the injected panic happened");
-            assert!(cache.nodes[1].state_is_poisoned());
+            assert_eq!(cache.nodes[1].poisoned("k"), (true, true));
             let entry = cache.read_via(NodeId(1), "k").expect("valid");
             assert_eq!(
                 (entry.seq, entry.location),
                 (2, Some(Location(2))),
                 "{mode}: a poisoned node was cleared and refilled from persistence"
             );
-            assert!(!cache.nodes[1].state_is_poisoned());
+            assert_eq!(cache.nodes[1].poisoned("k"), (false, true));
+            // The listings are cleared on their next use, and refilled from persistence.
+            let listed = cache.list_via(NodeId(1), "").expect("valid");
+            assert_eq!(listed.get("k").map(|e| e.seq), Some(2));
+            assert_eq!(cache.nodes[1].poisoned("k"), (false, false));
             // The node works normally afterwards.
             cache.put_via(NodeId(1), "k", Location(3)).expect("valid");
             assert_eq!(cache.read_via(NodeId(1), "k").map(|e| e.seq), Ok(3));
