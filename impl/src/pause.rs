@@ -29,6 +29,35 @@ pub enum Point {
     ListRepair,
 }
 
+impl Point {
+    /// The step that follows, in the model's words.
+    pub fn name(self) -> &'static str {
+        match self {
+            Point::WriteCommit => "commit",
+            Point::WriteNotify => "witness notify",
+            Point::WriteCommitAndNotify => "commit + witness notify",
+            Point::WriteCacheUpdate => "cache update",
+            Point::WriteAck => "replication enqueue + ack",
+            Point::GetFillLoad => "miss fill: persistence.load",
+            Point::GetFillStore => "miss fill: node.put",
+            Point::GetCheck => "witness.isStale",
+            Point::GetReload => "reload: persistence.load",
+            Point::GetRepair => "repair: node.put",
+            Point::ListFillLoad => "listing fill: persistence scan",
+            Point::ListFillStore => "listing fill: store",
+            Point::ListCheck => "partition barrier",
+            Point::ListReload => "listing reload: persistence scan",
+            Point::ListRepair => "listing repair: store",
+        }
+    }
+}
+
+impl std::fmt::Display for Point {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 #[cfg(all(feature = "replay", not(loom), not(feature = "shuttle")))]
 mod hook {
     use super::Point;
