@@ -39,11 +39,16 @@ fn every_refuted_row_reproduces_on_the_implementation() {
     );
 }
 
-/// Concurrent conformance: random walks of the proved variant give the model's response at every
-/// step.
+/// Concurrent conformance: random walks of the proved variant (and of eventual mode) give the
+/// model's response at every step. Eventual mode's walks are the ones that tell an only-if-newer
+/// repair from an unconditional one (walk 173 repairs a node with an older version).
 #[test]
 fn random_walks_of_the_proved_variant_match_the_model() {
-    for extra in [&[][..], &["--config", "large"][..]] {
+    for extra in [
+        &[][..],
+        &["--config", "large"][..],
+        &["--mode", "eventual"][..],
+    ] {
         let mut args = vec!["replay", "--random", "300", "--seed", "1"];
         args.extend(extra);
         let r = run(&args);
