@@ -141,6 +141,9 @@ fn the_ring_spreads_keys_and_reads_rotate_over_a_keys_nodes() {
         [1, v2].into(),
         "one read per spread node: the home and the stale one"
     );
+    // The stale one is the key's second node: ring reads filled it before the second write.
+    let second = cache.nodes_for(key).expect("valid")[1];
+    assert_eq!(cache.read_via(second, key).map(|e| e.seq), Ok(1));
 }
 
 #[test]
