@@ -146,6 +146,24 @@ fn the_ring_spreads_keys_and_reads_rotate_over_a_keys_nodes() {
     assert_eq!(cache.read_via(second, key).map(|e| e.seq), Ok(1));
 }
 
+/// Replication messages wait in queue order; a delivery at any index takes that one (or keeps it
+/// for a duplicate), and the replica keeps the newest version.
+#[test]
+fn replication_is_delivered_from_any_position_of_the_queue() {
+    let cache = strong(2);
+    cache.put("k", Location(1)).expect("valid");
+    cache.put("k", Location(2)).expect("valid");
+    let pending = cache.pending_replication();
+    assert_eq!(pending, vec![("k".to_string(), 1), ("k".to_string(), 2)]);
+    assert_eq!(cache.deliver_replication(1, true).map(|e| e.seq), Some(2));
+    assert_eq!(cache.pending_replication().len(), 2, "kept for a duplicate");
+    assert_eq!(cache.deliver_replication(0, false).map(|e| e.seq), Some(2));
+    assert_eq!(cache.pending_replication(), vec![("k".to_string(), 2)]);
+    assert_eq!(cache.deliver_replication(5, false), None);
+    assert_eq!(cache.drain_replication(), 1);
+    assert!(cache.replica_converged());
+}
+
 #[test]
 fn the_protocol_switch_is_reported() {
     use index_cache::{Mutant, Protocol, Variant};
