@@ -155,6 +155,7 @@ fn replication_is_delivered_from_any_position_of_the_queue() {
     cache.put("k", Location(2)).expect("valid");
     let pending = cache.pending_replication();
     assert_eq!(pending, vec![("k".to_string(), 1), ("k".to_string(), 2)]);
+    assert!(!cache.replica_converged(), "nothing delivered yet");
     assert_eq!(cache.deliver_replication(1, true).map(|e| e.seq), Some(2));
     assert_eq!(cache.pending_replication().len(), 2, "kept for a duplicate");
     assert_eq!(cache.deliver_replication(0, false).map(|e| e.seq), Some(2));
