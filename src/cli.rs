@@ -72,6 +72,29 @@ pub enum Command {
     Report(ReportArgs),
     /// Judge a recorded history (a JSON array of events) with every property.
     History(HistoryArgs),
+    /// Run the model's shortest counterexamples (or random walks) on the real IndexCache, step
+    /// by step, and judge the implementation with the same properties.
+    Replay(ReplayArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    #[command(flatten)]
+    pub protocol: ProtocolArgs,
+    /// Every refuted row of the suite (docs/verdicts.md) instead of one protocol.
+    #[arg(long, conflicts_with_all = ["mode", "variants", "mutant"])]
+    pub all: bool,
+    /// Replay N random model walks instead of counterexamples, comparing every response.
+    #[arg(long, value_name = "N")]
+    pub random: Option<u32>,
+    /// Seed of the first random walk (walk i uses seed + i).
+    #[arg(long, value_name = "N", default_value_t = 1, requires = "random")]
+    pub seed: u64,
+    /// Longest random walk, in steps.
+    #[arg(long, value_name = "N", default_value_t = 40, requires = "random")]
+    pub length: usize,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ mod cli;
 mod explore;
 mod history;
 mod output;
+mod replay;
 mod report;
 mod suite;
 
@@ -37,6 +38,7 @@ fn dispatch(cli: Cli) -> Result<i32, CliError> {
         Some(Command::Explore(args)) => explore::explore(&args),
         Some(Command::Report(args)) => report::report(&args),
         Some(Command::History(args)) => history::history(&args),
+        Some(Command::Replay(args)) => replay::replay(&args),
         None => suite::suite(&cli.suite),
     }
 }

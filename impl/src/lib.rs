@@ -27,6 +27,7 @@
 pub mod config;
 mod error;
 mod node;
+pub mod pause;
 pub mod persistence;
 pub mod recorder;
 pub mod replication;
@@ -46,8 +47,12 @@ use persistence::Persistence;
 use recorder::{RecOp, RecRet};
 use replication::Replicator;
 use std::fmt;
+use sync::Point;
 use witness::Witness;
 use witness_model::history::ClientId;
+
+/// A cached entry's witness slot handle, if the node kept one.
+type SlotRef = Option<sync::Arc<witness::Slot>>;
 
 /// A key's write sequence number, assigned by persistence; 0 means never written.
 pub type Seq = u64;
@@ -121,6 +126,7 @@ impl Builder {
             nodes: (0..self.config.nodes)
                 .map(|_| CacheNode::new(partitions))
                 .collect(),
+            whole_keyspace: self.config.partitions == [Partition::everything()],
             partitions: self.config.partitions,
             replicator: Replicator::new(),
             replica: Replica::new(protocol.is(Mutant::ReplicaAppliesOutOfOrder)),
@@ -135,6 +141,9 @@ pub struct IndexCache {
     protocol: Protocol,
     spread: usize,
     partitions: Vec<Partition>,
+    /// The seed's single partition `["" .. ∞)`: every non-empty key is in partition 0, and the
+    /// read path skips the range search.
+    whole_keyspace: bool,
     persistence: Persistence,
     witness: Witness,
     nodes: Vec<CacheNode>,
@@ -201,6 +210,9 @@ impl IndexCache {
     fn partition_of(&self, key: &str) -> Result<usize> {
         if key.is_empty() {
             return Err(Error::EmptyKey);
+        }
+        if self.whole_keyspace {
+            return Ok(0);
         }
         // Partitions are sorted by start: the candidate is the last one starting at or before key.
         let candidate = self
@@ -307,7 +319,8 @@ impl IndexCache {
         self.mode == Mode::Strong
     }
 
-    /// The write path, step by step as in the model.
+    /// The write path, step by step as in the model. `sync::pause` marks where each of the
+    /// model's steps begins (a no-op outside replay).
     fn write_at(&self, n: usize, p: usize, key: &str, location: Option<Location>) -> Seq {
         let strong = self.is_strong();
         let notify =
@@ -316,32 +329,40 @@ impl IndexCache {
         let slot = strong.then(|| self.witness.slot(p, key));
         let seq = self.persistence.assign_seq(p, key);
         let entry = Entry { seq, location };
-        match (&slot, self.protocol.variant.witness_order) {
-            (Some(slot), WitnessOrder::AfterCommit) => {
+        // Eventual mode keeps no witness, but pauses where the model's witness steps are.
+        let notify_slot = slot.as_ref().filter(|_| notify);
+        match self.protocol.variant.witness_order {
+            WitnessOrder::AfterCommit => {
+                sync::pause(Point::WriteCommit);
                 self.persistence.commit(p, key, seq, location);
-                if notify {
+                sync::pause(Point::WriteNotify);
+                if let Some(slot) = notify_slot {
                     self.witness.notify(slot, seq);
                 }
             }
-            (Some(slot), WitnessOrder::BeforeCommit) => {
-                if notify {
+            WitnessOrder::BeforeCommit => {
+                sync::pause(Point::WriteNotify);
+                if let Some(slot) = notify_slot {
                     self.witness.notify(slot, seq);
                 }
+                sync::pause(Point::WriteCommit);
                 self.persistence.commit(p, key, seq, location);
             }
-            (Some(slot), WitnessOrder::WithCommit) => {
+            WitnessOrder::WithCommit => {
+                sync::pause(Point::WriteCommitAndNotify);
                 // One step: readers of persistence (miss fills, reloads) see the commit only
                 // together with the witness bump, because both happen under the partition lock.
                 let mut store = self.persistence.write(p);
                 store.commit(key, entry);
-                if notify {
+                if let Some(slot) = notify_slot {
                     self.witness.notify(slot, seq);
                 }
                 drop(store);
             }
-            (None, _) => self.persistence.commit(p, key, seq, location),
         }
+        sync::pause(Point::WriteCacheUpdate);
         self.nodes[n].write_update(p, key, entry, slot, self.protocol.variant.repair);
+        sync::pause(Point::WriteAck);
         self.replicator.enqueue(Delivery {
             key: key.to_string(),
             seq,
@@ -355,40 +376,66 @@ impl IndexCache {
         entry.exists() || !self.protocol.is(Mutant::SkipWitnessOnMiss)
     }
 
+    /// `witness.isStale(key, entry)` for a cached entry, through its slot handle when it has one.
+    fn is_stale_cached(&self, p: usize, key: &str, cached: &node::Cached) -> bool {
+        self.checks(&cached.entry)
+            && match &cached.slot {
+                Some(slot) => self.witness.is_stale_at(slot, &cached.entry),
+                None => self.witness.is_stale(p, key, &cached.entry),
+            }
+    }
+
+    /// node.lookup(key) and, in strong mode, the witness check of a hit. Returns the entry, and the
+    /// slot handle when the witness calls it stale.
+    ///
+    /// Normally the check runs while the shard's read lock is still held: two atomic loads through
+    /// the entry's slot handle, no clone of the handle. That fuses the model's two steps into one,
+    /// a refinement of its interleavings (the check reads only the witness, so nothing the lock
+    /// excludes could change its answer). A thread driven by `witness replay` takes them as two
+    /// steps, as the model does, so that every model interleaving can be replayed.
+    fn lookup_hit(
+        &self,
+        node: &CacheNode,
+        p: usize,
+        key: &str,
+    ) -> Option<(Entry, Option<SlotRef>)> {
+        let strong = self.is_strong();
+        if sync::driven() {
+            let cached = node.lookup(key, node::Cached::clone)?;
+            if !strong {
+                return Some((cached.entry, None));
+            }
+            sync::pause(Point::GetCheck);
+            let stale = self.is_stale_cached(p, key, &cached);
+            return Some((cached.entry, stale.then_some(cached.slot)));
+        }
+        node.lookup(key, |cached| {
+            let stale = strong && self.is_stale_cached(p, key, cached);
+            // Only a stale hit needs the handle afterwards.
+            (cached.entry, stale.then(|| cached.slot.clone()))
+        })
+    }
+
     /// The seed's read path.
     fn read_at(&self, n: usize, p: usize, key: &str) -> Entry {
         let node = &self.nodes[n];
         let repair = self.protocol.variant.repair;
         let strong = self.is_strong();
-        // node.lookup(key). On a hit the witness check runs while the node's read lock is still
-        // held: two atomic loads through the entry's slot handle, no clone of the handle. That
-        // makes lookup+check one step instead of two, a refinement of the model's interleavings
-        // (the check reads only the witness, so nothing the lock excludes could change its answer).
-        let hit = {
-            let state = node.read();
-            state.entry(key).map(|cached| {
-                let stale = strong
-                    && self.checks(&cached.entry)
-                    && match &cached.slot {
-                        Some(slot) => self.witness.is_stale_at(slot, &cached.entry),
-                        None => self.witness.is_stale(p, key, &cached.entry),
-                    };
-                // Only a stale hit needs the handle afterwards.
-                (cached.entry, stale.then(|| cached.slot.clone()))
-            })
-        };
-        let slot = match hit {
+        let slot = match self.lookup_hit(node, p, key) {
             Some((entry, None)) => return entry,
             Some((_, Some(slot))) => slot.unwrap_or_else(|| self.witness.slot(p, key)),
             None => {
                 // Miss: persistence.load, then node.put (the miss fill).
+                sync::pause(Point::GetFillLoad);
                 let loaded = self.persistence.load(p, key);
+                sync::pause(Point::GetFillStore);
                 if !strong {
                     node.put(key, loaded, None, repair);
                     return loaded;
                 }
                 let slot = self.witness.slot(p, key);
                 node.put(key, loaded, Some(sync::Arc::clone(&slot)), repair);
+                sync::pause(Point::GetCheck);
                 if !self.checks(&loaded) || !self.witness.is_stale_at(&slot, &loaded) {
                     return loaded;
                 }
@@ -396,12 +443,14 @@ impl IndexCache {
             }
         };
         // Stale: reload from the source of truth, teaching a forgotten witness in the same step.
+        sync::pause(Point::GetReload);
         let reloaded = {
             let store = sync::read(self.persistence.store(p));
             let entry = store.load(key);
             self.witness.learn(&slot, entry.seq);
             entry
         };
+        sync::pause(Point::GetRepair);
         node.put(key, reloaded, Some(slot), repair);
         reloaded
     }
@@ -415,18 +464,22 @@ impl IndexCache {
             let listing = match node.listing(p) {
                 Some(listing) => listing,
                 None => {
+                    sync::pause(Point::ListFillLoad);
                     let loaded = self.persistence.scan(p);
+                    sync::pause(Point::ListFillStore);
                     node.store_listing(p, &loaded, repair);
                     loaded
                 }
             };
-            let listing = if barrier && self.witness.is_listing_stale(p, &listing) {
+            let listing = if barrier && self.listing_is_stale(p, &listing) {
+                sync::pause(Point::ListReload);
                 let loaded = {
                     let store = sync::read(self.persistence.store(p));
                     let loaded = store.scan();
                     self.witness.learn_partition(p, &loaded);
                     loaded
                 };
+                sync::pause(Point::ListRepair);
                 node.store_listing(p, &loaded, repair);
                 loaded
             } else {
@@ -435,6 +488,12 @@ impl IndexCache {
             out.extend(listing.into_iter().filter(|(k, _)| k.starts_with(prefix)));
         }
         out
+    }
+
+    /// The partition barrier, a step of its own.
+    fn listing_is_stale(&self, p: usize, listing: &Listing) -> bool {
+        sync::pause(Point::ListCheck);
+        self.witness.is_listing_stale(p, listing)
     }
 
     // ---- faults -----------------------------------------------------------------------------
@@ -626,14 +685,18 @@ mod tests {
             let poisoner = Arc::clone(&cache);
             let outcome = std::thread::spawn(move || poisoner.nodes[1].poison_for_test("k")).join();
             assert!(outcome.is_err(), "the injected panic happened");
-            assert!(cache.nodes[1].state_is_poisoned());
+            assert_eq!(cache.nodes[1].poisoned("k"), (true, true));
             let entry = cache.read_via(NodeId(1), "k").expect("valid");
             assert_eq!(
                 (entry.seq, entry.location),
                 (2, Some(Location(2))),
                 "{mode}: a poisoned node was cleared and refilled from persistence"
             );
-            assert!(!cache.nodes[1].state_is_poisoned());
+            assert_eq!(cache.nodes[1].poisoned("k"), (false, true));
+            // The listings are cleared on their next use, and refilled from persistence.
+            let listed = cache.list_via(NodeId(1), "").expect("valid");
+            assert_eq!(listed.get("k").map(|e| e.seq), Some(2));
+            assert_eq!(cache.nodes[1].poisoned("k"), (false, false));
             // The node works normally afterwards.
             cache.put_via(NodeId(1), "k", Location(3)).expect("valid");
             assert_eq!(cache.read_via(NodeId(1), "k").map(|e| e.seq), Ok(3));

@@ -59,3 +59,6 @@ pub(crate) fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
     lock.write()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
+
+/// The replay pause points: no-ops unless the `replay` feature is on and the thread is driven.
+pub(crate) use crate::pause::{driven, pause, Point};

@@ -110,6 +110,76 @@ fn seed_operations_in_strong_mode() {
     assert_eq!(listed.get("photos/cat").map(|e| e.seq), Some(3));
 }
 
+/// The ring: keys spread over every node, a key's nodes are its home and the next ones, and reads
+/// through the ring rotate over them (seen in eventual mode, where a node that missed a write
+/// still serves the old version).
+#[test]
+fn the_ring_spreads_keys_and_reads_rotate_over_a_keys_nodes() {
+    let cache = IndexCache::new(Config::new(3, Mode::Eventual)).expect("valid");
+    let mut homes = std::collections::BTreeSet::new();
+    for i in 0..60 {
+        let key = format!("bucket/{i}");
+        let home = cache.node_for(&key).expect("valid");
+        let spread = cache.nodes_for(&key).expect("valid");
+        assert_eq!(spread, vec![home, NodeId((home.0 + 1) % 3)], "{key}");
+        homes.insert(home);
+    }
+    assert_eq!(homes.len(), 3, "60 keys land on every node");
+    // FNV-1a is stable across processes: this key's home never moves.
+    assert_eq!(cache.node_for("k0"), Ok(NodeId(0x08be_0e07_b562_230e % 3)));
+    let key = "photos/cat";
+    cache.put(key, Location(1)).expect("valid");
+    for _ in 0..2 {
+        cache.read(key).expect("valid");
+    }
+    let v2 = cache.put(key, Location(2)).expect("valid");
+    let seen: std::collections::BTreeSet<u64> = (0..2)
+        .map(|_| cache.read(key).expect("valid").seq)
+        .collect();
+    assert_eq!(
+        seen,
+        [1, v2].into(),
+        "one read per spread node: the home and the stale one"
+    );
+    // The stale one is the key's second node: ring reads filled it before the second write.
+    let second = cache.nodes_for(key).expect("valid")[1];
+    assert_eq!(cache.read_via(second, key).map(|e| e.seq), Ok(1));
+}
+
+/// Replication messages wait in queue order; a delivery at any index takes that one (or keeps it
+/// for a duplicate), and the replica keeps the newest version.
+#[test]
+fn replication_is_delivered_from_any_position_of_the_queue() {
+    let cache = strong(2);
+    cache.put("k", Location(1)).expect("valid");
+    cache.put("k", Location(2)).expect("valid");
+    let pending = cache.pending_replication();
+    assert_eq!(pending, vec![("k".to_string(), 1), ("k".to_string(), 2)]);
+    assert!(!cache.replica_converged(), "nothing delivered yet");
+    assert_eq!(cache.deliver_replication(1, true).map(|e| e.seq), Some(2));
+    assert_eq!(cache.pending_replication().len(), 2, "kept for a duplicate");
+    assert_eq!(cache.deliver_replication(0, false).map(|e| e.seq), Some(2));
+    assert_eq!(cache.pending_replication(), vec![("k".to_string(), 2)]);
+    assert_eq!(cache.deliver_replication(5, false), None);
+    assert_eq!(cache.drain_replication(), 1);
+    assert!(cache.replica_converged());
+}
+
+#[test]
+fn the_protocol_switch_is_reported() {
+    use index_cache::{Mutant, Protocol, Variant};
+    let protocol = Protocol {
+        variant: Variant::default(),
+        mutant: Some(Mutant::ListIgnoresWitness),
+    };
+    let cache = IndexCache::builder(Config::new(1, Mode::Strong))
+        .protocol(protocol)
+        .build()
+        .expect("valid");
+    assert_eq!(cache.protocol(), protocol);
+    assert_eq!(strong(1).protocol(), Protocol::default());
+}
+
 #[test]
 fn eventual_mode_serves_stale_entries_strong_mode_does_not() {
     for (mode, expect_stale) in [(Mode::Eventual, true), (Mode::Strong, false)] {

@@ -299,6 +299,80 @@ fn replication_reorder(cache: &Arc<IndexCache>) {
     writer.join().expect("writer");
 }
 
+/// Two writes of one key at once, through different nodes: persistence orders them, and each
+/// node's cache update may land in either order. Reads on both nodes afterwards must see the later.
+fn concurrent_writes_to_one_key(cache: &Arc<IndexCache>) {
+    cache.client(c(0)).put(N0, K0, LOC).expect("put");
+    cache.client(c(2)).read(N1, K0).expect("get");
+    let first = spawn(cache, |cache| {
+        cache.client(c(0)).put(N0, K0, LOC).expect("put");
+    });
+    let second = spawn(cache, |cache| {
+        cache.client(c(1)).delete(N1, K0).expect("delete");
+    });
+    first.join().expect("writer");
+    second.join().expect("writer");
+    cache.client(c(2)).read(N0, K0).expect("get");
+    cache.client(c(2)).read(N1, K0).expect("get");
+    cache.client(c(2)).list(N1).expect("list");
+}
+
+/// Node 1's listing is stale, so a LIST reloads it and teaches the witness the whole partition,
+/// while the witness restarts and a first write of another key creates that key's witness slot.
+fn witness_restart_races_list_reload(cache: &Arc<IndexCache>) {
+    cache.client(c(0)).put(N0, K0, LOC).expect("put");
+    cache.client(c(1)).list(N1).expect("list");
+    cache.client(c(0)).put(N0, K0, LOC).expect("put");
+    let lister = spawn(cache, |cache| {
+        cache.client(c(1)).list(N1).expect("list");
+    });
+    let restart = spawn(cache, |cache| cache.restart_witness());
+    let writer = spawn(cache, |cache| {
+        cache.client(c(0)).put(N0, K1, LOC).expect("put");
+    });
+    lister.join().expect("lister");
+    restart.join().expect("restart");
+    writer.join().expect("writer");
+    cache.client(c(2)).list(N1).expect("list");
+    cache.client(c(2)).read(N1, K1).expect("get");
+}
+
+/// The witness has forgotten k0 (a restart) and node 1 holds an old version, so a GET through
+/// node 1 reloads and relearns k0, racing a second restart and a newer write.
+fn witness_restart_races_get_reload(cache: &Arc<IndexCache>) {
+    cache.client(c(0)).put(N0, K0, LOC).expect("put");
+    cache.client(c(1)).read(N1, K0).expect("get");
+    cache.restart_witness();
+    let reader = spawn(cache, |cache| {
+        cache.client(c(1)).read(N1, K0).expect("get");
+    });
+    let restart = spawn(cache, |cache| cache.restart_witness());
+    let writer = spawn(cache, |cache| {
+        cache.client(c(0)).put(N0, K0, LOC).expect("put");
+    });
+    reader.join().expect("reader");
+    restart.join().expect("restart");
+    writer.join().expect("writer");
+    cache.client(c(2)).read(N1, K0).expect("get");
+}
+
+/// Two threads use a key nobody has used before at once: a PUT and a GET through the same node
+/// both create the key's witness slot and insert it into the node's shard.
+fn first_use_of_a_key_at_once(cache: &Arc<IndexCache>) {
+    let writer = spawn(cache, |cache| {
+        cache.client(c(0)).put(N0, K1, LOC).expect("put");
+    });
+    let reader = spawn(cache, |cache| {
+        let client = cache.client(c(1));
+        client.read(N0, K1).expect("get");
+        client.read(N1, K1).expect("get");
+    });
+    writer.join().expect("writer");
+    reader.join().expect("reader");
+    cache.client(c(2)).read(N0, K1).expect("get");
+    cache.client(c(2)).read(N1, K1).expect("get");
+}
+
 // ---- harnesses ---------------------------------------------------------------------------------
 
 #[test]
@@ -439,12 +513,92 @@ fn loom_replication_reorder() {
     );
 }
 
+#[test]
+fn loom_concurrent_writes_to_one_key() {
+    let name = "concurrent writes to one key";
+    for setting in proved() {
+        assert_clean(name, setting, concurrent_writes_to_one_key);
+    }
+    assert_caught(
+        name,
+        Setting::Eventual,
+        concurrent_writes_to_one_key,
+        PropertyId::ReadAfterWrite,
+    );
+    assert_caught(
+        name,
+        mutant(Mutant::NoWitnessBumpOnDelete),
+        concurrent_writes_to_one_key,
+        PropertyId::ReadAfterWrite,
+    );
+}
+
+#[test]
+fn loom_witness_restart_races_list_reload() {
+    let name = "witness restart vs LIST reload";
+    for setting in proved() {
+        assert_clean(name, setting, witness_restart_races_list_reload);
+    }
+    assert_caught(
+        name,
+        mutant(Mutant::WitnessForgetsOnRestart),
+        witness_restart_races_list_reload,
+        PropertyId::ListAfterWrite,
+    );
+    assert_caught(
+        name,
+        mutant(Mutant::ListIgnoresWitness),
+        witness_restart_races_list_reload,
+        PropertyId::ListAfterWrite,
+    );
+}
+
+#[test]
+fn loom_witness_restart_races_get_reload() {
+    let name = "witness restart vs GET reload";
+    for setting in proved() {
+        assert_clean(name, setting, witness_restart_races_get_reload);
+    }
+    assert_caught(
+        name,
+        mutant(Mutant::WitnessForgetsOnRestart),
+        witness_restart_races_get_reload,
+        PropertyId::ReadAfterWrite,
+    );
+    assert_caught(
+        name,
+        variant(WitnessOrder::BeforeCommit, Repair::IfNewer),
+        witness_restart_races_get_reload,
+        PropertyId::ReadAfterWrite,
+    );
+}
+
+#[test]
+fn loom_first_use_of_a_key_at_once() {
+    let name = "first use of a key at once";
+    for setting in proved() {
+        assert_clean(name, setting, first_use_of_a_key_at_once);
+    }
+    assert_caught(
+        name,
+        Setting::Eventual,
+        first_use_of_a_key_at_once,
+        PropertyId::ReadAfterWrite,
+    );
+    assert_caught(
+        name,
+        mutant(Mutant::SkipWitnessOnMiss),
+        first_use_of_a_key_at_once,
+        PropertyId::ReadAfterWrite,
+    );
+}
+
 /// Every harness under every setting: the variants the model proves correct are clean in every
 /// harness, and every variant it refutes, every mutant and eventual mode violate some property in
 /// some harness. Prints the table recorded in docs/impl.md.
 #[test]
 fn loom_correspondence_with_the_model() {
-    let harnesses: [(&str, Scenario); 7] = [
+    let harnesses: [(&str, Scenario); 11] = [
         ("writer vs reader", writer_vs_reader),
         ("miss fill vs overwrite", miss_fill_races_overwrite),
         ("repair vs newer write", repair_races_newer_write),
@@ -452,6 +606,10 @@ fn loom_correspondence_with_the_model() {
         ("list vs put/delete", list_vs_put_delete),
         ("witness restart", witness_restart_during_reads),
         ("replication reorder", replication_reorder),
+        ("concurrent writes", concurrent_writes_to_one_key),
+        ("restart vs LIST reload", witness_restart_races_list_reload),
+        ("restart vs GET reload", witness_restart_races_get_reload),
+        ("first use of a key", first_use_of_a_key_at_once),
     ];
     let mut settings = vec![Setting::Eventual];
     settings.extend(
