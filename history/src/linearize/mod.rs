@@ -64,6 +64,16 @@ pub fn linearization(history: &History, ops: &[usize]) -> Option<Vec<usize>> {
     Some(order.into_iter().map(|i| compiled.steps[i].op).collect())
 }
 
+/// Decides one key with the named decider; `None` when the read-mapping method does not apply
+/// (a DELETE, a conditional PUT, or a value written twice). For cross-checking the deciders.
+pub fn linearizable_by(history: &History, ops: &[usize], method: Method) -> Option<bool> {
+    let steps = KeySteps::compile(history, ops).steps;
+    match method {
+        Method::ReadMapping => read_map::applies(&steps).then(|| read_map::linearizable(&steps)),
+        Method::Search => Some(search::linearize(&steps, ABSENT).is_some()),
+    }
+}
+
 fn decide(steps: &[Step], init: State) -> bool {
     if init == ABSENT && read_map::applies(steps) {
         read_map::linearizable(steps)

@@ -33,24 +33,65 @@ impl Linearized {
         }
     }
 
+    fn contains(&self, index: usize) -> bool {
+        self.words[index / 64] & (1 << (index % 64)) != 0
+    }
+
     fn flip(&mut self, index: usize) {
         self.words[index / 64] ^= 1 << (index % 64);
         self.hash ^= zobrist(index);
     }
 }
 
-/// Configurations already explored: (hash, state) → the sets with that hash.
-#[derive(Default)]
-struct Cache(HashMap<(u64, State), Vec<Vec<u64>>>);
+/// Configurations already explored. The sets live in one flat arena (`words` per set); the map
+/// goes from (hash, state) to the first set with that key, and `chain` links further sets with
+/// the same key, so recording a configuration allocates nothing in the common case.
+struct Cache {
+    words: usize,
+    arena: Vec<u64>,
+    chain: Vec<u32>,
+    first: HashMap<(u64, State), u32>,
+}
+
+const NO_MORE: u32 = u32::MAX;
 
 impl Cache {
+    fn new(words: usize) -> Self {
+        Cache {
+            words,
+            arena: Vec::new(),
+            chain: Vec::new(),
+            first: HashMap::new(),
+        }
+    }
+
+    fn set(&self, index: u32) -> &[u64] {
+        let start = index as usize * self.words;
+        &self.arena[start..start + self.words]
+    }
+
     /// Records the configuration; false if it was explored before.
     fn insert(&mut self, set: &Linearized, state: State) -> bool {
-        let sets = self.0.entry((set.hash, state)).or_default();
-        if sets.contains(&set.words) {
-            return false;
+        let new = self.chain.len() as u32;
+        let mut at = match self.first.get(&(set.hash, state)) {
+            None => {
+                self.first.insert((set.hash, state), new);
+                NO_MORE
+            }
+            Some(&index) => index,
+        };
+        while at != NO_MORE {
+            if self.set(at) == set.words.as_slice() {
+                return false;
+            }
+            let next = self.chain[at as usize];
+            if next == NO_MORE {
+                self.chain[at as usize] = new;
+            }
+            at = next;
         }
-        sets.push(set.words.clone());
+        self.arena.extend_from_slice(&set.words);
+        self.chain.push(NO_MORE);
         true
     }
 }
@@ -75,6 +116,7 @@ impl Entries {
             }
         }
         order.sort_unstable();
+        let order = pending_calls_last(order, steps);
         let n = order.len();
         let (head, tail) = (n, n + 1);
         let mut entries = Entries {
@@ -133,6 +175,50 @@ impl Entries {
     }
 }
 
+/// Within each run of call entries between two return entries, the calls of operations pending
+/// forever move after the others. The set of operations that may be linearized next is the same
+/// (all calls before the first remaining return), so nothing changes but the order the search
+/// tries them in: operations that surely happened first, and the "may have happened" ones, which
+/// rarely need to, only when nothing else fits.
+fn pending_calls_last(
+    order: Vec<(usize, usize, bool)>,
+    steps: &[Step],
+) -> Vec<(usize, usize, bool)> {
+    let mut result = Vec::with_capacity(order.len());
+    let mut pending = Vec::new();
+    for entry in order {
+        let (_, s, is_call) = entry;
+        if is_call && steps[s].ret.is_none() {
+            pending.push(entry);
+            continue;
+        }
+        if !is_call {
+            result.append(&mut pending);
+        }
+        result.push(entry);
+    }
+    result.append(&mut pending);
+    result
+}
+
+/// For each operation pending forever, the previous pending-forever operation with the same
+/// effect. Two such operations are interchangeable once both were invoked (either may take the
+/// other's place in a linearization), so the search only linearizes one after its earlier twin:
+/// with Porcupine's etcd logs, dozens of timed-out writes of five values collapse to counts.
+fn earlier_twins(steps: &[Step]) -> Vec<Option<usize>> {
+    let mut last: HashMap<super::steps::Effect, usize> = HashMap::new();
+    steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if s.ret.is_some() {
+                return None;
+            }
+            last.insert(s.effect, i)
+        })
+        .collect()
+}
+
 /// Searches for a linearization of `steps` starting from `init`. On success returns the steps'
 /// indices in linearization order (operations pending forever that were never needed are left
 /// out: they did not take effect).
@@ -140,14 +226,16 @@ pub(crate) fn linearize(steps: &[Step], init: State) -> Option<Vec<usize>> {
     let (mut list, head, tail) = Entries::new(steps);
     let mut remaining = steps.iter().filter(|s| s.ret.is_some()).count();
     let mut set = Linearized::new(steps.len());
-    let mut cache = Cache::default();
+    let mut cache = Cache::new(set.words.len());
     let mut stack: Vec<(usize, State)> = Vec::new();
+    let twins = earlier_twins(steps);
     let mut state = init;
     let mut entry = list.next[head];
     while remaining > 0 {
         if entry != tail && list.is_call[entry] {
             let s = list.step[entry];
-            if let Some(after) = steps[s].effect.apply(state) {
+            let twin_waits = twins[s].is_some_and(|t| !set.contains(t));
+            if let Some(after) = steps[s].effect.apply(state).filter(|_| !twin_waits) {
                 set.flip(s);
                 if cache.insert(&set, after) {
                     stack.push((entry, state));
