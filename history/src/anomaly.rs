@@ -35,7 +35,7 @@ fn read_value(op: &Operation) -> Option<Option<&Value>> {
 
 /// `a` was acknowledged before `b` was invoked.
 fn before(a: &Operation, b: &Operation) -> bool {
-    a.ret.is_some_and(|r| r < b.call) && matches!(a.outcome, Outcome::Ok(_))
+    a.finished().is_some_and(|r| r < b.call) && matches!(a.outcome, Outcome::Ok(_))
 }
 
 /// Every operation of the key that may have written `value` finished before `op` began.
@@ -48,7 +48,7 @@ fn all_writes_before(
     key_ops
         .iter()
         .map(|&i| &history.operations[i])
-        .all(|w| written(w) != Some(value) || w.ret.is_some_and(|r| r < op.call))
+        .all(|w| written(w) != Some(value) || w.finished().is_some_and(|r| r < op.call))
 }
 
 /// The first anomaly among `window` (operation indices of one key); `key_ops` are all of that

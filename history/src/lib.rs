@@ -24,10 +24,13 @@
 //! that carry values instead of versions.
 
 pub mod anomaly;
+pub mod export;
 pub mod format;
+pub mod html;
 pub mod linearize;
 pub mod ops;
 pub mod verdict;
+pub mod versioned;
 
 pub use format::{parse, parse_str, Format, ParseError};
 pub use ops::{Command, History, Operation, Outcome, Reply, Value};

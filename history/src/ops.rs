@@ -94,8 +94,9 @@ pub struct Operation {
     pub outcome: Outcome,
     /// Position of the invocation among the history's events (real-time order).
     pub call: usize,
-    /// Position of the completion; `None` when the outcome is `info` or the history ended first
-    /// (pending forever).
+    /// Position of the completion event; `None` when the history ended first. An `info`
+    /// completion has a position too, but the operation stays pending to the end (see
+    /// [`Operation::finished`]).
     pub ret: Option<usize>,
     /// The recorder's timestamps (nanoseconds), when the file has them.
     pub call_time: Option<u64>,
@@ -105,6 +106,15 @@ pub struct Operation {
 }
 
 impl Operation {
+    /// Where the operation surely finished taking effect: its completion, unless the outcome is
+    /// unknown (`info` or no completion), when it may take effect at any later time.
+    pub fn finished(&self) -> Option<usize> {
+        match self.outcome {
+            Outcome::Info => None,
+            _ => self.ret,
+        }
+    }
+
     /// The operation in the words of the model's traces, e.g. `client 3 PUT k = 4 → ack`.
     pub fn describe(&self, key: &str) -> String {
         let who = format!("client {}", self.process);

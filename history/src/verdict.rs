@@ -13,6 +13,9 @@ use witness_model::properties::PropertyId;
 pub enum Status {
     Holds,
     Violated,
+    /// The history does not fix the order of the writes the property needs compared; witness
+    /// says so rather than guess one.
+    OrderAmbiguous,
 }
 
 #[derive(Clone, Debug, Eq, PartialEq, Serialize)]
@@ -47,8 +50,9 @@ pub struct KeyVerdict {
     pub operations: usize,
     pub method: Method,
     pub linearizable: bool,
-    /// Operation indices in a linearization order (when the search found one).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Operation indices in a linearization order (when the search found one). Not in the JSON:
+    /// it is as long as the key's history.
+    #[serde(skip)]
     pub order: Option<Vec<usize>>,
 }
 
@@ -64,9 +68,9 @@ pub struct Verdict {
 }
 
 impl Verdict {
-    /// Whether every judged property holds.
+    /// Whether no judged property is violated.
     pub fn holds(&self) -> bool {
-        self.properties.iter().all(|p| p.status == Status::Holds)
+        self.properties.iter().all(|p| p.status != Status::Violated)
     }
 
     pub fn status(&self, property: PropertyId) -> Option<Status> {
@@ -82,6 +86,10 @@ pub fn judge(history: &History) -> Verdict {
     let mut per_key = Vec::with_capacity(history.keys.len());
     let mut violations = Vec::new();
     for (key, ops) in history.by_key().iter().enumerate() {
+        // A name used only as a LIST prefix is not a register.
+        if ops.is_empty() {
+            continue;
+        }
         let outcome = linearize::judge_key(history, ops);
         let name = history.keys[key].clone();
         if let Some(window) = &outcome.window {
@@ -101,7 +109,7 @@ pub fn judge(history: &History) -> Verdict {
         Status::Violated
     };
     Verdict {
-        keys: history.keys.len(),
+        keys: per_key.len(),
         operations: history.operations.len(),
         properties: vec![PropertyVerdict {
             property: PropertyId::Linearizable,
@@ -132,13 +140,25 @@ fn violation(history: &History, key: &str, key_ops: &[usize], window: &[usize]) 
         lines,
         steps,
         anomaly: instance.as_ref().map(|i| i.anomaly),
-        explanation: explain(history, key, window.len(), instance.as_ref()),
+        explanation: explain(history, key, window, key_ops, instance.as_ref()),
     }
 }
 
-fn explain(history: &History, key: &str, len: usize, instance: Option<&Instance>) -> String {
+fn explain(
+    history: &History,
+    key: &str,
+    window: &[usize],
+    key_ops: &[usize],
+    instance: Option<&Instance>,
+) -> String {
+    let len = window.len();
+    let start = if window.first() == key_ops.first() {
+        format!("starting from {key} not existing")
+    } else {
+        format!("whatever {key} held before them")
+    };
     let head = format!(
-        "these {len} operations on {key} cannot be put in any order that respects real time and in which every GET returns the latest PUT before it"
+        "these {len} operations on {key} cannot be put in any order that respects real time and in which every GET returns the latest PUT before it, {start}"
     );
     let Some(instance) = instance else {
         return format!("{head}; no single S3 anomaly (A1–A3, A6) names it");

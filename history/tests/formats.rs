@@ -56,7 +56,7 @@ fn every_format_reads_the_same_history() {
     let log = parse_str(LOG, Format::JepsenLog).expect("log");
     assert_eq!(log.operations.len(), 4);
     assert_eq!(log.operations[1].outcome, Outcome::Info);
-    assert_eq!(log.operations[1].ret, None);
+    assert_eq!(log.operations[1].finished(), None);
     assert_eq!(
         log.operations[3].outcome,
         Outcome::Ok(Reply::Read(Some(Value::Int(2))))

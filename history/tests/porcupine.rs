@@ -53,3 +53,23 @@ fn the_logs_are_detected_as_jepsen_logs() {
     let text = std::fs::read_to_string(data().join("etcd_000.log")).expect("fixture");
     assert_eq!(Format::detect(&text), Some(Format::JepsenLog));
 }
+
+#[test]
+fn exporting_to_jepsen_json_keeps_every_operation_and_verdict() {
+    for (file, linearizable) in expected().iter().step_by(7) {
+        let text = std::fs::read_to_string(data().join(file)).expect("fixture");
+        let history = parse(text.as_bytes(), None).expect("log");
+        let mut json = Vec::new();
+        witness_history::export::jepsen_json(&history, &mut json).expect("export");
+        let back = parse(json.as_slice(), None).expect("exported JSON reads back");
+        assert_eq!(back.operations.len(), history.operations.len(), "{file}");
+        for (a, b) in history.operations.iter().zip(&back.operations) {
+            assert_eq!(
+                (&a.process, &a.command, &a.outcome, a.call, a.ret),
+                (&b.process, &b.command, &b.outcome, b.call, b.ret),
+                "{file}"
+            );
+        }
+        assert_eq!(judge(&back).holds(), *linearizable, "{file}");
+    }
+}

@@ -174,10 +174,8 @@ impl Builder {
             Kind::Fail => Outcome::Fail,
             Kind::Info | Kind::Invoke => Outcome::Info,
         };
-        if event.kind != Kind::Info {
-            op.ret = Some(position);
-            op.ret_time = event.time;
-        }
+        op.ret = Some(position);
+        op.ret_time = event.time;
         Ok(())
     }
 

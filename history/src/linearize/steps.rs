@@ -85,14 +85,10 @@ impl KeySteps {
                 }
                 (Command::Create(v), outcome) => conditional(outcome, ABSENT, intern(v)),
             };
-            let ret = match op.outcome {
-                Outcome::Info => None,
-                _ => op.ret,
-            };
             steps.push(Step {
                 op: index,
                 call: op.call,
-                ret,
+                ret: op.finished(),
                 effect,
             });
         }
