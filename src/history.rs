@@ -5,7 +5,7 @@
 
 use crate::cli::{CliError, HistoryArgs};
 use crate::output::{EXIT_OK, EXIT_VIOLATED};
-use std::io::Read;
+use std::io::{Read, Write};
 use witness_history::{Format, History, Status, Verdict};
 use witness_model::history::Event;
 use witness_model::properties::{check_history, PropertyId};
@@ -117,8 +117,8 @@ fn print_json(name: &str, format: Format, verdict: &Verdict) -> Result<(), CliEr
 }
 
 fn print_text(name: &str, format: Format, history: &History, verdict: &Verdict) {
-    println!(
-        "history {name} ({format}): {} operations on {} key(s) by {} process(es)",
+    let mut text = format!(
+        "history {name} ({format}): {} operations on {} key(s) by {} process(es)\n",
         verdict.operations,
         verdict.keys,
         history.processes().len()
@@ -127,28 +127,31 @@ fn print_text(name: &str, format: Format, history: &History, verdict: &Verdict) 
         let word = match p.status {
             Status::Holds => "holds",
             Status::Violated => "VIOLATED",
-            Status::OrderAmbiguous => "order ambiguous",
+            Status::OrderAmbiguous => {
+                "order ambiguous (the history does not fix the order of the writes)"
+            }
         };
-        println!("  {:<20} {word}", p.property.name());
+        text += &format!("  {:<20} {word}\n", p.property.name());
     }
     let clean = verdict.per_key.iter().filter(|k| k.linearizable).count();
     if clean > 0 && !verdict.violations.is_empty() {
-        println!("  {clean} key(s) linearizable");
+        text += &format!("  {clean} key(s) linearizable\n");
     }
     for v in &verdict.violations {
-        println!();
-        println!(
-            "key {}: not linearizable; the smallest window that cannot be linearized is {} operation(s), lines {}–{}:",
+        text += &format!(
+            "\nkey {}: not linearizable; the smallest window that cannot be linearized is {} operation(s), lines {}–{}:\n",
             v.key,
             v.window.len(),
             v.lines[0],
             v.lines[1]
         );
         for step in &v.steps {
-            println!("  {step}");
+            text += &format!("  {step}\n");
         }
-        println!("  {}", v.explanation);
+        text += &format!("  {}\n", v.explanation);
     }
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
 /// The project's versioned events: the shared monitor (`check_history`).
