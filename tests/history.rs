@@ -253,3 +253,47 @@ fn the_html_timeline_lists_the_violation_and_never_overwrites_unasked() {
     ]);
     assert_eq!(forced.code, 1, "{}", forced.stderr);
 }
+
+/// The page loads in a real browser and the browser's DOM lists the violation. Needs Debian's
+/// `chromium`; without it the test says so and passes (CI has only the Rust toolchain).
+#[test]
+fn the_html_timeline_loads_in_headless_chromium() {
+    let Some(browser) = ["chromium", "chromium-browser"].into_iter().find(|b| {
+        std::process::Command::new(b)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }) else {
+        eprintln!("SKIPPED the_html_timeline_loads_in_headless_chromium: chromium is not installed (apt-get install chromium)");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let page = dir.path().join("timeline.html");
+    let r = run(&[
+        "history",
+        &format!("{PORCUPINE}/etcd_000.log"),
+        "--html",
+        page.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let profile = dir.path().join("profile");
+    let out = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            &format!("--user-data-dir={}", profile.display()),
+            "--dump-dom",
+            &format!("file://{}", page.display()),
+        ])
+        .output()
+        .expect("chromium runs");
+    let dom = String::from_utf8_lossy(&out.stdout);
+    assert!(dom.contains("not linearizable"), "{dom}");
+    assert!(dom.contains("client 11 GET register → 2"), "{dom}");
+    assert!(dom.contains("<svg"), "{dom}");
+}
