@@ -77,7 +77,7 @@ fn stress_history_exports_to_jepsen_json_and_is_linearizable_by_values_too() {
         let p = protocol(WitnessOrder::WithCommit, Repair::IfNewer, None);
         let j = round(Mode::Strong, p, seed);
         assert!(j.is_clean(), "{}", j.explain());
-        let history = versioned::from_events(&j.history);
+        let history = versioned::from_events(&j.history, &Default::default());
         let mut json = Vec::new();
         export::jepsen_json(&history, &mut json).expect("in memory");
         if let Some(dir) = std::env::var_os("WITNESS_STRESS_JEPSEN") {
