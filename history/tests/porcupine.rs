@@ -3,7 +3,7 @@
 //! witness reaches.
 
 use std::path::Path;
-use witness_history::{judge, parse, Format};
+use witness_history::{judge, parse, Command, Format, Outcome};
 
 fn data() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/porcupine"))
@@ -72,4 +72,50 @@ fn exporting_to_jepsen_json_keeps_every_operation_and_verdict() {
         }
         assert_eq!(judge(&back).holds(), *linearizable, "{file}");
     }
+}
+
+/// Every violation window is closed under real-time overlap: an operation of the key left out is
+/// entirely before the window's span (finished before its first completed member began) or
+/// entirely after it (invoked after its last completed member returned), so the window's failure
+/// does not depend on what happened outside it.
+#[test]
+fn violation_windows_are_closed_under_overlap() {
+    let mut windows = 0;
+    for (file, linearizable) in expected() {
+        if linearizable {
+            continue;
+        }
+        let text = std::fs::read_to_string(data().join(&file)).expect("fixture");
+        let history = parse(text.as_bytes(), None).expect("log");
+        for violation in judge(&history).violations {
+            windows += 1;
+            let ops = &history.operations;
+            let spans: Vec<(usize, usize)> = violation
+                .window
+                .iter()
+                .filter_map(|&i| ops[i].finished().map(|r| (ops[i].call, r)))
+                .collect();
+            let lo = spans.iter().map(|s| s.0).min().expect("a completed member");
+            let hi = spans.iter().map(|s| s.1).max().expect("a completed member");
+            for (i, op) in ops.iter().enumerate() {
+                // Reads that failed or timed out and writes that failed constrain nothing.
+                let inert = match (&op.command, &op.outcome) {
+                    (Command::Read, outcome) => !matches!(outcome, Outcome::Ok(_)),
+                    (Command::Write(_), Outcome::Fail) => true,
+                    _ => false,
+                };
+                if inert || violation.window.contains(&i) {
+                    continue;
+                }
+                let before = op.finished().is_some_and(|r| r < lo);
+                let after = op.call > hi;
+                assert!(
+                    before || after,
+                    "{file}: operation {i} overlaps the window {:?}",
+                    violation.window
+                );
+            }
+        }
+    }
+    assert_eq!(windows, 79);
 }
