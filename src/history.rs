@@ -1,59 +1,236 @@
-//! `witness history FILE`: the same property checkers the model and the implementation's tests
-//! use, applied to a history recorded anywhere else.
+//! `witness history FILE`: judge a history recorded anywhere. Value-based histories (Jepsen log
+//! lines, Jepsen/elle-cli JSON, EDN) go to witness-history's per-key linearizability checker; the
+//! project's own versioned events are streamed through the same property monitor the model and the
+//! implementation's tests use.
 
 use crate::cli::{CliError, HistoryArgs};
 use crate::output::{EXIT_OK, EXIT_VIOLATED};
-use std::io::BufReader;
-use witness_model::properties::{check_history_stream, PropertyId, StreamError};
+use std::io::{BufRead, BufReader, Read, Write};
+use witness_history::{Format, History, Status, Verdict};
+use witness_model::history::Event;
+use witness_model::history_json::read_events;
+use witness_model::names::Names;
+use witness_model::properties::{HistoryChecker, PropertyId};
 
 pub fn history(args: &HistoryArgs) -> Result<i32, CliError> {
-    let path = args.file.display();
-    // Streamed: memory stays flat however long the history (docs/cli.md).
-    let judged = if args.file.as_os_str() == "-" {
-        check_history_stream(std::io::stdin().lock())
-    } else {
-        let file = std::fs::File::open(&args.file)
-            .map_err(|e| CliError::usage(format!("cannot read history {path}: {e}")))?;
-        check_history_stream(BufReader::with_capacity(1 << 16, file))
+    let name = args.file.display().to_string();
+    let mut reader = open(args)?;
+    let format = match args.format.as_str() {
+        "auto" => detect(&mut reader, &name)?,
+        given => Format::from_name(given)
+            .ok_or_else(|| CliError::usage(format!("unknown format {given}")))?,
     };
-    let verdict = judged.map_err(|e| match e {
-        StreamError::Read(e) => CliError::usage(format!(
-            "{path} is not a history (JSON events, one per line or in an array; see docs/cli.md): {e}"
-        )),
-        StreamError::Malformed(e) => {
-            CliError::usage(format!("{path} is not a well-formed history: {e}"))
-        }
+    if format == Format::Project {
+        return versioned(args, &name, reader);
+    }
+    let mut bytes = Vec::new();
+    reader
+        .read_to_end(&mut bytes)
+        .map_err(|e| CliError::usage(format!("cannot read history {name}: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        CliError::usage(format!(
+            "{name}: expected UTF-8 text, found a byte that is not ({e})"
+        ))
     })?;
+    let history = witness_history::parse_str(&text, format)
+        .map_err(|e| CliError::usage(format!("{name}: {e}")))?;
+    if args.to.is_some() {
+        convert(&name, &history)?;
+        return Ok(EXIT_OK);
+    }
+    let verdict = witness_history::judge(&history);
+    if let Some(out) = &args.html {
+        write_html(args, out, &name, &history, &verdict)?;
+    }
     if args.json {
-        let json = serde_json::to_string_pretty(&verdict)
-            .map_err(|e| CliError::usage(format!("cannot encode the verdict as JSON: {e}")))?;
-        println!("{json}");
+        print_json(&name, format, &verdict)?;
     } else {
-        println!("history {path}: {} events", verdict.events);
+        print_text(&name, format, &history, &verdict);
+    }
+    Ok(if verdict.holds() {
+        EXIT_OK
+    } else {
+        EXIT_VIOLATED
+    })
+}
+
+fn open(args: &HistoryArgs) -> Result<Box<dyn BufRead>, CliError> {
+    if args.file.as_os_str() == "-" {
+        return Ok(Box::new(BufReader::with_capacity(
+            1 << 16,
+            std::io::stdin(),
+        )));
+    }
+    let file = std::fs::File::open(&args.file).map_err(|e| {
+        CliError::usage(format!("cannot read history {}: {e}", args.file.display()))
+    })?;
+    Ok(Box::new(BufReader::with_capacity(1 << 16, file)))
+}
+
+/// The format, from the first buffered bytes (nothing is consumed).
+fn detect(reader: &mut Box<dyn BufRead>, name: &str) -> Result<Format, CliError> {
+    let head = reader
+        .fill_buf()
+        .map_err(|e| CliError::usage(format!("cannot read history {name}: {e}")))?;
+    Format::detect(&String::from_utf8_lossy(head)).ok_or_else(|| {
+        CliError::usage(format!(
+            "{name}: line 1: expected a Jepsen log line, a JSON object or array, or an EDN map (see docs/cli.md, \"witness history\")"
+        ))
+    })
+}
+
+/// `--to jepsen-json`: the history on standard output, judged by nothing.
+fn convert(name: &str, history: &History) -> Result<(), CliError> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    witness_history::export::jepsen_json(history, &mut out)
+        .and_then(|()| out.flush())
+        .map_err(|e| CliError::usage(format!("cannot write the conversion of {name}: {e}")))
+}
+
+fn write_html(
+    args: &HistoryArgs,
+    out: &std::path::Path,
+    name: &str,
+    history: &History,
+    verdict: &Verdict,
+) -> Result<(), CliError> {
+    if out.exists() && !args.force {
+        return Err(CliError::usage(format!(
+            "{} exists; pass --force to overwrite it",
+            out.display()
+        )));
+    }
+    let page = witness_history::html::render(history, verdict, name);
+    std::fs::write(out, page)
+        .map_err(|e| CliError::usage(format!("cannot write {}: {e}", out.display())))
+}
+
+fn print_json(name: &str, format: Format, verdict: &Verdict) -> Result<(), CliError> {
+    let object = serde_json::json!({
+        "file": name,
+        "format": format,
+        "keys": verdict.keys,
+        "operations": verdict.operations,
+        "properties": verdict.properties,
+        "per_key": verdict.per_key,
+        "violations": verdict.violations,
+        "violation": verdict.violations.first(),
+    });
+    let text = serde_json::to_string_pretty(&object)
+        .map_err(|e| CliError::usage(format!("cannot encode the verdict as JSON: {e}")))?;
+    println!("{text}");
+    Ok(())
+}
+
+fn print_text(name: &str, format: Format, history: &History, verdict: &Verdict) {
+    let mut text = format!(
+        "history {name} ({format}): {} operations on {} key(s) by {} process(es)\n",
+        verdict.operations,
+        verdict.keys,
+        history.processes().len()
+    );
+    for p in &verdict.properties {
+        let word = match p.status {
+            Status::Holds => "holds",
+            Status::Violated => "VIOLATED",
+            Status::OrderAmbiguous => {
+                "order ambiguous (the history does not fix the order of the writes)"
+            }
+        };
+        text += &format!("  {:<20} {word}\n", p.property.name());
+    }
+    let clean = verdict.per_key.iter().filter(|k| k.linearizable).count();
+    if clean > 0 && !verdict.violations.is_empty() {
+        text += &format!("  {clean} key(s) linearizable\n");
+    }
+    for v in &verdict.violations {
+        text += &format!(
+            "\nkey {}: not linearizable; the smallest window that cannot be linearized is {} operation(s), lines {}–{}:\n",
+            v.key,
+            v.window.len(),
+            v.lines[0],
+            v.lines[1]
+        );
+        for step in &v.steps {
+            text += &format!("  {step}\n");
+        }
+        text += &format!("  {}\n", v.explanation);
+    }
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+/// The project's versioned events, streamed through the shared monitor (memory does not grow
+/// with the number of events). `--to` and `--html` need the events as values, so they keep them.
+fn versioned(args: &HistoryArgs, path: &str, reader: Box<dyn BufRead>) -> Result<i32, CliError> {
+    let keep = args.to.is_some() || args.html.is_some();
+    let mut names = Names::default();
+    let mut checker = HistoryChecker::default();
+    let mut kept: Vec<Event> = Vec::new();
+    let judged = read_events(reader, &mut names, &mut |event| {
+        checker.observe(&event)?;
+        if keep {
+            kept.push(event);
+        }
+        Ok(())
+    })
+    .map_err(|e| {
+        CliError::usage(format!(
+            "{path} is not a history (JSON events, one per line or in an array; see docs/cli.md): {e}"
+        ))
+    })?;
+    if let Err(e) = judged {
+        let e: witness_model::properties::HistoryError = e;
+        return Err(CliError::usage(format!(
+            "{path} is not a well-formed history: {}",
+            e.named(&names)
+        )));
+    }
+    let values = keep.then(|| witness_history::versioned::from_events(&kept, &names));
+    if let (Some(values), Some(_)) = (&values, &args.to) {
+        convert(path, values)?;
+        return Ok(EXIT_OK);
+    }
+    if let (Some(values), Some(out)) = (&values, &args.html) {
+        let judged = witness_history::judge(values);
+        write_html(args, out, path, values, &judged)?;
+    }
+    let verdict = checker.finish(names);
+    if args.json {
+        let mut json = serde_json::to_value(&verdict)
+            .map_err(|e| CliError::usage(format!("cannot encode the verdict as JSON: {e}")))?;
+        json["format"] = serde_json::json!(Format::Project);
+        let text = serde_json::to_string_pretty(&json)
+            .map_err(|e| CliError::usage(format!("cannot encode the verdict as JSON: {e}")))?;
+        println!("{text}");
+    } else {
+        let mut text = format!("history {path} (project): {} events\n", verdict.events);
         let state_based = [PropertyId::ReplicaConverges, PropertyId::WitnessSafety];
         for property in PropertyId::always() {
             let line = if state_based.contains(&property) {
-                "not judged (needs the system's state, not only its history)".to_string()
+                "not judged (needs the system's state, not only its history)"
             } else if verdict.holds(property) {
-                "holds".to_string()
+                "holds"
             } else {
-                "VIOLATED".to_string()
+                "VIOLATED"
             };
-            println!("  {:<20} {line}", property.name());
+            text += &format!("  {:<20} {line}\n", property.name());
         }
         for anomaly in &verdict.anomalies {
-            println!("  {:<20} found", anomaly.name());
+            text += &format!("  {:<20} found\n", anomaly.name());
         }
         if !verdict.findings.is_empty() {
-            println!();
+            text += "\n";
             for finding in &verdict.findings {
-                println!(
-                    "  event {}: {}",
+                text += &format!(
+                    "  event {}: {}\n",
                     finding.event_index,
                     verdict.describe(finding)
                 );
             }
         }
+        let _ = std::io::stdout().lock().write_all(text.as_bytes());
     }
     Ok(if verdict.is_clean() {
         EXIT_OK
