@@ -191,7 +191,7 @@ fn other_strategies_run() {
             "strong",
             "--strategy",
             "dfs",
-            "--symmetry",
+            "--no-symmetry",
         ],
         TINY,
     ));
@@ -301,7 +301,7 @@ fn bad_input_is_one_line_and_exit_2() {
             ],
             "--mode strong",
         ),
-        (&["check", "--symmetry"], "symmetry"),
+        (&["check", "--symmetry"], "--symmetry"),
         (&["check", "--op-mix", ""], ""),
         (
             &[

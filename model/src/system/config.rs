@@ -326,6 +326,14 @@ impl WitnessCfg {
                 self.clients, self.ops_per_client
             )));
         }
+        let bits = super::layout::Layout::new(self.shape()).bits;
+        if bits > super::layout::CAPACITY_BITS {
+            return Err(ConfigError(format!(
+                "this configuration needs {bits} bits of state, more than the {} a packed state \
+                 holds; lower --clients, --ops, --keys or --cache-nodes",
+                super::layout::CAPACITY_BITS
+            )));
+        }
         let ops = self.ops;
         if !(ops.put || ops.delete || ops.get || ops.list) {
             return Err(ConfigError("the operation mix allows no operation".into()));

@@ -1,7 +1,8 @@
 //! A sequence diagram of a path, as SVG, for the Explorer: one lane per client, per cache node, and
 //! for the witness, persistence and the replica, so a user sees the seed's picture for each step.
 
-use super::model::{Action, WitnessModel};
+use super::action::Action;
+use super::model::WitnessModel;
 use super::state::{GetStep, ListStep, Phase, SystemState, WriteStep};
 use std::fmt::Write as _;
 
@@ -25,20 +26,20 @@ fn target_lane(model: &WitnessModel, state: &SystemState, action: &Action) -> Op
                 node_lane(node.0)
             }
         }
-        Action::Step { client } => match &state.clients[usize::from(client.0)].phase {
+        Action::Step { client } => match state.phase(*client) {
             Phase::Idle => return None,
-            Phase::Write { node, next, .. } => match next {
+            Phase::Write { op, step } => match step {
                 WriteStep::Commit | WriteStep::CommitAndNotify => persistence,
                 WriteStep::NotifyWitness => witness,
-                WriteStep::UpdateCache => node_lane(node.0),
+                WriteStep::UpdateCache => node_lane(op.node.0),
                 WriteStep::Ack => usize::from(client.0),
             },
-            Phase::Get { node, next, .. } => match next {
+            Phase::Get { node, step, .. } => match step {
                 GetStep::FillLoad | GetStep::Reload => persistence,
                 GetStep::CheckWitness { .. } => witness,
                 GetStep::FillStore { .. } | GetStep::Repair { .. } => node_lane(node.0),
             },
-            Phase::List { node, next } => match next {
+            Phase::List { node, step } => match step {
                 ListStep::FillLoad | ListStep::Reload => persistence,
                 ListStep::CheckBarrier { .. } => witness,
                 ListStep::FillStore { .. } | ListStep::Repair { .. } => node_lane(node.0),
