@@ -89,7 +89,7 @@ pub struct HistoryArgs {
 pub struct ConfigArgs {
     /// Named configuration the sizes and faults start from.
     #[arg(long, value_name = "NAME", default_value = "default",
-          value_parser = PossibleValuesParser::new(["default", "small", "large"]))]
+          value_parser = PossibleValuesParser::new(WitnessCfg::NAMES))]
     pub config: String,
     /// Number of clients.
     #[arg(long, value_name = "N")]

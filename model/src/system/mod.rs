@@ -7,6 +7,7 @@
 pub mod action;
 pub mod config;
 pub mod diagram;
+pub mod explorer;
 pub mod layout;
 pub mod model;
 pub mod narrate;

@@ -25,7 +25,7 @@ use super::config::WitnessCfg;
 use super::layout::Shape;
 use super::state::{NodeId, SystemState};
 use crate::history::{Event, Key, Op};
-use crate::properties::{replica, witness_safety, PropertyId};
+use crate::properties::{replica, witness_safety, Expectation, PropertyId};
 use stateright::{Model, Property};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -189,21 +189,81 @@ impl WitnessModel {
     }
 }
 
-macro_rules! monitored_always {
-    ($id:path) => {
-        Property::always($id.name(), |_: &WitnessModel, s: &SystemState| {
-            !s.monitor.violated().contains($id)
-        })
+/// Whether property `id` holds in `state` (always-properties) or shows its anomaly there
+/// (sometimes-properties). The monitor judges the history-based ones; the rest are state-based.
+pub fn condition(id: PropertyId, model: &WitnessModel, s: &SystemState) -> bool {
+    match id {
+        PropertyId::ReplicaConverges => {
+            !s.is_quiescent()
+                || model
+                    .keys()
+                    .all(|k| replica::converged(&[s.persisted(k)], &[s.replica(k)]))
+        }
+        PropertyId::WitnessSafety => model.keys().all(|key| {
+            witness_safety::holds(s.monitor.acked(key), s.witness(key), s.persisted(key))
+        }),
+        PropertyId::ReplicaLag => model
+            .keys()
+            .any(|key| replica::lags(s.monitor.acked(key), s.replica(key))),
+        id => match id.expectation() {
+            Expectation::Always => !s.monitor.violated().contains(id),
+            Expectation::Sometimes => s.monitor.found().contains(id),
+        },
+    }
+}
+
+/// A model whose states are [`SystemState`]s of a [`WitnessModel`] (the checker's, or the
+/// Explorer's view of it), so both share one list of properties.
+pub trait Witnessed: Model<State = SystemState> {
+    fn witness_model(&self) -> &WitnessModel;
+}
+
+impl Witnessed for WitnessModel {
+    fn witness_model(&self) -> &WitnessModel {
+        self
+    }
+}
+
+macro_rules! properties {
+    ($($id:ident),* $(,)?) => {
+        /// Every property, in [`PropertyId::ALL`]'s order, as stateright properties of `M`.
+        pub fn properties<M: Witnessed>() -> Vec<Property<M>> {
+            vec![$(
+                match PropertyId::$id.expectation() {
+                    Expectation::Always => Property::always(
+                        PropertyId::$id.name(),
+                        |m: &M, s: &SystemState| condition(PropertyId::$id, m.witness_model(), s),
+                    ),
+                    Expectation::Sometimes => Property::sometimes(
+                        PropertyId::$id.name(),
+                        |m: &M, s: &SystemState| condition(PropertyId::$id, m.witness_model(), s),
+                    ),
+                },
+            )*]
+        }
+
+        #[cfg(test)]
+        const LISTED: &[PropertyId] = &[$(PropertyId::$id),*];
     };
 }
 
-macro_rules! monitored_sometimes {
-    ($id:path) => {
-        Property::sometimes($id.name(), |_: &WitnessModel, s: &SystemState| {
-            s.monitor.found().contains($id)
-        })
-    };
-}
+properties!(
+    ReadAfterWrite,
+    ListAfterWrite,
+    ReadYourWrites,
+    MonotonicReads,
+    Linearizable,
+    ReplicaMonotonic,
+    ReplicaConverges,
+    WitnessSafety,
+    ReplicaLag,
+    NegativeCacheMiss,
+    StaleOverwrite,
+    ReadAfterDelete,
+    ListOmitsPut,
+    ListShowsDeleted,
+    NonMonotonicRead,
+);
 
 impl Model for WitnessModel {
     type State = SystemState;
@@ -249,47 +309,7 @@ impl Model for WitnessModel {
     }
 
     fn properties(&self) -> Vec<Property<Self>> {
-        vec![
-            monitored_always!(PropertyId::ReadAfterWrite),
-            monitored_always!(PropertyId::ListAfterWrite),
-            monitored_always!(PropertyId::ReadYourWrites),
-            monitored_always!(PropertyId::MonotonicReads),
-            monitored_always!(PropertyId::Linearizable),
-            monitored_always!(PropertyId::ReplicaMonotonic),
-            Property::always(
-                PropertyId::ReplicaConverges.name(),
-                |m: &WitnessModel, s: &SystemState| {
-                    !s.is_quiescent()
-                        || m.keys()
-                            .all(|k| replica::converged(&[s.persisted(k)], &[s.replica(k)]))
-                },
-            ),
-            Property::always(
-                PropertyId::WitnessSafety.name(),
-                |m: &WitnessModel, s: &SystemState| {
-                    m.keys().all(|key| {
-                        witness_safety::holds(
-                            s.monitor.acked(key),
-                            s.witness(key),
-                            s.persisted(key),
-                        )
-                    })
-                },
-            ),
-            Property::sometimes(
-                PropertyId::ReplicaLag.name(),
-                |m: &WitnessModel, s: &SystemState| {
-                    m.keys()
-                        .any(|key| replica::lags(s.monitor.acked(key), s.replica(key)))
-                },
-            ),
-            monitored_sometimes!(PropertyId::NegativeCacheMiss),
-            monitored_sometimes!(PropertyId::StaleOverwrite),
-            monitored_sometimes!(PropertyId::ReadAfterDelete),
-            monitored_sometimes!(PropertyId::ListOmitsPut),
-            monitored_sometimes!(PropertyId::ListShowsDeleted),
-            monitored_sometimes!(PropertyId::NonMonotonicRead),
-        ]
+        properties()
     }
 }
 
@@ -313,6 +333,11 @@ mod tests {
             mode,
             ..WitnessCfg::small()
         }
+    }
+
+    #[test]
+    fn every_property_is_listed_once_in_order() {
+        assert_eq!(LISTED, PropertyId::ALL);
     }
 
     #[test]
