@@ -51,6 +51,9 @@ pub struct CheckOptions {
     /// Explore one representative per class of states equal up to renaming clients and cache
     /// nodes (every strategy: the model canonicalizes its successors itself).
     pub symmetry: bool,
+    /// Leave out steps no property can observe (docs/design.md, "Reductions"). Off only in tests
+    /// that show it changes no verdict and no shortest counterexample.
+    pub reductions: bool,
     /// Seed for the simulation strategy.
     pub seed: u64,
     /// Re-derive the shortest counterexample when the run itself does not guarantee it.
@@ -66,6 +69,7 @@ impl Default for CheckOptions {
             threads: 1,
             timeout: None,
             symmetry: true,
+            reductions: true,
             seed: 0,
             minimize: true,
             progress_every: Duration::from_millis(500),
@@ -212,7 +216,11 @@ pub fn run(
 ) -> Result<CheckReport, ConfigError> {
     cfg.validate()?;
     opts.validate()?;
-    let model = cfg.clone().into_model().with_symmetry(opts.symmetry);
+    let model = cfg
+        .clone()
+        .into_model()
+        .with_symmetry(opts.symmetry)
+        .with_reductions(opts.reductions);
     let started = Instant::now();
     let explored = explore(&model, opts, interrupt.as_deref(), started, on_progress);
     let checker = explored.checker;
@@ -410,7 +418,12 @@ fn shortest_paths(
         depth = depth.max(len);
     }
     // A fresh model: the run's stop switch may be set already.
-    let model = model.cfg.clone().into_model().with_symmetry(model.symmetry);
+    let model = model
+        .cfg
+        .clone()
+        .into_model()
+        .with_symmetry(model.symmetry)
+        .with_reductions(model.reductions);
     let stop = model.stop_handle();
     let checker = model
         .checker()

@@ -96,6 +96,13 @@ pub fn sequence_svg(model: &WitnessModel, path: &[(SystemState, Option<Action>)]
         width + 20,
         height + 20
     );
+    // The Explorer's page is dark; the diagram brings its own light background.
+    let _ = write!(
+        svg,
+        "<rect x='-20' y='-20' width='{}' height='{}' fill='#fff'/>",
+        width + 40,
+        height + 40
+    );
     svg.push_str("<defs><marker id='arrow' markerUnits='strokeWidth' orient='auto' markerWidth='10' markerHeight='8' refX='10' refY='4'><path d='M0,0 L10,4 L0,8 z' fill='#333'/></marker></defs>");
     for (i, name) in lanes.iter().enumerate() {
         let _ = write!(
