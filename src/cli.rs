@@ -76,7 +76,7 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
-    /// The history: a JSON array of events (docs/cli.md, "History files").
+    /// The history: JSON events, one per line or in an array (docs/cli.md); `-` reads stdin.
     #[arg(value_name = "FILE")]
     pub file: std::path::PathBuf,
     /// Print the verdict as one JSON object.

@@ -3,20 +3,27 @@
 
 use crate::cli::{CliError, HistoryArgs};
 use crate::output::{EXIT_OK, EXIT_VIOLATED};
-use witness_model::history::Event;
-use witness_model::properties::{check_history, PropertyId};
+use std::io::BufReader;
+use witness_model::properties::{check_history_stream, PropertyId, StreamError};
 
 pub fn history(args: &HistoryArgs) -> Result<i32, CliError> {
     let path = args.file.display();
-    let text = std::fs::read_to_string(&args.file)
-        .map_err(|e| CliError::usage(format!("cannot read history {path}: {e}")))?;
-    let events: Vec<Event> = serde_json::from_str(&text).map_err(|e| {
-        CliError::usage(format!(
-            "{path} is not a history (a JSON array of events, see docs/cli.md): {e}"
-        ))
+    // Streamed: memory stays flat however long the history (docs/cli.md).
+    let judged = if args.file.as_os_str() == "-" {
+        check_history_stream(std::io::stdin().lock())
+    } else {
+        let file = std::fs::File::open(&args.file)
+            .map_err(|e| CliError::usage(format!("cannot read history {path}: {e}")))?;
+        check_history_stream(BufReader::with_capacity(1 << 16, file))
+    };
+    let verdict = judged.map_err(|e| match e {
+        StreamError::Read(e) => CliError::usage(format!(
+            "{path} is not a history (JSON events, one per line or in an array; see docs/cli.md): {e}"
+        )),
+        StreamError::Malformed(e) => {
+            CliError::usage(format!("{path} is not a well-formed history: {e}"))
+        }
     })?;
-    let verdict = check_history(&events)
-        .map_err(|e| CliError::usage(format!("{path} is not a well-formed history: {e}")))?;
     if args.json {
         let json = serde_json::to_string_pretty(&verdict)
             .map_err(|e| CliError::usage(format!("cannot encode the verdict as JSON: {e}")))?;
@@ -40,7 +47,11 @@ pub fn history(args: &HistoryArgs) -> Result<i32, CliError> {
         if !verdict.findings.is_empty() {
             println!();
             for finding in &verdict.findings {
-                println!("  event {}: {finding}", finding.event_index);
+                println!(
+                    "  event {}: {}",
+                    finding.event_index,
+                    verdict.describe(finding)
+                );
             }
         }
     }

@@ -19,7 +19,7 @@ fn the_a1_example_is_judged_with_the_shared_properties() {
     );
     assert!(
         r.stdout
-            .contains("event 5: read-after-write: client 2 GET k0 → not found"),
+            .contains("event 5: read-after-write: client 1 GET k0 → not found"),
         "{}",
         r.stdout
     );
@@ -72,4 +72,76 @@ fn a_clean_history_exits_0_and_bad_files_exit_2() {
         assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
         r.assert_no_panic();
     }
+}
+
+#[test]
+fn stdin_lines_with_string_names_are_judged_and_named_as_written() {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let history = r#"{"event":"invoke","client":"writer","op":"put","key":"photos/cat.jpg"}
+{"event":"return","client":"writer","ret":"ack","seq":300}
+{"event":"invoke","client":7,"op":"get","key":"photos/cat.jpg"}
+{"event":"return","client":7,"ret":"read","observed":{"seq":299,"exists":true}}
+"#;
+    let mut child = common::witness()
+        .args(["history", "-", "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the witness binary runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(history.as_bytes())
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("finishes");
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON verdict");
+    assert_eq!(
+        (v["events"].as_u64(), v["keys"].as_u64()),
+        (Some(4), Some(1))
+    );
+    let raw = &v["findings"][0];
+    assert_eq!(raw["property"], "read-after-write");
+    assert_eq!(raw["client"], 7);
+    assert_eq!(raw["key"], "photos/cat.jpg");
+    assert_eq!(raw["required"]["seq"], 300);
+    assert_eq!(
+        raw["message"],
+        "read-after-write: client 7 GET photos/cat.jpg → v299, but v300 was acknowledged before the GET began"
+    );
+}
+
+#[test]
+fn a_malformed_line_is_named_by_its_number() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("h.jsonl");
+    std::fs::write(
+        &file,
+        "{\"event\":\"invoke\",\"client\":\"a\",\"op\":\"list\"}\n{\"event\":\"return\",\"client\":\"a\"}\n",
+    )
+    .expect("write");
+    let r = run(&["history", file.to_str().expect("utf-8 path")]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("line 2: a return needs \"ret\""),
+        "{}",
+        r.stderr
+    );
+    let twice = dir.path().join("twice.jsonl");
+    std::fs::write(
+        &twice,
+        "{\"event\":\"invoke\",\"client\":\"a\",\"op\":\"list\"}\n{\"event\":\"invoke\",\"client\":\"a\",\"op\":\"list\"}\n",
+    )
+    .expect("write");
+    let r = run(&["history", twice.to_str().expect("utf-8 path")]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("event 1: client a invokes"),
+        "{}",
+        r.stderr
+    );
+    r.assert_no_panic();
 }

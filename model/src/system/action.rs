@@ -1,7 +1,7 @@
 //! The atomic steps of the system, as the checker, the Explorer and replay name them.
 
-use super::state::NodeId;
-use crate::history::{ClientId, Key, Op, Seq};
+use super::state::{NodeId, Seq};
+use crate::history::{ClientId, Key, Op};
 
 /// One atomic step of the system.
 #[derive(Clone, Debug, Eq, Hash, PartialEq)]

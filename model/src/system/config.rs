@@ -2,7 +2,7 @@
 //! the faults. Names here are the ones users type (`--variant witness-before-commit`) and read in
 //! reports; [`WitnessCfg::validate`] rejects configurations the model cannot represent.
 
-use crate::history::SEQ_MAX;
+use super::state::SEQ_MAX;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -350,11 +350,15 @@ impl WitnessCfg {
             )));
         }
         let bits = super::layout::Layout::new(self.shape()).bits;
-        if bits > super::layout::CAPACITY_BITS {
+        let monitor_bits = super::monitor_store::MonitorLayout::new(self.shape()).bits;
+        if bits > super::layout::CAPACITY_BITS
+            || monitor_bits > super::monitor_store::MONITOR_CAPACITY_BITS
+        {
             return Err(ConfigError(format!(
-                "this configuration needs {bits} bits of state, more than the {} a packed state \
-                 holds; lower --clients, --ops, --keys or --cache-nodes",
-                super::layout::CAPACITY_BITS
+                "this configuration needs {bits} + {monitor_bits} bits of state, more than the \
+                 {} + {} a packed state holds; lower --clients, --ops, --keys or --cache-nodes",
+                super::layout::CAPACITY_BITS,
+                super::monitor_store::MONITOR_CAPACITY_BITS
             )));
         }
         let ops = self.ops;

@@ -8,9 +8,10 @@
 
 use std::sync::Mutex;
 
-/// The packed state's fixed size in 64-bit words. Configurations whose fields need more bits are
-/// rejected by [`WitnessCfg::validate`](super::WitnessCfg::validate).
-pub const WORDS: usize = 11;
+/// The packed state's fixed size in 64-bit words (the monitor's summary is packed beside it, see
+/// `monitor_store.rs`). Configurations whose fields need more bits are rejected by
+/// [`WitnessCfg::validate`](super::WitnessCfg::validate).
+pub const WORDS: usize = 4;
 pub const CAPACITY_BITS: usize = WORDS * 64;
 
 /// A run of bits: `width` bits starting at bit `at`.
@@ -37,7 +38,7 @@ impl Field {
         }
     }
 
-    pub fn get(self, words: &[u64; WORDS]) -> u64 {
+    pub fn get(self, words: &[u64]) -> u64 {
         if self.width == 0 {
             return 0;
         }
@@ -50,7 +51,7 @@ impl Field {
         value & self.mask()
     }
 
-    pub fn set(self, words: &mut [u64; WORDS], value: u64) {
+    pub fn set(self, words: &mut [u64], value: u64) {
         if self.width == 0 {
             return;
         }
@@ -148,16 +149,16 @@ pub struct Layout {
 }
 
 /// Hands out consecutive runs of bits.
-struct Alloc(usize);
+pub(crate) struct Alloc(pub(crate) usize);
 
 impl Alloc {
-    fn field(&mut self, width: u8) -> Field {
+    pub(crate) fn field(&mut self, width: u8) -> Field {
         let at = u16::try_from(self.0).unwrap_or(u16::MAX);
         self.0 += usize::from(width);
         Field { at, width }
     }
 
-    fn table(&mut self, width: u8, count: u8) -> Table {
+    pub(crate) fn table(&mut self, width: u8, count: u8) -> Table {
         let first = self.field(width);
         self.0 += usize::from(width) * usize::from(count.saturating_sub(1));
         Table {
@@ -284,7 +285,7 @@ impl Layout {
 }
 
 /// Reads up to 128 bits (a whole record).
-pub fn get_wide(words: &[u64; WORDS], at: usize, width: usize) -> u128 {
+pub fn get_wide(words: &[u64], at: usize, width: usize) -> u128 {
     let low = width.min(64);
     let field = |at: usize, width: usize| Field {
         at: u16::try_from(at).unwrap_or(u16::MAX),
@@ -298,7 +299,7 @@ pub fn get_wide(words: &[u64; WORDS], at: usize, width: usize) -> u128 {
 }
 
 /// Writes up to 128 bits (a whole record).
-pub fn set_wide(words: &mut [u64; WORDS], at: usize, width: usize, value: u128) {
+pub fn set_wide(words: &mut [u64], at: usize, width: usize, value: u128) {
     let low = width.min(64);
     let field = |at: usize, width: usize| Field {
         at: u16::try_from(at).unwrap_or(u16::MAX),

@@ -10,6 +10,7 @@ pub mod diagram;
 pub mod explorer;
 pub mod layout;
 pub mod model;
+pub mod monitor_store;
 pub mod narrate;
 pub mod state;
 pub mod symmetry;
@@ -20,4 +21,4 @@ pub use config::{
     ConfigError, Faults, Mode, Mutant, OpMix, Repair, Variant, WitnessCfg, WitnessOrder,
 };
 pub use model::WitnessModel;
-pub use state::{NodeId, SystemState};
+pub use state::{NodeId, Seq, SystemState, SEQ_MAX};

@@ -3,8 +3,10 @@
 
 use super::action::Action;
 use super::model::WitnessModel;
-use super::state::{GetStep, ListStep, Listing, NodeId, Phase, SystemState, WriteOp, WriteStep};
-use crate::history::{ClientId, Key, Op, Seq};
+use super::state::{
+    GetStep, ListStep, Listing, NodeId, Phase, Seq, SystemState, WriteOp, WriteStep,
+};
+use crate::history::{ClientId, Key, Op};
 use std::fmt::Write as _;
 
 /// A label for an action without its state.

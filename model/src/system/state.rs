@@ -9,11 +9,19 @@
 //! the narration and the Explorer work with.
 
 use super::layout::{Field, Layout, Shape, Table, WORDS};
-use crate::history::{ClientId, Key, Observed, Seq};
+use super::monitor_store::PackedStore;
+use crate::history::{ClientId, Key, Observed};
 use crate::properties::Monitor;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::ops::{Index, IndexMut};
+
+/// The model's version number: a few bits in the packed state, a byte elsewhere. Widened to
+/// [`crate::history::Seq`] where the model emits events or reads the monitor.
+pub type Seq = u8;
+
+/// The largest sequence number a key can reach; bounds the number of writes a model can issue.
+pub const SEQ_MAX: Seq = 15;
 
 #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub struct NodeId(pub u8);
@@ -41,7 +49,7 @@ impl Listing {
     }
 
     pub fn keys(&self) -> impl Iterator<Item = Key> {
-        (0..self.keys).map(Key)
+        (0..u32::from(self.keys)).map(Key)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (Key, Seq)> + '_ {
@@ -52,13 +60,13 @@ impl Listing {
 impl Index<Key> for Listing {
     type Output = Seq;
     fn index(&self, key: Key) -> &Seq {
-        &self.seqs[usize::from(key.0)]
+        &self.seqs[key.index()]
     }
 }
 
 impl IndexMut<Key> for Listing {
     fn index_mut(&mut self, key: Key) -> &mut Seq {
-        &mut self.seqs[usize::from(key.0)]
+        &mut self.seqs[key.index()]
     }
 }
 
@@ -168,7 +176,7 @@ pub struct SystemState {
     layout: &'static Layout,
     words: [u64; WORDS],
     /// The history so far, summarised by the shared property monitor.
-    pub monitor: Monitor,
+    pub monitor: Monitor<PackedStore>,
 }
 
 impl PartialEq for SystemState {
@@ -206,7 +214,7 @@ impl SystemState {
         SystemState {
             layout: Layout::interned(shape),
             words: [0; WORDS],
-            monitor: Monitor::new(),
+            monitor: Monitor::with_store(PackedStore::new(shape)),
         }
     }
 
@@ -231,7 +239,7 @@ impl SystemState {
     }
 
     fn per_key(table: Table, key: Key) -> Field {
-        table.at(usize::from(key.0))
+        table.at(key.index())
     }
 
     fn node_field(&self, field: Field, node: NodeId) -> Field {
@@ -239,11 +247,11 @@ impl SystemState {
     }
 
     fn client_field(&self, field: Field, client: ClientId) -> Field {
-        Layout::in_record(self.layout.client_records, field, usize::from(client.0))
+        Layout::in_record(self.layout.client_records, field, client.index())
     }
 
     pub fn keys(&self) -> impl Iterator<Item = Key> {
-        (0..self.layout.shape.keys).map(Key)
+        (0..u32::from(self.layout.shape.keys)).map(Key)
     }
 
     pub fn node_ids(&self) -> impl Iterator<Item = NodeId> {
@@ -251,7 +259,7 @@ impl SystemState {
     }
 
     pub fn client_ids(&self) -> impl Iterator<Item = ClientId> {
-        (0..self.layout.shape.clients).map(ClientId)
+        (0..u32::from(self.layout.shape.clients)).map(ClientId)
     }
 
     /// The version persistence holds (the source of truth).
@@ -293,7 +301,10 @@ impl SystemState {
     pub fn observed(&self, key: Key, seq: Seq) -> Observed {
         let puts = self.get(Self::per_key(self.layout.puts, key));
         let exists = seq > 0 && puts & (1 << (u64::from(seq) - 1)) != 0;
-        Observed { seq, exists }
+        Observed {
+            seq: seq.into(),
+            exists,
+        }
     }
 
     /// The witness's latest known version; `None` after a restart until relearned.
@@ -337,7 +348,10 @@ impl SystemState {
             .take_while(|&code| code != 0)
             .map(|code| {
                 let k = (code - 1) / self.max_seq();
-                (Key(id(k)), seq(code - k * self.max_seq()))
+                (
+                    Key(u32::try_from(k).unwrap_or(u32::MAX)),
+                    seq(code - k * self.max_seq()),
+                )
             })
     }
 
@@ -489,7 +503,7 @@ fn encode_phase(layout: &Layout, phase: &Phase) -> u64 {
             };
             if let Some(listing) = payload {
                 for (key, s) in listing.iter() {
-                    put(code.listing.at(usize::from(key.0)), s.into());
+                    put(code.listing.at(key.index()), s.into());
                 }
             }
             (LIST, index)
@@ -514,13 +528,13 @@ fn decode_phase(layout: &Layout, raw: u64) -> Phase {
     words[0] = raw;
     let get = |field: Field| field.get(&words);
     let node = NodeId(id(get(code.node)));
-    let key = Key(id(get(code.key)));
+    let key = Key(u32::try_from(get(code.key)).unwrap_or(u32::MAX));
     let step = usize::try_from(get(code.step)).unwrap_or(0);
     let payload = seq(get(code.seq));
     let listing = || {
         let mut listing = Listing::empty(layout.shape.keys);
-        for k in 0..layout.shape.keys {
-            listing[Key(k)] = seq(get(code.listing.at(usize::from(k))));
+        for k in 0..u32::from(layout.shape.keys) {
+            listing[Key(k)] = seq(get(code.listing.at(Key(k).index())));
         }
         listing
     };

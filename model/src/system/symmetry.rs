@@ -16,8 +16,6 @@ use super::layout::{get_wide, set_wide, Layout, Table};
 use super::model::WitnessModel;
 use super::state::{NodeId, SystemState};
 use crate::history::ClientId;
-use std::collections::hash_map::DefaultHasher;
-use std::hash::Hasher;
 
 /// How canonicalization renamed a state: `clients[old] = new`, `nodes[old] = new`.
 #[derive(Clone, Copy, Debug, Eq, PartialEq)]
@@ -33,7 +31,7 @@ impl Renaming {
     };
 
     fn client(&self, c: ClientId) -> ClientId {
-        ClientId(self.clients[usize::from(c.0)])
+        ClientId(u32::from(self.clients[c.index()]))
     }
 
     fn node(&self, n: NodeId) -> NodeId {
@@ -86,11 +84,8 @@ fn rename_clients(state: &mut SystemState, layout: &Layout) -> [u8; MAX_CLIENTS 
     let records: Vec<u128> = (0..clients)
         .map(|c| record(state, layout.client_records, c))
         .collect();
-    let order = sorted_order(clients, |c| {
-        let mut hasher = DefaultHasher::new();
-        state.monitor.hash_client(c, &mut hasher);
-        (records[c], hasher.finish())
-    });
+    let monitor = state.monitor.store();
+    let order = sorted_order(clients, |c| (records[c], monitor.client_record(c)));
     let mut renamed = Renaming::IDENTITY.clients;
     for (new, &old) in order.iter().enumerate() {
         renamed[old] = u8::try_from(new).unwrap_or(u8::MAX);

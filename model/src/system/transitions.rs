@@ -9,8 +9,9 @@
 use super::action::Action;
 use super::config::{Mode, Mutant, Repair, WitnessOrder};
 use super::model::WitnessModel;
+use super::state::Seq;
 use super::state::{GetStep, ListStep, Listing, NodeId, Phase, SystemState, WriteOp, WriteStep};
-use crate::history::{ClientId, Event, Key, Op, Ret, Seq};
+use crate::history::{ClientId, Event, Key, Op, Ret};
 
 /// Where a step's history events go (the narration records them; the checker drops them).
 pub type Emit<'a> = &'a mut dyn FnMut(&Event);
@@ -251,7 +252,7 @@ impl WitnessModel {
             WriteStep::Ack => {
                 let sorted = self.cfg.faults.replication_reorder;
                 state.enqueue_replication(op.key, op.seq, sorted);
-                self.respond(state, client, Ret::Ack { seq: op.seq }, emit);
+                self.respond(state, client, Ret::Ack { seq: op.seq.into() }, emit);
                 return;
             }
         }
@@ -361,7 +362,7 @@ impl WitnessModel {
         }
         let applied = Event::ReplicaApplied {
             key,
-            seq: state.replica(key),
+            seq: state.replica(key).into(),
         };
         let outcome = state.monitor.observe_quietly(&applied);
         debug_assert!(outcome.is_ok());
