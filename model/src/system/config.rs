@@ -426,7 +426,12 @@ mod tests {
             let cfg = WitnessCfg::named(name).unwrap();
             let bits = crate::system::layout::Layout::new(cfg.shape()).bits;
             println!("{name}: {bits} bits of fields, size_of::<SystemState>() = {size} bytes");
-            assert!(bits <= 256, "{name}: {bits} bits");
+            let monitor = crate::system::monitor_store::MonitorLayout::new(cfg.shape()).bits;
+            println!("{name}: monitor {monitor} bits");
+            assert!(bits <= crate::system::layout::CAPACITY_BITS, "{name}: {bits} bits");
+            assert!(monitor <= crate::system::monitor_store::MONITOR_CAPACITY_BITS);
         }
+        // The target for `default` and `large`; one size serves every configuration.
+        assert!(size <= 96, "{size} bytes");
     }
 }
