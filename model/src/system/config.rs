@@ -428,7 +428,10 @@ mod tests {
             println!("{name}: {bits} bits of fields, size_of::<SystemState>() = {size} bytes");
             let monitor = crate::system::monitor_store::MonitorLayout::new(cfg.shape()).bits;
             println!("{name}: monitor {monitor} bits");
-            assert!(bits <= crate::system::layout::CAPACITY_BITS, "{name}: {bits} bits");
+            assert!(
+                bits <= crate::system::layout::CAPACITY_BITS,
+                "{name}: {bits} bits"
+            );
             assert!(monitor <= crate::system::monitor_store::MONITOR_CAPACITY_BITS);
         }
         // The target for `default` and `large`; one size serves every configuration.
