@@ -363,3 +363,65 @@ impl MonitorStore for PackedStore {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::properties::{GrowableStore, Monitor};
+    use crate::system::{Action, Mode, Mutant, WitnessCfg};
+    use stateright::Model;
+
+    /// The packed store must judge exactly like the growable one used for recorded histories:
+    /// random walks through several configurations, comparing after every step.
+    #[test]
+    fn the_packed_monitor_judges_like_the_growable_one() {
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let configs = [
+            WitnessCfg {
+                mode: Mode::Eventual,
+                ..WitnessCfg::wide()
+            },
+            WitnessCfg::large(),
+            WitnessCfg {
+                mutant: Some(Mutant::WitnessForgetsOnRestart),
+                ..WitnessCfg::medium()
+            },
+        ];
+        let mut compared = 0;
+        for cfg in configs {
+            let model = cfg.into_model().with_symmetry(false);
+            for _ in 0..200 {
+                let mut state = model.init_state();
+                let mut reference = Monitor::with_store(GrowableStore::default());
+                for key in state.keys() {
+                    let event = crate::history::Event::ReplicaApplied { key, seq: 0 };
+                    reference.observe_quietly(&event).expect("well formed");
+                }
+                loop {
+                    let mut actions: Vec<Action> = Vec::new();
+                    model.actions(&state, &mut actions);
+                    if actions.is_empty() {
+                        break;
+                    }
+                    let pick = usize::try_from(next() % actions.len() as u64).unwrap_or(0);
+                    state = model.apply_recording(&state, &actions[pick], &mut |e| {
+                        reference.observe_quietly(e).expect("well formed");
+                    });
+                    assert_eq!(state.monitor.violated(), reference.violated());
+                    assert_eq!(state.monitor.found(), reference.found());
+                    for key in state.keys() {
+                        assert_eq!(state.monitor.acked(key), reference.acked(key));
+                        assert_eq!(state.monitor.replica(key), reference.replica(key));
+                    }
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 1000, "{compared}");
+    }
+}
