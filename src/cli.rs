@@ -127,7 +127,7 @@ pub struct HistoryArgs {
 pub struct ConfigArgs {
     /// Named configuration the sizes and faults start from.
     #[arg(long, value_name = "NAME", default_value = "default",
-          value_parser = PossibleValuesParser::new(["default", "small", "large"]))]
+          value_parser = PossibleValuesParser::new(WitnessCfg::NAMES))]
     pub config: String,
     /// Number of clients.
     #[arg(long, value_name = "N")]
@@ -331,6 +331,11 @@ pub struct RunArgs {
     /// Print JSON on stdout instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Explore every state instead of one per class of states equal up to renaming clients and
+    /// cache nodes. Verdicts and shortest counterexamples are the same either way; only the state
+    /// count and the time differ.
+    #[arg(long)]
+    pub no_symmetry: bool,
 }
 
 #[derive(Debug, Args)]
@@ -341,14 +346,11 @@ pub struct CheckArgs {
     pub protocol: ProtocolArgs,
     #[command(flatten)]
     pub run: RunArgs,
-    /// Search strategy. BFS proves; DFS with --symmetry is smaller; simulation samples paths.
+    /// Search strategy. BFS proves and finds shortest counterexamples; DFS uses less memory;
+    /// simulation samples paths.
     #[arg(long, value_name = "STRATEGY", default_value = "bfs",
           value_parser = PossibleValuesParser::new(["bfs", "dfs", "simulation"]))]
     pub strategy: String,
-    /// Explore one state per class of states equal up to renaming clients and cache nodes
-    /// (needs --strategy dfs or simulation).
-    #[arg(long)]
-    pub symmetry: bool,
     /// Seed for --strategy simulation.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub seed: u64,
@@ -367,7 +369,7 @@ impl CheckArgs {
             strategy: self.strategy.parse::<Strategy>()?,
             threads: self.run.threads,
             timeout: self.run.timeout,
-            symmetry: self.symmetry,
+            symmetry: !self.run.no_symmetry,
             seed: self.seed,
             ..CheckOptions::default()
         };

@@ -72,7 +72,7 @@ pub fn explore(args: &ExploreArgs) -> Result<i32, CliError> {
     if let Some(warning) = output::state_space_warning(&cfg) {
         eprintln!("{warning}");
     }
-    let model = cfg.clone().into_model();
+    let model = witness_model::system::explorer::ExplorerModel::new(cfg.clone().into_model());
     println!(
         "witness explore: {}",
         output::describe_run(

@@ -146,8 +146,8 @@ fn search_args(opts: &witness_model::check::CheckOptions) -> Vec<String> {
             args.extend(["--seed".into(), opts.seed.to_string()]);
         }
     }
-    if opts.symmetry {
-        args.push("--symmetry".into());
+    if !opts.symmetry {
+        args.push("--no-symmetry".into());
     }
     if let Some(timeout) = opts.timeout {
         args.extend(["--timeout".into(), format!("{}ms", timeout.as_millis())]);

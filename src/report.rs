@@ -199,6 +199,9 @@ pub fn report(args: &ReportArgs) -> Result<i32, CliError> {
     if let Some(t) = args.suite.run.timeout {
         command_args.extend(["--timeout".to_string(), format!("{}ms", t.as_millis())]);
     }
+    if args.suite.run.no_symmetry {
+        command_args.push("--no-symmetry".to_string());
+    }
     let proof = ProofReport {
         versions: Versions {
             witness: env!("CARGO_PKG_VERSION").to_string(),

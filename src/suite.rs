@@ -93,6 +93,7 @@ pub fn suite_options(args: &SuiteArgs) -> Result<CheckOptions, CliError> {
     let opts = CheckOptions {
         threads: args.run.threads,
         timeout: args.run.timeout,
+        symmetry: !args.run.no_symmetry,
         ..CheckOptions::default()
     };
     opts.validate()?;

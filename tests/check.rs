@@ -191,7 +191,7 @@ fn other_strategies_run() {
             "strong",
             "--strategy",
             "dfs",
-            "--symmetry",
+            "--no-symmetry",
         ],
         TINY,
     ));
@@ -301,7 +301,6 @@ fn bad_input_is_one_line_and_exit_2() {
             ],
             "--mode strong",
         ),
-        (&["check", "--symmetry"], "symmetry"),
         (&["check", "--op-mix", ""], ""),
         (
             &[
@@ -346,7 +345,10 @@ fn unknown_names_exit_2_and_list_the_choices() {
         (&["check", "--variant", "nope"], "witness-after-commit"),
         (&["check", "--mutant", "nope"], "skip-witness-on-miss"),
         (&["check", "--strategy", "sideways"], "simulation"),
-        (&["check", "--config", "huge"], "default, small, large"),
+        (
+            &["check", "--config", "huge"],
+            "default, medium, large, wide",
+        ),
         (&["check", "--op-mix", "put,teleport"], "list"),
         (&["check", "--clients", "300"], "--clients"),
         (&["check", "--timeout", "soon"], "not a duration"),

@@ -10,7 +10,6 @@ use index_cache::{Config, IndexCache, Location, Mode, Mutant, NodeId, Protocol, 
 use proptest::prelude::*;
 use witness_model::history::{ClientId, Event, Key, Observed, Op, Ret};
 use witness_model::system::model::Action;
-use witness_model::system::state::Phase;
 use witness_model::system::SEQ_MAX;
 use witness_model::system::{NodeId as ModelNode, SystemState, WitnessCfg, WitnessModel};
 
@@ -140,7 +139,7 @@ impl Reference {
             node: ModelNode(node),
         });
         let mut steps = 0;
-        while self.state.clients[0].phase != Phase::Idle {
+        while !self.state.is_idle(CLIENT) {
             ret = self.act(Action::Step { client: CLIENT }).or(ret);
             steps += 1;
             assert!(steps < 32, "the model's operation never returned");
@@ -285,7 +284,7 @@ fn run(mode: Mode, protocol: Protocol, steps: &[Step]) -> Result<(), String> {
                 let seq = u8::try_from(seq).map_err(|e| e.to_string())?;
                 let held = cache.deliver_replication(at, keep).expect("message exists");
                 reference.act(Action::Deliver { key: k, seq, keep });
-                let want = reference.state.replica[k.index()];
+                let want = reference.state.replica(k);
                 if u8::try_from(held.seq).ok() != Some(want) {
                     return Err(format!(
                         "step {}: deliver {name}@v{seq}: replica holds v{} here, v{want} in the model",

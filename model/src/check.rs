@@ -49,8 +49,11 @@ pub struct CheckOptions {
     /// Stop exploring after this long; verdicts that need the whole space become `unknown`.
     pub timeout: Option<Duration>,
     /// Explore one representative per class of states equal up to renaming clients and cache
-    /// nodes (DFS and simulation only: stateright's BFS ignores symmetry).
+    /// nodes (every strategy: the model canonicalizes its successors itself).
     pub symmetry: bool,
+    /// Leave out steps no property can observe (docs/design.md, "Reductions"). Off only in tests
+    /// that show it changes no verdict and no shortest counterexample.
+    pub reductions: bool,
     /// Seed for the simulation strategy.
     pub seed: u64,
     /// Re-derive the shortest counterexample when the run itself does not guarantee it.
@@ -65,7 +68,8 @@ impl Default for CheckOptions {
             strategy: Strategy::Bfs,
             threads: 1,
             timeout: None,
-            symmetry: false,
+            symmetry: true,
+            reductions: true,
             seed: 0,
             minimize: true,
             progress_every: Duration::from_millis(500),
@@ -92,12 +96,6 @@ impl CheckOptions {
         if self.strategy == Strategy::Simulation && self.timeout.is_none() {
             return Err(ConfigError(
                 "--strategy simulation never runs out of paths to try; give it a --timeout".into(),
-            ));
-        }
-        if self.symmetry && self.strategy == Strategy::Bfs {
-            return Err(ConfigError(
-                "symmetry reduction needs --strategy dfs or simulation (stateright's BFS ignores it)"
-                    .into(),
             ));
         }
         Ok(())
@@ -158,6 +156,10 @@ pub struct CheckReport {
     /// Wall-clock seconds, including the re-derivation of shortest counterexamples.
     pub seconds: f64,
     pub properties: Vec<PropertyResult>,
+    /// For every discovery, its shortest path as (state, action taken from it). Client and node
+    /// numbers are consistent along the whole path, with or without symmetry reduction.
+    #[serde(skip)]
+    pub paths: Vec<(PropertyId, Steps)>,
 }
 
 impl CheckReport {
@@ -198,6 +200,12 @@ impl Progress {
     }
 }
 
+/// What exploration left behind: the finished checker and whether it was cut short.
+struct Explored {
+    checker: Box<dyn Checker<WitnessModel>>,
+    stopped_early: bool,
+}
+
 /// Runs one check. `interrupt`, when set by the caller (Ctrl-C), ends exploration early; the report
 /// then says `complete: false` and keeps everything found so far.
 pub fn run(
@@ -208,20 +216,72 @@ pub fn run(
 ) -> Result<CheckReport, ConfigError> {
     cfg.validate()?;
     opts.validate()?;
-    let model = cfg.clone().into_model();
-    let stop = model.stop_handle();
+    let model = cfg
+        .clone()
+        .into_model()
+        .with_symmetry(opts.symmetry)
+        .with_reductions(opts.reductions);
     let started = Instant::now();
+    let explored = explore(&model, opts, interrupt.as_deref(), started, on_progress);
+    let checker = explored.checker;
+    // Simulation never knows it has seen everything.
+    let complete = !explored.stopped_early && opts.strategy != Strategy::Simulation;
+    let (unique_states, total_states, max_depth) = (
+        checker.unique_state_count(),
+        checker.state_count(),
+        checker.max_depth(),
+    );
+    let discoveries: Vec<(&'static str, Steps)> = checker
+        .discoveries()
+        .into_iter()
+        .map(|(name, path)| (name, path.into_vec()))
+        .collect();
+    let (paths, not_minimal) =
+        minimal_paths(&model, opts, discoveries, started, interrupt.as_deref());
+    let paths: Vec<(PropertyId, Steps)> = paths
+        .into_iter()
+        .filter_map(|(name, steps)| {
+            let id = PropertyId::from_name(name)?;
+            Some((id, crate::system::symmetry::consistent_path(&model, &steps)))
+        })
+        .collect();
+    // Wall time includes re-deriving the shortest counterexamples: it is what the user waited.
+    let seconds = started.elapsed().as_secs_f64();
+    let properties = verdicts(&model, &paths, &not_minimal, complete);
+    Ok(CheckReport {
+        mode: cfg.mode.name().to_string(),
+        variant: cfg.variant.to_string(),
+        mutant: cfg.mutant.map(|m| m.name().to_string()),
+        config: cfg.clone(),
+        strategy: opts.strategy,
+        threads: opts.threads,
+        symmetry: opts.symmetry,
+        complete,
+        unique_states,
+        total_states,
+        max_depth,
+        seconds,
+        properties,
+        paths,
+    })
+}
+
+/// Spawns the checker and waits for it, reporting progress and stopping it on timeout or
+/// interrupt.
+fn explore(
+    model: &WitnessModel,
+    opts: &CheckOptions,
+    interrupt: Option<&AtomicBool>,
+    started: Instant,
+    on_progress: &mut dyn FnMut(Progress),
+) -> Explored {
+    let stop = model.stop_handle();
     let builder = model.clone().checker().threads(opts.threads);
     // Simulation ignores `within_boundary` as a stop signal (it starts new random paths forever),
     // so it gets stateright's own timeout, which it honours.
     let builder = match (opts.strategy, opts.timeout) {
         (Strategy::Simulation, Some(timeout)) => builder.timeout(timeout),
         _ => builder,
-    };
-    let builder = if opts.symmetry {
-        builder.symmetry()
-    } else {
-        builder
     };
     let checker: Box<dyn Checker<WitnessModel>> = match opts.strategy {
         Strategy::Bfs => Box::new(builder.spawn_bfs()),
@@ -233,9 +293,7 @@ pub fn run(
     let mut stopped_early = false;
     while !checker.is_done() {
         std::thread::sleep(opts.progress_every.min(Duration::from_millis(100)));
-        let interrupted = interrupt
-            .as_ref()
-            .is_some_and(|flag| flag.load(Ordering::Relaxed));
+        let interrupted = interrupt.is_some_and(|flag| flag.load(Ordering::Relaxed));
         let timed_out = opts.timeout.is_some_and(|t| started.elapsed() >= t);
         // A run that finished during the last sleep is complete, whatever the clock says now.
         if (interrupted || timed_out) && !stop.load(Ordering::Relaxed) && !checker.is_done() {
@@ -259,51 +317,53 @@ pub fn run(
     } else {
         checker
     };
-    // Simulation never knows it has seen everything.
-    let complete = !stopped_early && opts.strategy != Strategy::Simulation;
-    let discoveries = checker.discoveries();
-    let (unique_states, total_states, max_depth) = (
-        checker.unique_state_count(),
-        checker.state_count(),
-        checker.max_depth(),
-    );
+    Explored {
+        checker,
+        stopped_early,
+    }
+}
 
+/// The run's discoveries, each replaced by its shortest path when the run itself does not
+/// guarantee one; the names whose re-derivation was cut short keep the run's path and are listed.
+fn minimal_paths(
+    model: &WitnessModel,
+    opts: &CheckOptions,
+    discoveries: Vec<(&'static str, Steps)>,
+    started: Instant,
+    interrupt: Option<&AtomicBool>,
+) -> (Vec<(&'static str, Steps)>, BTreeSet<&'static str>) {
     let exact_bfs = opts.strategy == Strategy::Bfs && opts.threads == 1;
     let mut not_minimal = BTreeSet::new();
-    let paths = if exact_bfs || !opts.minimize || discoveries.is_empty() {
-        discoveries
-            .into_iter()
-            .map(|(name, path)| (name, path.into_vec()))
-            .collect()
-    } else {
-        let deadline = opts.timeout.map(|t| started + t);
-        let mut shortest = shortest_paths(
-            cfg,
-            discoveries
-                .iter()
-                .map(|(n, p)| (*n, p.clone().into_vec().len())),
-            deadline,
-            interrupt.as_deref(),
-        );
-        // Never drop a discovery: where the re-derivation was cut short, keep the run's own path.
-        for (name, path) in discoveries {
-            if !shortest.iter().any(|(n, _)| *n == name) {
-                not_minimal.insert(name);
-                shortest.push((name, path.into_vec()));
-            }
+    if exact_bfs || !opts.minimize || discoveries.is_empty() {
+        return (discoveries, not_minimal);
+    }
+    let deadline = opts.timeout.map(|t| started + t);
+    let found = discoveries.iter().map(|(n, p)| (*n, p.len()));
+    let mut shortest = shortest_paths(model, found, deadline, interrupt);
+    // Never drop a discovery: where the re-derivation was cut short, keep the run's own path.
+    for (name, path) in discoveries {
+        if !shortest.iter().any(|(n, _)| *n == name) {
+            not_minimal.insert(name);
+            shortest.push((name, path));
         }
-        shortest
-    };
+    }
+    (shortest, not_minimal)
+}
 
-    // Wall time includes re-deriving the shortest counterexamples: it is what the user waited.
-    let seconds = started.elapsed().as_secs_f64();
-    let properties = model
+/// One result per property of the model, in the model's order.
+fn verdicts(
+    model: &WitnessModel,
+    paths: &[(PropertyId, Steps)],
+    not_minimal: &BTreeSet<&'static str>,
+    complete: bool,
+) -> Vec<PropertyResult> {
+    model
         .properties()
         .iter()
         .map(|property| {
             let id = PropertyId::from_name(property.name);
             let expectation = id.map_or(Expectation::Always, PropertyId::expectation);
-            let path = paths.iter().find(|(n, _)| *n == property.name);
+            let path = paths.iter().find(|(n, _)| Some(*n) == id);
             let verdict = match (expectation, path.is_some(), complete) {
                 (Expectation::Always, true, _) => Verdict::Violated,
                 (Expectation::Always, false, true) => Verdict::Holds,
@@ -312,7 +372,7 @@ pub fn run(
                 (_, false, false) => Verdict::Unknown,
             };
             let mut trace = path
-                .map(|(_, steps)| narrate_path(&model, steps, id))
+                .map(|(_, steps)| narrate_path(model, steps, id))
                 .unwrap_or_default();
             if not_minimal.contains(property.name) {
                 trace.push(
@@ -327,22 +387,7 @@ pub fn run(
                 trace,
             }
         })
-        .collect();
-    Ok(CheckReport {
-        mode: cfg.mode.name().to_string(),
-        variant: cfg.variant.to_string(),
-        mutant: cfg.mutant.map(|m| m.name().to_string()),
-        config: cfg.clone(),
-        strategy: opts.strategy,
-        threads: opts.threads,
-        symmetry: opts.symmetry,
-        complete,
-        unique_states,
-        total_states,
-        max_depth,
-        seconds,
-        properties,
-    })
+        .collect()
 }
 
 fn join(checker: Box<dyn Checker<WitnessModel>>) -> Box<dyn Checker<WitnessModel>> {
@@ -354,13 +399,14 @@ fn join(checker: Box<dyn Checker<WitnessModel>>) -> Box<dyn Checker<WitnessModel
     checker
 }
 
-type Steps = Vec<(SystemState, Option<Action>)>;
+/// A path: each state with the action taken from it (none after the last).
+pub type Steps = Vec<(SystemState, Option<Action>)>;
 
 /// Single-threaded BFS up to the deepest discovery already known: the first time BFS meets each
 /// property's discovery is at the smallest depth, so these paths are the shortest. Honours the
 /// run's deadline and interrupt; properties it had no time to reach are simply not returned.
 fn shortest_paths(
-    cfg: &WitnessCfg,
+    model: &WitnessModel,
     found: impl Iterator<Item = (&'static str, usize)>,
     deadline: Option<Instant>,
     interrupt: Option<&AtomicBool>,
@@ -371,7 +417,13 @@ fn shortest_paths(
         names.insert(name);
         depth = depth.max(len);
     }
-    let model = cfg.clone().into_model();
+    // A fresh model: the run's stop switch may be set already.
+    let model = model
+        .cfg
+        .clone()
+        .into_model()
+        .with_symmetry(model.symmetry)
+        .with_reductions(model.reductions);
     let stop = model.stop_handle();
     let checker = model
         .checker()
@@ -443,22 +495,20 @@ fn state_summary(model: &WitnessModel, state: &SystemState) -> String {
     for k in 0..model.cfg.keys {
         let key = crate::history::Key(u32::from(k));
         let witness = state
-            .witness_of(key)
+            .witness(key)
             .map_or("forgotten".to_string(), |w| format!("v{w}"));
         parts.push(format!(
             "{key}: acknowledged v{}, persistence v{}, witness {witness}, replica v{}",
             state.monitor.acked(key).seq,
-            state.persisted_of(key),
-            state.replica[usize::from(k)]
+            state.persisted(key),
+            state.replica(key)
         ));
     }
-    let flight = if state.replication.is_empty() {
+    let in_flight = state.replication_len();
+    let flight = if in_flight == 0 {
         "nothing in flight".to_string()
     } else {
-        format!(
-            "{} replication message(s) in flight",
-            state.replication.len()
-        )
+        format!("{in_flight} replication message(s) in flight")
     };
     format!("{} ({flight})", parts.join("; "))
 }

@@ -285,14 +285,37 @@ impl WitnessCfg {
         }
     }
 
-    /// Looks up a named configuration (`default`, `small`, `large`).
+    /// `default` with a third client: 3 clients × 2 operations each, 2 cache nodes, 1 key, every
+    /// operation, evictions, one witness restart, reordered replication.
+    pub fn medium() -> WitnessCfg {
+        WitnessCfg {
+            clients: 3,
+            ..WitnessCfg::default_cfg()
+        }
+    }
+
+    /// `medium` with 2 keys.
+    pub fn wide() -> WitnessCfg {
+        WitnessCfg {
+            keys: 2,
+            ..WitnessCfg::medium()
+        }
+    }
+
+    /// Every named configuration, in order of size.
+    pub const NAMES: &'static [&'static str] = &["small", "default", "medium", "large", "wide"];
+
+    /// Looks up a named configuration (see [`WitnessCfg::NAMES`]).
     pub fn named(name: &str) -> Result<WitnessCfg, ConfigError> {
         match name {
             "default" => Ok(WitnessCfg::default_cfg()),
             "small" => Ok(WitnessCfg::small()),
+            "medium" => Ok(WitnessCfg::medium()),
             "large" => Ok(WitnessCfg::large()),
+            "wide" => Ok(WitnessCfg::wide()),
             other => Err(ConfigError(format!(
-                "unknown configuration '{other}' (expected one of: default, small, large)"
+                "unknown configuration '{other}' (expected one of: {})",
+                WitnessCfg::NAMES.join(", ")
             ))),
         }
     }
@@ -324,6 +347,18 @@ impl WitnessCfg {
                 "{} clients × {} operations could write one key {writes} times, more than the \
                  sequence type holds ({SEQ_MAX}); lower --clients or --ops",
                 self.clients, self.ops_per_client
+            )));
+        }
+        let bits = super::layout::Layout::new(self.shape()).bits;
+        let monitor_bits = super::monitor_store::MonitorLayout::new(self.shape()).bits;
+        if bits > super::layout::CAPACITY_BITS
+            || monitor_bits > super::monitor_store::MONITOR_CAPACITY_BITS
+        {
+            return Err(ConfigError(format!(
+                "this configuration needs {bits} + {monitor_bits} bits of state, more than the \
+                 {} + {} a packed state holds; lower --clients, --ops, --keys or --cache-nodes",
+                super::layout::CAPACITY_BITS,
+                super::monitor_store::MONITOR_CAPACITY_BITS
             )));
         }
         let ops = self.ops;
@@ -378,9 +413,28 @@ mod tests {
             .unwrap_err()
             .0
             .contains("sequence type"));
-        for name in ["default", "small", "large"] {
+        for name in WitnessCfg::NAMES {
             WitnessCfg::named(name).unwrap().validate().unwrap();
         }
         assert!(WitnessCfg::named("huge").is_err());
+    }
+
+    #[test]
+    fn packed_states_are_small_for_every_named_configuration() {
+        let size = std::mem::size_of::<crate::system::SystemState>();
+        for name in WitnessCfg::NAMES {
+            let cfg = WitnessCfg::named(name).unwrap();
+            let bits = crate::system::layout::Layout::new(cfg.shape()).bits;
+            println!("{name}: {bits} bits of fields, size_of::<SystemState>() = {size} bytes");
+            let monitor = crate::system::monitor_store::MonitorLayout::new(cfg.shape()).bits;
+            println!("{name}: monitor {monitor} bits");
+            assert!(
+                bits <= crate::system::layout::CAPACITY_BITS,
+                "{name}: {bits} bits"
+            );
+            assert!(monitor <= crate::system::monitor_store::MONITOR_CAPACITY_BITS);
+        }
+        // The issue's target for `default` and `large`; one size serves every configuration.
+        assert!(size <= 96, "{size} bytes");
     }
 }

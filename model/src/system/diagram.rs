@@ -1,13 +1,20 @@
 //! A sequence diagram of a path, as SVG, for the Explorer: one lane per client, per cache node, and
 //! for the witness, persistence and the replica, so a user sees the seed's picture for each step.
 
-use super::model::{Action, WitnessModel};
+use super::action::Action;
+use super::model::WitnessModel;
 use super::state::{GetStep, ListStep, Phase, SystemState, WriteStep};
 use std::fmt::Write as _;
 
-const LANE_WIDTH_PX: usize = 120;
-const ROW_HEIGHT_PX: usize = 34;
-const TOP_PX: usize = 40;
+// Sized to be read at the Explorer's default zoom: the Explorer scales the SVG to its column, so
+// the label sizes below are about what the reader sees.
+const LANE_WIDTH_PX: usize = 150;
+const ROW_HEIGHT_PX: usize = 44;
+const TOP_PX: usize = 48;
+const LANE_FONT_PX: usize = 16;
+const LABEL_FONT_PX: usize = 14;
+/// Room to the right of the last lane for step labels, which are sentences.
+const LABEL_ROOM_PX: usize = 520;
 
 /// Which lane an action's work happens in (beside the acting client's lane).
 fn target_lane(model: &WitnessModel, state: &SystemState, action: &Action) -> Option<usize> {
@@ -25,20 +32,20 @@ fn target_lane(model: &WitnessModel, state: &SystemState, action: &Action) -> Op
                 node_lane(node.0)
             }
         }
-        Action::Step { client } => match &state.clients[client.index()].phase {
+        Action::Step { client } => match state.phase(*client) {
             Phase::Idle => return None,
-            Phase::Write { node, next, .. } => match next {
+            Phase::Write { op, step } => match step {
                 WriteStep::Commit | WriteStep::CommitAndNotify => persistence,
                 WriteStep::NotifyWitness => witness,
-                WriteStep::UpdateCache => node_lane(node.0),
+                WriteStep::UpdateCache => node_lane(op.node.0),
                 WriteStep::Ack => client.index(),
             },
-            Phase::Get { node, next, .. } => match next {
+            Phase::Get { node, step, .. } => match step {
                 GetStep::FillLoad | GetStep::Reload => persistence,
                 GetStep::CheckWitness { .. } => witness,
                 GetStep::FillStore { .. } | GetStep::Repair { .. } => node_lane(node.0),
             },
-            Phase::List { node, next } => match next {
+            Phase::List { node, step } => match step {
                 ListStep::FillLoad | ListStep::Reload => persistence,
                 ListStep::CheckBarrier { .. } => witness,
                 ListStep::FillStore { .. } | ListStep::Repair { .. } => node_lane(node.0),
@@ -79,7 +86,7 @@ pub fn sequence_svg(model: &WitnessModel, path: &[(SystemState, Option<Action>)]
         .iter()
         .filter_map(|(s, a)| a.as_ref().map(|a| (s, a)))
         .collect();
-    let width = lanes.len() * LANE_WIDTH_PX + 20;
+    let width = lanes.len() * LANE_WIDTH_PX + LABEL_ROOM_PX;
     let height = TOP_PX + (steps.len() + 1) * ROW_HEIGHT_PX;
     let x = |lane: usize| 10 + lane * LANE_WIDTH_PX + LANE_WIDTH_PX / 2;
     let mut svg = String::new();
@@ -89,11 +96,18 @@ pub fn sequence_svg(model: &WitnessModel, path: &[(SystemState, Option<Action>)]
         width + 20,
         height + 20
     );
+    // The Explorer's page is dark; the diagram brings its own light background.
+    let _ = write!(
+        svg,
+        "<rect x='-20' y='-20' width='{}' height='{}' fill='#fff'/>",
+        width + 40,
+        height + 40
+    );
     svg.push_str("<defs><marker id='arrow' markerUnits='strokeWidth' orient='auto' markerWidth='10' markerHeight='8' refX='10' refY='4'><path d='M0,0 L10,4 L0,8 z' fill='#333'/></marker></defs>");
     for (i, name) in lanes.iter().enumerate() {
         let _ = write!(
             svg,
-            "<line x1='{0}' y1='{1}' x2='{0}' y2='{2}' stroke='#bbb'/><text x='{0}' y='20' font-size='12' text-anchor='middle' font-family='sans-serif'>{3}</text>",
+            "<line x1='{0}' y1='{1}' x2='{0}' y2='{2}' stroke='#bbb'/><text x='{0}' y='24' font-size='{LANE_FONT_PX}' font-weight='bold' text-anchor='middle' font-family='sans-serif'>{3}</text>",
             x(i),
             TOP_PX - 10,
             height,
@@ -114,7 +128,7 @@ pub fn sequence_svg(model: &WitnessModel, path: &[(SystemState, Option<Action>)]
                 );
                 let _ = write!(
                     svg,
-                    "<text x='{}' y='{}' font-size='9' font-family='sans-serif'>{}. {label}</text>",
+                    "<text x='{}' y='{}' font-size='{LABEL_FONT_PX}' font-family='sans-serif'>{}. {label}</text>",
                     x(from.min(to)) + 4,
                     y - 4,
                     row + 1
@@ -123,7 +137,7 @@ pub fn sequence_svg(model: &WitnessModel, path: &[(SystemState, Option<Action>)]
             Some(at) => {
                 let _ = write!(
                     svg,
-                    "<circle cx='{}' cy='{y}' r='4' fill='#c33'/><text x='{}' y='{}' font-size='9' font-family='sans-serif'>{}. {label}</text>",
+                    "<circle cx='{}' cy='{y}' r='4' fill='#c33'/><text x='{}' y='{}' font-size='{LABEL_FONT_PX}' font-family='sans-serif'>{}. {label}</text>",
                     x(at),
                     x(at) + 6,
                     y - 4,

@@ -1,14 +1,24 @@
-//! The stateright model of the index tier: configuration, state, steps, and how steps are told.
+//! The stateright model of the index tier.
+//!
+//! Dependencies run one way: `config` and `layout` → `state` and `action` (what a state and a step
+//! are) → `transitions` (what a step does) → `model` (the checker's view) → `symmetry`, `narrate`
+//! and `diagram` (how states and paths are reduced and told).
 
+pub mod action;
 pub mod config;
 pub mod diagram;
+pub mod explorer;
+pub mod layout;
 pub mod model;
+pub mod monitor_store;
 pub mod narrate;
 pub mod state;
-mod symmetry;
+pub mod symmetry;
+mod transitions;
 
+pub use action::Action;
 pub use config::{
     ConfigError, Faults, Mode, Mutant, OpMix, Repair, Variant, WitnessCfg, WitnessOrder,
 };
-pub use model::{Action, WitnessModel};
+pub use model::WitnessModel;
 pub use state::{NodeId, Seq, SystemState, SEQ_MAX};

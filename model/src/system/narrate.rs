@@ -1,13 +1,15 @@
 //! Steps told in the system's own words, for counterexamples and the Explorer:
 //! `client 1 GET k0 via cache node 2 → v1 (stale: persistence has v2)`.
 
-use super::model::{Action, WitnessModel};
-use super::state::Seq;
-use super::state::{GetStep, ListStep, NodeId, Phase, SystemState, WriteStep};
+use super::action::Action;
+use super::model::WitnessModel;
+use super::state::{
+    GetStep, ListStep, Listing, NodeId, Phase, Seq, SystemState, WriteOp, WriteStep,
+};
 use crate::history::{ClientId, Key, Op};
 use std::fmt::Write as _;
 
-/// A label for an action without its state (the Explorer's action list).
+/// A label for an action without its state.
 pub fn action_label(action: &Action) -> String {
     match action {
         Action::Invoke { client, op, node } => format!("{client} {op} via {node}"),
@@ -28,14 +30,14 @@ fn version(state: &SystemState, key: Key, seq: Seq) -> String {
 }
 
 fn witness_view(state: &SystemState, key: Key) -> String {
-    match state.witness_of(key) {
+    match state.witness(key) {
         Some(known) => format!("v{known}"),
         None => "nothing (forgotten)".to_string(),
     }
 }
 
 fn staleness(state: &SystemState, key: Key, answered: Seq) -> String {
-    let persisted = state.persisted_of(key);
+    let persisted = state.persisted(key);
     if answered < persisted {
         format!(
             " (stale: persistence has {})",
@@ -46,26 +48,20 @@ fn staleness(state: &SystemState, key: Key, answered: Seq) -> String {
     }
 }
 
-fn listing_text(state: &SystemState, listing: &[Seq]) -> String {
+fn listing_text(state: &SystemState, listing: &Listing) -> String {
     let shown: Vec<String> = listing
         .iter()
-        .enumerate()
-        .filter_map(|(k, &seq)| {
-            let key = Key(u32::try_from(k).ok()?);
-            state
-                .observed(key, seq)
-                .exists
-                .then(|| format!("{key}@v{seq}"))
-        })
+        .filter(|&(key, seq)| state.observed(key, seq).exists)
+        .map(|(key, seq)| format!("{key}@v{seq}"))
         .collect();
     format!("[{}]", shown.join(", "))
 }
 
-fn listing_staleness(state: &SystemState, listing: &[Seq]) -> String {
-    if listing.iter().zip(&state.persisted).any(|(l, p)| l < p) {
+fn listing_staleness(state: &SystemState, listing: &Listing) -> String {
+    if listing.iter().any(|(key, seq)| seq < state.persisted(key)) {
         format!(
             " (stale: persistence lists {})",
-            listing_text(state, &state.persisted)
+            listing_text(state, &state.persisted_listing())
         )
     } else {
         String::new()
@@ -80,8 +76,8 @@ pub fn describe(model: &WitnessModel, state: &SystemState, action: &Action) -> S
         Action::Invoke { client, op, node } => describe_invoke(state, &next, client, op, node),
         Action::Step { client } => describe_step(model, state, &next, client),
         Action::Deliver { key, seq, keep } => {
-            let held = next.replica[key.index()];
-            let mut s = if held == seq && state.replica[key.index()] != seq {
+            let held = next.replica(key);
+            let mut s = if held == seq && state.replica(key) != seq {
                 format!("replica applies {key}@v{seq}")
             } else if held == seq {
                 format!("replica receives {key}@v{seq} again")
@@ -94,7 +90,7 @@ pub fn describe(model: &WitnessModel, state: &SystemState, action: &Action) -> S
             s
         }
         Action::RestartWitness => {
-            if next.witness.iter().all(Option::is_none) {
+            if next.keys().all(|k| next.witness(k).is_none()) {
                 "witness restarts with empty memory: every key is stale until reloaded".to_string()
             } else {
                 "witness restarts with empty memory and answers v0 for every key".to_string()
@@ -112,35 +108,31 @@ fn describe_invoke(
     node: NodeId,
 ) -> String {
     let head = format!("{client} {op} via {node}");
+    let answered = next.is_idle(client);
     match op {
         Op::Put { key } | Op::Delete { key } => {
-            let seq = next.assigned[key.index()];
-            format!("{head}: persistence assigns v{seq}")
+            format!("{head}: persistence assigns v{}", next.assigned(key))
         }
-        Op::Get { key } => match state.node(node).entries[key.index()] {
+        Op::Get { key } => match state.entry(node, key) {
             None => format!("{head}: node has no entry"),
-            Some(entry) => match next.clients[client.index()].phase {
-                Phase::Idle => format!(
-                    "{head} → {}{}",
-                    version(state, key, entry),
-                    staleness(state, key, entry)
-                ),
-                _ => format!("{head}: node holds {}", version(state, key, entry)),
-            },
+            Some(entry) if answered => format!(
+                "{head} → {}{}",
+                version(state, key, entry),
+                staleness(state, key, entry)
+            ),
+            Some(entry) => format!("{head}: node holds {}", version(state, key, entry)),
         },
-        Op::List => match &state.node(node).listing {
+        Op::List => match state.listing(node) {
             None => format!("{head}: node has no cached listing"),
-            Some(listing) => match next.clients[client.index()].phase {
-                Phase::Idle => format!(
-                    "{head} → {}{}",
-                    listing_text(state, listing),
-                    listing_staleness(state, listing)
-                ),
-                _ => format!(
-                    "{head}: node holds listing {}",
-                    listing_text(state, listing)
-                ),
-            },
+            Some(listing) if answered => format!(
+                "{head} → {}{}",
+                listing_text(state, &listing),
+                listing_staleness(state, &listing)
+            ),
+            Some(listing) => format!(
+                "{head}: node holds listing {}",
+                listing_text(state, &listing)
+            ),
         },
     }
 }
@@ -151,193 +143,227 @@ fn describe_step(
     next: &SystemState,
     client: ClientId,
 ) -> String {
-    let mut s = String::new();
-    match state.clients[client.index()].phase.clone() {
-        Phase::Idle => s.push_str("(idle)"),
-        Phase::Write {
-            key,
-            node,
-            seq,
-            put,
-            next: step,
-        } => {
-            let op = if put { "PUT" } else { "DELETE" };
-            let _ = write!(s, "{client} {op} {key} v{seq}: ");
-            let k = key.index();
-            match step {
-                WriteStep::Commit => commit_text(&mut s, state, next, key, seq),
-                WriteStep::NotifyWitness => witness_text(&mut s, state, next, key, seq),
-                WriteStep::CommitAndNotify => {
-                    commit_text(&mut s, state, next, key, seq);
-                    s.push_str(" and ");
-                    witness_text(&mut s, state, next, key, seq);
-                }
-                WriteStep::UpdateCache => {
-                    let held = next.node(node).entries[k];
-                    if held == Some(seq) {
-                        let _ = write!(s, "{node} stores {key}={}", version(state, key, seq));
-                    } else {
-                        let _ = write!(
-                            s,
-                            "{node} keeps its newer {}",
-                            held.map_or("entry".into(), |h| version(state, key, h))
-                        );
-                    }
-                }
-                WriteStep::Ack => {
-                    s.clear();
-                    let _ = write!(
-                        s,
-                        "replication enqueues {key}@v{seq}; {client} ← {op} {key} acknowledged (v{seq})"
-                    );
-                }
+    match state.phase(client) {
+        Phase::Idle => "(idle)".to_string(),
+        Phase::Write { op, step } => describe_write(state, next, client, op, step),
+        Phase::Get { key, node, step } => {
+            let read = Read {
+                state,
+                next,
+                client,
+                key,
+                node,
+            };
+            read.describe(model, step)
+        }
+        Phase::List { node, step } => describe_list(model, state, next, client, node, step),
+    }
+}
+
+fn describe_write(
+    state: &SystemState,
+    next: &SystemState,
+    client: ClientId,
+    op: WriteOp,
+    step: WriteStep,
+) -> String {
+    let WriteOp { key, node, seq, .. } = op;
+    let verb = op.verb();
+    let mut s = format!("{client} {verb} {key} v{seq}: ");
+    match step {
+        WriteStep::Commit => commit_text(&mut s, state, next, key, seq),
+        WriteStep::NotifyWitness => witness_text(&mut s, state, next, key, seq),
+        WriteStep::CommitAndNotify => {
+            commit_text(&mut s, state, next, key, seq);
+            s.push_str(" and ");
+            witness_text(&mut s, state, next, key, seq);
+        }
+        WriteStep::UpdateCache => {
+            let held = next.entry(node, key);
+            if held == Some(seq) {
+                let _ = write!(s, "{node} stores {key}={}", version(state, key, seq));
+            } else {
+                let _ = write!(
+                    s,
+                    "{node} keeps its newer {}",
+                    held.map_or("entry".into(), |h| version(state, key, h))
+                );
             }
         }
-        Phase::Get {
-            key,
-            node,
-            next: step,
-        } => {
-            let k = key.index();
-            match step {
-                GetStep::FillLoad => {
-                    let _ = write!(
-                        s,
-                        "{client} GET {key}: persistence.load → {}",
-                        version(state, key, state.persisted_of(key))
-                    );
-                }
-                GetStep::FillStore { loaded } => {
-                    let answered = next.clients[client.index()].phase == Phase::Idle;
-                    let _ = write!(s, "{node} fills {key}={}", version(state, key, loaded));
-                    if next.node(node).entries[k] != Some(loaded) {
-                        s.push_str(" (keeps its newer entry)");
-                    }
-                    if answered {
-                        let _ = write!(
-                            s,
-                            "; {client} GET {key} via {node} → {}{}",
-                            version(state, key, loaded),
-                            staleness(state, key, loaded)
-                        );
-                    }
-                }
-                GetStep::CheckWitness { entry } => {
-                    let stale = model.is_stale(state, key, entry);
-                    if stale {
-                        let _ = write!(
-                            s,
-                            "{client} GET {key}: witness says {} for {key}, entry {} is stale → reload",
-                            witness_view(state, key),
-                            version(state, key, entry)
-                        );
-                    } else {
-                        let persisted = state.persisted_of(key);
-                        let stale = if entry < persisted {
-                            format!(
-                                "; stale: persistence has {}",
-                                version(state, key, persisted)
-                            )
-                        } else {
-                            String::new()
-                        };
-                        let asked = if model.cfg.mutant
-                            == Some(crate::system::Mutant::SkipWitnessOnMiss)
-                            && !state.observed(key, entry).exists
-                        {
-                            "cached miss returned without asking the witness".to_string()
-                        } else {
-                            format!("witness says {}: fresh", witness_view(state, key))
-                        };
-                        let _ = write!(
-                            s,
-                            "{client} GET {key} via {node} → {} ({asked}{stale})",
-                            version(state, key, entry),
-                        );
-                    }
-                }
-                GetStep::Reload => {
-                    let loaded = state.persisted_of(key);
-                    let _ = write!(
-                        s,
-                        "{client} GET {key}: persistence.load → {}",
-                        version(state, key, loaded)
-                    );
-                    if state.witness_of(key).is_none() {
-                        let _ = write!(s, "; witness relearns v{loaded}");
-                    }
-                }
-                GetStep::Repair { loaded } => {
-                    let _ = write!(s, "{node} repairs {key}={}", version(state, key, loaded));
-                    if next.node(node).entries[k] != Some(loaded) {
-                        s.push_str(" (keeps its newer entry)");
-                    }
-                    let _ = write!(
-                        s,
-                        "; {client} GET {key} via {node} → {}{}",
-                        version(state, key, loaded),
-                        staleness(state, key, loaded)
-                    );
-                }
-            }
+        WriteStep::Ack => {
+            s = format!(
+                "replication enqueues {key}@v{seq}; {client} ← {verb} {key} acknowledged (v{seq})"
+            );
         }
-        Phase::List { node, next: step } => match step {
-            ListStep::FillLoad => {
-                let _ = write!(
-                    s,
-                    "{client} LIST: persistence scan → {}",
-                    listing_text(state, &state.persisted)
-                );
-            }
-            ListStep::FillStore { loaded } => {
-                let _ = write!(s, "{node} caches listing {}", listing_text(state, &loaded));
-                if next.clients[client.index()].phase == Phase::Idle {
-                    let _ = write!(
-                        s,
-                        "; {client} LIST via {node} → {}{}",
-                        listing_text(state, &loaded),
-                        listing_staleness(state, &loaded)
-                    );
-                }
-            }
-            ListStep::CheckBarrier { listing } => {
-                if model.is_listing_stale(state, &listing) {
-                    let _ = write!(
-                        s,
-                        "{client} LIST: partition barrier: witness is ahead of listing {} → reload",
-                        listing_text(state, &listing)
-                    );
-                } else {
-                    let _ = write!(
-                        s,
-                        "{client} LIST via {node} → {} (partition barrier: fresh){}",
-                        listing_text(state, &listing),
-                        listing_staleness(state, &listing)
-                    );
-                }
-            }
-            ListStep::Reload => {
-                let _ = write!(
-                    s,
-                    "{client} LIST: persistence scan → {}",
-                    listing_text(state, &state.persisted)
-                );
-            }
-            ListStep::Repair { loaded } => {
-                let _ = write!(
-                    s,
-                    "{node} repairs its listing; {client} LIST via {node} → {}{}",
-                    listing_text(state, &loaded),
-                    listing_staleness(state, &loaded)
-                );
-            }
-        },
     }
     s
 }
 
+/// A GET's step, told with the state before and after it.
+struct Read<'a> {
+    state: &'a SystemState,
+    next: &'a SystemState,
+    client: ClientId,
+    key: Key,
+    node: NodeId,
+}
+
+impl Read<'_> {
+    fn version(&self, seq: Seq) -> String {
+        version(self.state, self.key, seq)
+    }
+
+    fn answer(&self, seq: Seq) -> String {
+        let Read {
+            client, key, node, ..
+        } = *self;
+        format!(
+            "{client} GET {key} via {node} → {}{}",
+            self.version(seq),
+            staleness(self.state, key, seq)
+        )
+    }
+
+    fn kept_newer(&self, loaded: Seq) -> &'static str {
+        if self.next.entry(self.node, self.key) != Some(loaded) {
+            " (keeps its newer entry)"
+        } else {
+            ""
+        }
+    }
+
+    fn describe(&self, model: &WitnessModel, step: GetStep) -> String {
+        let Read {
+            state,
+            client,
+            key,
+            node,
+            ..
+        } = *self;
+        match step {
+            GetStep::FillLoad => format!(
+                "{client} GET {key}: persistence.load → {}",
+                self.version(state.persisted(key))
+            ),
+            GetStep::FillStore { loaded } => {
+                let mut s = format!(
+                    "{node} fills {key}={}{}",
+                    self.version(loaded),
+                    self.kept_newer(loaded)
+                );
+                if self.next.is_idle(client) {
+                    let _ = write!(s, "; {}", self.answer(loaded));
+                }
+                s
+            }
+            GetStep::CheckWitness { entry } => self.check_witness(model, entry),
+            GetStep::Reload => {
+                let loaded = state.persisted(key);
+                let mut s = format!(
+                    "{client} GET {key}: persistence.load → {}",
+                    self.version(loaded)
+                );
+                if state.witness(key).is_none() {
+                    let _ = write!(s, "; witness relearns v{loaded}");
+                }
+                s
+            }
+            GetStep::Repair { loaded } => format!(
+                "{node} repairs {key}={}{}; {}",
+                self.version(loaded),
+                self.kept_newer(loaded),
+                self.answer(loaded)
+            ),
+        }
+    }
+
+    fn check_witness(&self, model: &WitnessModel, entry: Seq) -> String {
+        let Read {
+            state,
+            client,
+            key,
+            node,
+            ..
+        } = *self;
+        if model.is_stale(state, key, entry) {
+            return format!(
+                "{client} GET {key}: witness says {} for {key}, entry {} is stale → reload",
+                witness_view(state, key),
+                self.version(entry)
+            );
+        }
+        let persisted = state.persisted(key);
+        let stale = if entry < persisted {
+            format!("; stale: persistence has {}", self.version(persisted))
+        } else {
+            String::new()
+        };
+        let asked = if model.cfg.mutant == Some(crate::system::Mutant::SkipWitnessOnMiss)
+            && !state.observed(key, entry).exists
+        {
+            "cached miss returned without asking the witness".to_string()
+        } else {
+            format!("witness says {}: fresh", witness_view(state, key))
+        };
+        format!(
+            "{client} GET {key} via {node} → {} ({asked}{stale})",
+            self.version(entry)
+        )
+    }
+}
+
+fn describe_list(
+    model: &WitnessModel,
+    state: &SystemState,
+    next: &SystemState,
+    client: ClientId,
+    node: NodeId,
+    step: ListStep,
+) -> String {
+    let scan = || {
+        format!(
+            "{client} LIST: persistence scan → {}",
+            listing_text(state, &state.persisted_listing())
+        )
+    };
+    let answer = |listing: &Listing| {
+        format!(
+            "{client} LIST via {node} → {}{}",
+            listing_text(state, listing),
+            listing_staleness(state, listing)
+        )
+    };
+    match step {
+        ListStep::FillLoad | ListStep::Reload => scan(),
+        ListStep::FillStore { loaded } => {
+            let mut s = format!("{node} caches listing {}", listing_text(state, &loaded));
+            if next.is_idle(client) {
+                let _ = write!(s, "; {}", answer(&loaded));
+            }
+            s
+        }
+        ListStep::CheckBarrier { listing } => {
+            if model.is_listing_stale(state, &listing) {
+                format!(
+                    "{client} LIST: partition barrier: witness is ahead of listing {} → reload",
+                    listing_text(state, &listing)
+                )
+            } else {
+                format!(
+                    "{client} LIST via {node} → {} (partition barrier: fresh){}",
+                    listing_text(state, &listing),
+                    listing_staleness(state, &listing)
+                )
+            }
+        }
+        ListStep::Repair { loaded } => {
+            format!("{node} repairs its listing; {}", answer(&loaded))
+        }
+    }
+}
+
 fn commit_text(s: &mut String, state: &SystemState, next: &SystemState, key: Key, seq: Seq) {
-    let held = next.persisted_of(key);
+    let held = next.persisted(key);
     if held == seq {
         let _ = write!(s, "persistence commits {}", version(state, key, seq));
     } else {
@@ -346,7 +372,7 @@ fn commit_text(s: &mut String, state: &SystemState, next: &SystemState, key: Key
 }
 
 fn witness_text(s: &mut String, state: &SystemState, next: &SystemState, key: Key, seq: Seq) {
-    match (state.witness_of(key), next.witness_of(key)) {
+    match (state.witness(key), next.witness(key)) {
         (None, _) => {
             let _ = write!(s, "witness has forgotten {key}; it stays stale");
         }

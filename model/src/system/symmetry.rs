@@ -1,58 +1,161 @@
-//! Symmetry reduction: clients are interchangeable, and so are cache nodes. A state's
-//! representative renames both into a canonical order, so the checker (DFS or simulation) explores
-//! one state per class. Keys are not renamed: a LIST reports keys in order, so renaming them would
-//! change what a LIST means.
+//! Symmetry reduction under every strategy, BFS included: clients are interchangeable, and so are
+//! cache nodes. The model renames each successor into a canonical order of both (stateright's own
+//! `symmetry()` works only with DFS and simulation), so the checker explores one state per class.
+//! Keys are not renamed: a LIST reports keys in order, so renaming them would change what a LIST
+//! means.
+//!
+//! Shortest paths stay shortest: renaming maps every transition to a transition, so the distance
+//! of a class from the initial state is the distance of each of its members. A path through
+//! canonical states names clients and nodes by their canonical number at each step; before a path
+//! is shown or replayed, [`consistent_path`] renames it back so that one client keeps one number
+//! from the first step to the last.
 
-use super::state::{NodeId, Phase, SystemState};
-use stateright::Representative;
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
+use super::action::Action;
+use super::config::{MAX_CACHE_NODES, MAX_CLIENTS};
+use super::layout::{get_wide, set_wide, Layout, Table};
+use super::model::WitnessModel;
+use super::state::{NodeId, SystemState};
+use crate::history::ClientId;
 
-fn fingerprint(value: &impl Hash) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    value.hash(&mut hasher);
-    hasher.finish()
+/// How canonicalization renamed a state: `clients[old] = new`, `nodes[old] = new`.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub struct Renaming {
+    pub clients: [u8; MAX_CLIENTS as usize],
+    pub nodes: [u8; MAX_CACHE_NODES as usize],
 }
 
-fn rename_node(phase: &mut Phase, renamed: &[u8]) {
-    match phase {
-        Phase::Idle => {}
-        Phase::Write { node, .. } | Phase::Get { node, .. } | Phase::List { node, .. } => {
-            *node = NodeId(renamed[usize::from(node.0)]);
-        }
+impl Renaming {
+    pub const IDENTITY: Renaming = Renaming {
+        clients: [0, 1, 2, 3, 4],
+        nodes: [0, 1, 2, 3, 4],
+    };
+
+    fn client(&self, c: ClientId) -> ClientId {
+        ClientId(u32::from(self.clients[c.index()]))
+    }
+
+    fn node(&self, n: NodeId) -> NodeId {
+        NodeId(self.nodes[usize::from(n.0)])
     }
 }
 
-impl Representative for SystemState {
-    fn representative(&self) -> Self {
-        let mut rep = self.clone();
+fn record(state: &SystemState, records: Table, index: usize) -> u128 {
+    let at = usize::from(records.first.at) + index * usize::from(records.stride);
+    get_wide(state.words(), at, usize::from(records.stride))
+}
 
-        // Cache nodes, ordered by what they hold.
-        let mut node_order: Vec<usize> = (0..rep.nodes.len()).collect();
-        node_order.sort_by_key(|&n| fingerprint(&self.nodes[n]));
-        let mut renamed = vec![0u8; rep.nodes.len()];
-        for (new, &old) in node_order.iter().enumerate() {
-            renamed[old] = u8::try_from(new).unwrap_or(u8::MAX);
-        }
-        rep.nodes = node_order.iter().map(|&n| self.nodes[n].clone()).collect();
-        for client in &mut rep.clients {
-            rename_node(&mut client.phase, &renamed);
-        }
+fn set_record(state: &mut SystemState, records: Table, index: usize, value: u128) {
+    let at = usize::from(records.first.at) + index * usize::from(records.stride);
+    set_wide(state.words_mut(), at, usize::from(records.stride), value);
+}
 
-        // Clients, ordered by their operation in flight and what the monitor knows about them.
-        let mut client_order: Vec<usize> = (0..rep.clients.len()).collect();
-        let client_key = |c: usize| {
-            let mut hasher = DefaultHasher::new();
-            rep.clients[c].hash(&mut hasher);
-            rep.monitor.hash_client(c, &mut hasher);
-            hasher.finish()
+/// Sorts the records of `count` members by `key`; returns `order` (new position → old index).
+fn sorted_order<K: Ord>(count: usize, key: impl Fn(usize) -> K) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..count).collect();
+    order.sort_by_key(|&i| key(i));
+    order
+}
+
+fn rename_nodes(state: &mut SystemState, layout: &Layout) -> [u8; MAX_CACHE_NODES as usize] {
+    let nodes = usize::from(layout.shape.nodes);
+    let records: Vec<u128> = (0..nodes)
+        .map(|n| record(state, layout.node_records, n))
+        .collect();
+    let order = sorted_order(nodes, |n| records[n]);
+    let mut renamed = Renaming::IDENTITY.nodes;
+    for (new, &old) in order.iter().enumerate() {
+        renamed[old] = u8::try_from(new).unwrap_or(u8::MAX);
+        set_record(state, layout.node_records, new, records[old]);
+    }
+    for client in state.client_ids().collect::<Vec<_>>() {
+        let phase = state.phase(client);
+        if let Some(node) = phase.node() {
+            state.set_phase(
+                client,
+                phase.with_node(NodeId(renamed[usize::from(node.0)])),
+            );
+        }
+    }
+    renamed
+}
+
+fn rename_clients(state: &mut SystemState, layout: &Layout) -> [u8; MAX_CLIENTS as usize] {
+    let clients = usize::from(layout.shape.clients);
+    let records: Vec<u128> = (0..clients)
+        .map(|c| record(state, layout.client_records, c))
+        .collect();
+    let monitor = state.monitor.store();
+    let order = sorted_order(clients, |c| (records[c], monitor.client_record(c)));
+    let mut renamed = Renaming::IDENTITY.clients;
+    for (new, &old) in order.iter().enumerate() {
+        renamed[old] = u8::try_from(new).unwrap_or(u8::MAX);
+        set_record(state, layout.client_records, new, records[old]);
+    }
+    state.monitor.permute_clients(&order);
+    renamed
+}
+
+/// Renames `state` into its class's canonical order of cache nodes (by what they hold) and
+/// clients (by their operation in flight and what the monitor knows about them).
+pub fn canonicalize(state: &mut SystemState) -> Renaming {
+    let layout = state.layout();
+    let nodes = rename_nodes(state, layout);
+    let clients = rename_clients(state, layout);
+    Renaming { clients, nodes }
+}
+
+/// Renames a path through canonical states back into one whose client and node numbers are
+/// consistent from the first step to the last (and start as in the initial state). Each action is
+/// renamed, then replayed without canonicalization.
+pub fn consistent_path(
+    model: &WitnessModel,
+    path: &[(SystemState, Option<Action>)],
+) -> Vec<(SystemState, Option<Action>)> {
+    if !model.symmetry {
+        return path.to_vec();
+    }
+    let mut current = model.init_state();
+    // `shown[canonical] = consistent`: the number each canonical member has in the trace.
+    let mut shown = invert(canonicalize(&mut current.clone()));
+    let mut steps = Vec::with_capacity(path.len());
+    for (canonical, action) in path {
+        let Some(action) = action else {
+            steps.push((current.clone(), None));
+            continue;
         };
-        client_order.sort_by_key(|&c| client_key(c));
-        rep.clients = client_order
-            .iter()
-            .map(|&c| rep.clients[c].clone())
-            .collect();
-        rep.monitor.permute_clients(&client_order);
-        rep
+        let renamed = action.renamed(|c| shown.client(c), |n| shown.node(n));
+        let mut successor = model.apply(canonical, action);
+        let moved = canonicalize(&mut successor);
+        shown = compose(shown, moved);
+        let next = model.apply(&current, &renamed);
+        steps.push((current, Some(renamed)));
+        current = next;
     }
+    steps
+}
+
+/// Maps canonical numbers back to the numbers before canonicalization.
+fn invert(renaming: Renaming) -> Renaming {
+    let mut inverse = Renaming::IDENTITY;
+    for (old, &new) in renaming.clients.iter().enumerate() {
+        inverse.clients[usize::from(new)] = u8::try_from(old).unwrap_or(u8::MAX);
+    }
+    for (old, &new) in renaming.nodes.iter().enumerate() {
+        inverse.nodes[usize::from(new)] = u8::try_from(old).unwrap_or(u8::MAX);
+    }
+    inverse
+}
+
+/// `shown` maps the previous canonical numbers to trace numbers; `moved` renamed previous
+/// canonical numbers to new canonical ones. The result maps new canonical numbers to trace numbers.
+fn compose(shown: Renaming, moved: Renaming) -> Renaming {
+    let back = invert(moved);
+    let mut result = Renaming::IDENTITY;
+    for new in 0..result.clients.len() {
+        result.clients[new] = shown.clients[usize::from(back.clients[new])];
+    }
+    for new in 0..result.nodes.len() {
+        result.nodes[new] = shown.nodes[usize::from(back.nodes[new])];
+    }
+    result
 }

@@ -1,0 +1,339 @@
+//! Where each field of a packed [`SystemState`](super::SystemState) lives: bit offsets and widths
+//! computed from the configuration, so that every field takes only the bits its configuration
+//! needs (a version of a key written at most 4 times takes 3 bits, a node id among 2 nodes 1 bit).
+//!
+//! The cache nodes' fields and each client's fields are contiguous records, so that symmetry
+//! reduction can sort and move whole records. One layout exists per shape of configuration and
+//! lives for the whole process (states point at it), so a state is self-describing.
+
+use std::sync::Mutex;
+
+/// The packed state's fixed size in 64-bit words (the monitor's summary is packed beside it, see
+/// `monitor_store.rs`). Configurations whose fields need more bits are rejected by
+/// [`WitnessCfg::validate`](super::WitnessCfg::validate).
+pub const WORDS: usize = 4;
+pub const CAPACITY_BITS: usize = WORDS * 64;
+
+/// A run of bits: `width` bits starting at bit `at`.
+#[derive(Clone, Copy, Debug, Default, Eq, PartialEq)]
+pub struct Field {
+    pub at: u16,
+    pub width: u8,
+}
+
+impl Field {
+    fn mask(self) -> u64 {
+        if self.width >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << self.width) - 1
+        }
+    }
+
+    /// The same field moved by `bits`.
+    pub fn shifted(self, bits: usize) -> Field {
+        Field {
+            at: self.at + u16::try_from(bits).unwrap_or(u16::MAX),
+            width: self.width,
+        }
+    }
+
+    pub fn get(self, words: &[u64]) -> u64 {
+        if self.width == 0 {
+            return 0;
+        }
+        let at = usize::from(self.at);
+        let (word, shift) = (at / 64, at % 64);
+        let mut value = words[word] >> shift;
+        if shift + usize::from(self.width) > 64 {
+            value |= words[word + 1] << (64 - shift);
+        }
+        value & self.mask()
+    }
+
+    pub fn set(self, words: &mut [u64], value: u64) {
+        if self.width == 0 {
+            return;
+        }
+        debug_assert!(value <= self.mask(), "{value} does not fit {self:?}");
+        let at = usize::from(self.at);
+        let (word, shift) = (at / 64, at % 64);
+        let mask = self.mask();
+        words[word] = (words[word] & !(mask << shift)) | ((value & mask) << shift);
+        if shift + usize::from(self.width) > 64 {
+            let high = 64 - shift;
+            let rest = mask >> high;
+            words[word + 1] = (words[word + 1] & !rest) | ((value >> high) & rest);
+        }
+    }
+}
+
+/// `count` equal fields, `stride` bits apart (a per-key table, or one field of every record).
+#[derive(Clone, Copy, Debug, Default, Eq, PartialEq)]
+pub struct Table {
+    pub first: Field,
+    pub stride: u16,
+}
+
+impl Table {
+    pub fn at(self, index: usize) -> Field {
+        self.first.shifted(index * usize::from(self.stride))
+    }
+}
+
+/// What a layout depends on.
+#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq)]
+pub struct Shape {
+    pub clients: u8,
+    pub nodes: u8,
+    pub keys: u8,
+    pub ops_per_client: u8,
+    pub witness_restarts: u8,
+}
+
+impl Shape {
+    /// The highest version a key can reach: every operation of every client writes it.
+    pub fn max_seq(self) -> u64 {
+        u64::from(self.clients) * u64::from(self.ops_per_client)
+    }
+}
+
+/// Bits needed to hold every value in `0..=max`.
+pub fn bits_for(max: u64) -> u8 {
+    u8::try_from(64 - max.leading_zeros()).unwrap_or(64)
+}
+
+/// The encoding of a client's phase inside its `phase` field (see `state.rs`).
+#[derive(Clone, Copy, Debug, Default, Eq, PartialEq)]
+pub struct PhaseCode {
+    pub tag: Field,
+    pub node: Field,
+    pub step: Field,
+    pub key: Field,
+    /// A write's version, or a GET's entry/loaded version.
+    pub seq: Field,
+    pub put: Field,
+    /// A LIST's listing: one version per key.
+    pub listing: Table,
+    pub width: u8,
+}
+
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct Layout {
+    pub shape: Shape,
+    pub seq_bits: u8,
+    pub persisted: Table,
+    pub assigned: Table,
+    /// Per key: bit `s - 1` is set iff version `s` was written by a PUT.
+    pub puts: Table,
+    /// Per key: 0 = forgotten, else the known version + 1.
+    pub witness: Table,
+    pub replica: Table,
+    pub restarts: Field,
+    /// Replication messages in flight: 0 = empty slot, else `key * max_seq + seq`.
+    pub queue: Table,
+    pub queue_slots: usize,
+    /// Records of the cache nodes.
+    pub node_records: Table,
+    /// Within a node record: per key 0 = no entry, else the version + 1.
+    pub entry: Table,
+    pub listed: Field,
+    pub listing: Table,
+    /// Records of the clients.
+    pub client_records: Table,
+    pub remaining: Field,
+    pub phase: Field,
+    pub phase_code: PhaseCode,
+    /// Bits in use.
+    pub bits: usize,
+}
+
+/// Hands out consecutive runs of bits.
+pub(crate) struct Alloc(pub(crate) usize);
+
+impl Alloc {
+    pub(crate) fn field(&mut self, width: u8) -> Field {
+        let at = u16::try_from(self.0).unwrap_or(u16::MAX);
+        self.0 += usize::from(width);
+        Field { at, width }
+    }
+
+    pub(crate) fn table(&mut self, width: u8, count: u8) -> Table {
+        let first = self.field(width);
+        self.0 += usize::from(width) * usize::from(count.saturating_sub(1));
+        Table {
+            first,
+            stride: u16::from(width),
+        }
+    }
+}
+
+fn phase_code(shape: Shape, seq_bits: u8) -> PhaseCode {
+    let mut a = Alloc(0);
+    let tag = a.field(2);
+    let node = a.field(bits_for(u64::from(shape.nodes) - 1));
+    let step = a.field(3);
+    let key = a.field(bits_for(u64::from(shape.keys) - 1));
+    let payload = a.0;
+    let seq = a.field(seq_bits);
+    let put = a.field(1);
+    let write_end = a.0;
+    a.0 = payload;
+    let listing = a.table(seq_bits, shape.keys);
+    let width = u8::try_from(a.0.max(write_end)).unwrap_or(u8::MAX);
+    PhaseCode {
+        tag,
+        node,
+        step,
+        key,
+        seq,
+        put,
+        listing,
+        width,
+    }
+}
+
+impl Layout {
+    pub fn new(shape: Shape) -> Layout {
+        let max_seq = shape.max_seq();
+        let seq_bits = bits_for(max_seq);
+        let opt_seq_bits = bits_for(max_seq + 1);
+        let mut a = Alloc(0);
+        let keys = shape.keys;
+        let persisted = a.table(seq_bits, keys);
+        let assigned = a.table(seq_bits, keys);
+        let puts = a.table(u8::try_from(max_seq).unwrap_or(u8::MAX), keys);
+        let witness = a.table(opt_seq_bits, keys);
+        let replica = a.table(seq_bits, keys);
+        let restarts = a.field(bits_for(u64::from(shape.witness_restarts)));
+        let queue_slots = usize::try_from(max_seq).unwrap_or(0);
+        let queue_bits = bits_for(u64::from(keys) * max_seq);
+        let queue = a.table(queue_bits, u8::try_from(queue_slots).unwrap_or(u8::MAX));
+
+        let mut node = Alloc(0);
+        let entry = node.table(opt_seq_bits, keys);
+        let listed = node.field(1);
+        let listing = node.table(seq_bits, keys);
+        let node_width = node.0;
+        let node_records = a.table(u8::try_from(node_width).unwrap_or(u8::MAX), shape.nodes);
+
+        let phase_code = phase_code(shape, seq_bits);
+        let mut client = Alloc(0);
+        let remaining = client.field(bits_for(u64::from(shape.ops_per_client)));
+        let phase = client.field(phase_code.width);
+        let client_width = client.0;
+        let client_records = a.table(u8::try_from(client_width).unwrap_or(u8::MAX), shape.clients);
+
+        let base = |t: Table| t.first.at;
+        let within = |f: Field, records: Table| f.shifted(usize::from(base(records)));
+        let within_table = |t: Table, records: Table| Table {
+            first: within(t.first, records),
+            stride: t.stride,
+        };
+        Layout {
+            shape,
+            seq_bits,
+            persisted,
+            assigned,
+            puts,
+            witness,
+            replica,
+            restarts,
+            queue,
+            queue_slots,
+            entry: within_table(entry, node_records),
+            listed: within(listed, node_records),
+            listing: within_table(listing, node_records),
+            node_records,
+            remaining: within(remaining, client_records),
+            phase: within(phase, client_records),
+            client_records,
+            phase_code,
+            bits: a.0,
+        }
+    }
+
+    /// The layout for `shape`, shared by every state of every model of that shape.
+    pub fn interned(shape: Shape) -> &'static Layout {
+        static LAYOUTS: Mutex<Vec<&'static Layout>> = Mutex::new(Vec::new());
+        let mut layouts = LAYOUTS.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(found) = layouts.iter().find(|l| l.shape == shape) {
+            return found;
+        }
+        // Bounded: one per shape of configuration a process checks.
+        let layout: &'static Layout = Box::leak(Box::new(Layout::new(shape)));
+        layouts.push(layout);
+        layout
+    }
+
+    /// Words that hold any field (the rest stay zero).
+    pub fn words(&self) -> usize {
+        self.bits.div_ceil(64)
+    }
+
+    /// Field `field` (given for node 0 or client 0) of record `index`.
+    pub fn in_record(records: Table, field: Field, index: usize) -> Field {
+        field.shifted(index * usize::from(records.stride))
+    }
+
+    pub fn in_record_table(records: Table, table: Table, index: usize) -> Table {
+        Table {
+            first: Self::in_record(records, table.first, index),
+            stride: table.stride,
+        }
+    }
+}
+
+/// Reads up to 128 bits (a whole record).
+pub fn get_wide(words: &[u64], at: usize, width: usize) -> u128 {
+    let low = width.min(64);
+    let field = |at: usize, width: usize| Field {
+        at: u16::try_from(at).unwrap_or(u16::MAX),
+        width: u8::try_from(width).unwrap_or(64),
+    };
+    let mut value = u128::from(field(at, low).get(words));
+    if width > 64 {
+        value |= u128::from(field(at + 64, width - 64).get(words)) << 64;
+    }
+    value
+}
+
+/// Writes up to 128 bits (a whole record).
+pub fn set_wide(words: &mut [u64], at: usize, width: usize, value: u128) {
+    let low = width.min(64);
+    let field = |at: usize, width: usize| Field {
+        at: u16::try_from(at).unwrap_or(u16::MAX),
+        width: u8::try_from(width).unwrap_or(64),
+    };
+    let mask = if low == 64 {
+        u64::MAX
+    } else {
+        (1u64 << low) - 1
+    };
+    field(at, low).set(words, (value as u64) & mask);
+    if width > 64 {
+        field(at + 64, width - 64).set(words, (value >> 64) as u64);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_straddling_words_round_trip() {
+        let mut words = [0u64; WORDS];
+        let f = Field { at: 60, width: 9 };
+        f.set(&mut words, 0x1a5);
+        assert_eq!(f.get(&words), 0x1a5);
+        let g = Field { at: 51, width: 9 };
+        g.set(&mut words, 0x0ff);
+        assert_eq!(f.get(&words), 0x1a5);
+        assert_eq!(g.get(&words), 0x0ff);
+        set_wide(&mut words, 100, 90, (1u128 << 89) | 77);
+        assert_eq!(get_wide(&words, 100, 90), (1u128 << 89) | 77);
+        assert_eq!(bits_for(0), 0);
+        assert_eq!(bits_for(4), 3);
+        assert_eq!(bits_for(15), 4);
+    }
+}

@@ -1,0 +1,409 @@
+//! What each step does to the state: the protocol's read, write and list paths, the faults, and
+//! replication. Every function here is one step (or part of one) of the table in `model.rs`.
+//!
+//! An operation's invocation is part of its first step and its response part of its last, which is
+//! the most demanding placement for the properties: a response as early as possible constrains the
+//! most later operations. Each invocation and response is fed to the shared property
+//! [`Monitor`](crate::properties::Monitor) kept in the state.
+
+use super::action::Action;
+use super::config::{Mode, Mutant, Repair, WitnessOrder};
+use super::model::WitnessModel;
+use super::state::Seq;
+use super::state::{GetStep, ListStep, Listing, NodeId, Phase, SystemState, WriteOp, WriteStep};
+use crate::history::{ClientId, Event, Key, Op, Ret};
+
+/// Where a step's history events go (the narration records them; the checker drops them).
+pub type Emit<'a> = &'a mut dyn FnMut(&Event);
+
+impl WitnessModel {
+    fn is_mutant(&self, mutant: Mutant) -> bool {
+        self.cfg.mutant == Some(mutant)
+    }
+
+    /// The first step a write takes after its version is assigned.
+    fn first_write_step(&self) -> WriteStep {
+        match self.cfg.variant.witness_order {
+            WitnessOrder::AfterCommit => WriteStep::Commit,
+            WitnessOrder::BeforeCommit => WriteStep::NotifyWitness,
+            WitnessOrder::WithCommit => WriteStep::CommitAndNotify,
+        }
+    }
+
+    fn write_step_after(&self, step: WriteStep) -> WriteStep {
+        let order = self.cfg.variant.witness_order;
+        match step {
+            WriteStep::Commit if order == WitnessOrder::AfterCommit => WriteStep::NotifyWitness,
+            WriteStep::NotifyWitness if order == WitnessOrder::BeforeCommit => WriteStep::Commit,
+            WriteStep::Commit | WriteStep::NotifyWitness | WriteStep::CommitAndNotify => {
+                WriteStep::UpdateCache
+            }
+            WriteStep::UpdateCache | WriteStep::Ack => WriteStep::Ack,
+        }
+    }
+
+    /// Whether a node holding `held` takes `offered` (`node.put(key, entry)`): the seed's
+    /// unconditional overwrite, or only-if-newer.
+    fn takes(&self, held: Option<Seq>, offered: Seq) -> bool {
+        match self.cfg.variant.repair {
+            Repair::Unconditional => true,
+            Repair::IfNewer => held.is_none_or(|held| offered > held),
+        }
+    }
+
+    fn cache_put(&self, state: &mut SystemState, node: NodeId, key: Key, seq: Seq) {
+        if self.takes(state.entry(node, key), seq) {
+            state.set_entry(node, key, Some(seq));
+        }
+    }
+
+    /// A write's cache update also updates the node's cached listing, if it holds one.
+    fn listing_put(&self, state: &mut SystemState, node: NodeId, key: Key, seq: Seq) {
+        if let Some(mut listing) = state.listing(node) {
+            if self.takes(Some(listing[key]), seq) {
+                listing[key] = seq;
+            }
+            state.set_listing(node, Some(listing));
+        }
+    }
+
+    /// `witness.isStale(key, entry)`. A forgotten key is stale: that is the witness's safe floor
+    /// after a restart.
+    pub fn is_stale(&self, state: &SystemState, key: Key, entry: Seq) -> bool {
+        if self.is_mutant(Mutant::SkipWitnessOnMiss) && !state.observed(key, entry).exists {
+            return false;
+        }
+        match state.witness(key) {
+            None => true,
+            Some(known) => entry < known,
+        }
+    }
+
+    /// The partition barrier: a listing is stale if the witness knows any key newer than it, or
+    /// has forgotten any key.
+    pub fn is_listing_stale(&self, state: &SystemState, listing: &Listing) -> bool {
+        listing
+            .iter()
+            .any(|(key, seq)| state.witness(key).is_none_or(|known| seq < known))
+    }
+
+    /// `persistence.load(key)` on the strong read path. A witness that has forgotten the key
+    /// relearns it from the source of truth in the same step.
+    fn reload(&self, state: &mut SystemState, key: Key) -> Seq {
+        let loaded = state.persisted(key);
+        if state.witness(key).is_none() {
+            state.set_witness(key, Some(loaded));
+        }
+        loaded
+    }
+
+    fn notify_witness(&self, state: &mut SystemState, op: WriteOp) {
+        if !op.put && self.is_mutant(Mutant::NoWitnessBumpOnDelete) {
+            return;
+        }
+        // A forgotten key stays forgotten: the witness cannot know whether a newer write notified
+        // it before the restart, so only a reload from persistence may teach it again.
+        if let Some(known) = state.witness(op.key) {
+            state.set_witness(op.key, Some(known.max(op.seq)));
+        }
+    }
+
+    fn commit(&self, state: &mut SystemState, op: WriteOp) {
+        // Last writer wins by version: a slow, older write never overwrites a newer commit.
+        let held = state.persisted(op.key);
+        state.set_persisted(op.key, held.max(op.seq));
+    }
+
+    fn respond(&self, state: &mut SystemState, client: ClientId, ret: Ret, emit: Emit) {
+        state.set_phase(client, Phase::Idle);
+        let event = Event::Return { client, ret };
+        let outcome = state.monitor.observe_quietly(&event);
+        debug_assert!(outcome.is_ok(), "the model emitted a malformed history");
+        emit(&event);
+    }
+
+    fn respond_read(
+        &self,
+        state: &mut SystemState,
+        client: ClientId,
+        key: Key,
+        seq: Seq,
+        emit: Emit,
+    ) {
+        let observed = state.observed(key, seq);
+        self.respond(state, client, Ret::Read { observed }, emit);
+    }
+
+    fn respond_list(
+        &self,
+        state: &mut SystemState,
+        client: ClientId,
+        listing: &Listing,
+        emit: Emit,
+    ) {
+        let entries = listing
+            .iter()
+            .map(|(key, seq)| (key, state.observed(key, seq)))
+            .collect();
+        self.respond(state, client, Ret::Listed { entries }, emit);
+    }
+
+    fn invoke(&self, state: &mut SystemState, client: ClientId, op: Op, node: NodeId, emit: Emit) {
+        debug_assert!(state.remaining(client) > 0 && state.is_idle(client));
+        state.set_remaining(client, state.remaining(client) - 1);
+        let event = Event::Invoke { client, op };
+        let outcome = state.monitor.observe_quietly(&event);
+        debug_assert!(outcome.is_ok(), "the model emitted a malformed history");
+        emit(&event);
+        match op {
+            Op::Put { key } | Op::Delete { key } => {
+                let put = matches!(op, Op::Put { .. });
+                let seq = state.assign(key, put);
+                let op = WriteOp {
+                    key,
+                    node,
+                    seq,
+                    put,
+                };
+                let step = self.first_write_step();
+                state.set_phase(client, Phase::Write { op, step });
+            }
+            Op::Get { key } => match state.entry(node, key) {
+                None => {
+                    let step = GetStep::FillLoad;
+                    state.set_phase(client, Phase::Get { key, node, step });
+                }
+                Some(entry) => self.after_lookup(state, client, key, node, entry, emit),
+            },
+            Op::List => match state.listing(node) {
+                None => {
+                    let step = ListStep::FillLoad;
+                    state.set_phase(client, Phase::List { node, step });
+                }
+                Some(listing) => self.after_list_lookup(state, client, node, listing, emit),
+            },
+        }
+    }
+
+    /// The node has an entry for the GET (found, filled, or a cached miss).
+    fn after_lookup(
+        &self,
+        state: &mut SystemState,
+        client: ClientId,
+        key: Key,
+        node: NodeId,
+        entry: Seq,
+        emit: Emit,
+    ) {
+        match self.cfg.mode {
+            Mode::Eventual => self.respond_read(state, client, key, entry, emit),
+            Mode::Strong => {
+                let step = GetStep::CheckWitness { entry };
+                state.set_phase(client, Phase::Get { key, node, step });
+            }
+        }
+    }
+
+    fn after_list_lookup(
+        &self,
+        state: &mut SystemState,
+        client: ClientId,
+        node: NodeId,
+        listing: Listing,
+        emit: Emit,
+    ) {
+        let barrier = self.cfg.mode == Mode::Strong && !self.is_mutant(Mutant::ListIgnoresWitness);
+        if barrier {
+            let step = ListStep::CheckBarrier { listing };
+            state.set_phase(client, Phase::List { node, step });
+        } else {
+            self.respond_list(state, client, &listing, emit);
+        }
+    }
+
+    fn step(&self, state: &mut SystemState, client: ClientId, emit: Emit) {
+        match state.phase(client) {
+            Phase::Idle => debug_assert!(false, "Step offered to an idle client"),
+            Phase::Write { op, step } => self.write_step(state, client, op, step, emit),
+            Phase::Get { key, node, step } => self.get_step(state, client, key, node, step, emit),
+            Phase::List { node, step } => self.list_step(state, client, node, step, emit),
+        }
+    }
+
+    fn write_step(
+        &self,
+        state: &mut SystemState,
+        client: ClientId,
+        op: WriteOp,
+        step: WriteStep,
+        emit: Emit,
+    ) {
+        match step {
+            WriteStep::Commit => self.commit(state, op),
+            WriteStep::NotifyWitness => self.notify_witness(state, op),
+            WriteStep::CommitAndNotify => {
+                self.commit(state, op);
+                self.notify_witness(state, op);
+            }
+            WriteStep::UpdateCache => {
+                self.cache_put(state, op.node, op.key, op.seq);
+                self.listing_put(state, op.node, op.key, op.seq);
+            }
+            WriteStep::Ack => {
+                let sorted = self.cfg.faults.replication_reorder;
+                state.enqueue_replication(op.key, op.seq, sorted);
+                self.respond(state, client, Ret::Ack { seq: op.seq.into() }, emit);
+                return;
+            }
+        }
+        let step = self.write_step_after(step);
+        state.set_phase(client, Phase::Write { op, step });
+    }
+
+    fn get_step(
+        &self,
+        state: &mut SystemState,
+        client: ClientId,
+        key: Key,
+        node: NodeId,
+        step: GetStep,
+        emit: Emit,
+    ) {
+        let next = |step| Phase::Get { key, node, step };
+        match step {
+            GetStep::FillLoad => {
+                let loaded = state.persisted(key);
+                state.set_phase(client, next(GetStep::FillStore { loaded }));
+            }
+            GetStep::FillStore { loaded } => {
+                self.cache_put(state, node, key, loaded);
+                self.after_lookup(state, client, key, node, loaded, emit);
+            }
+            GetStep::CheckWitness { entry } => {
+                if self.is_stale(state, key, entry) {
+                    state.set_phase(client, next(GetStep::Reload));
+                } else {
+                    self.respond_read(state, client, key, entry, emit);
+                }
+            }
+            GetStep::Reload => {
+                let loaded = self.reload(state, key);
+                state.set_phase(client, next(GetStep::Repair { loaded }));
+            }
+            GetStep::Repair { loaded } => {
+                self.cache_put(state, node, key, loaded);
+                self.respond_read(state, client, key, loaded, emit);
+            }
+        }
+    }
+
+    fn store_listing(&self, state: &mut SystemState, node: NodeId, loaded: &Listing) {
+        let stored = match state.listing(node) {
+            None => *loaded,
+            Some(mut held) => {
+                for (key, seq) in loaded.iter() {
+                    if self.takes(Some(held[key]), seq) {
+                        held[key] = seq;
+                    }
+                }
+                held
+            }
+        };
+        state.set_listing(node, Some(stored));
+    }
+
+    fn list_step(
+        &self,
+        state: &mut SystemState,
+        client: ClientId,
+        node: NodeId,
+        step: ListStep,
+        emit: Emit,
+    ) {
+        let next = |step| Phase::List { node, step };
+        match step {
+            ListStep::FillLoad => {
+                let loaded = state.persisted_listing();
+                state.set_phase(client, next(ListStep::FillStore { loaded }));
+            }
+            ListStep::FillStore { loaded } => {
+                self.store_listing(state, node, &loaded);
+                self.after_list_lookup(state, client, node, loaded, emit);
+            }
+            ListStep::CheckBarrier { listing } => {
+                if self.is_listing_stale(state, &listing) {
+                    state.set_phase(client, next(ListStep::Reload));
+                } else {
+                    self.respond_list(state, client, &listing, emit);
+                }
+            }
+            ListStep::Reload => {
+                let mut loaded = Listing::empty(self.cfg.keys);
+                for key in state.keys() {
+                    loaded[key] = self.reload(state, key);
+                }
+                state.set_phase(client, next(ListStep::Repair { loaded }));
+            }
+            ListStep::Repair { loaded } => {
+                self.store_listing(state, node, &loaded);
+                self.respond_list(state, client, &loaded, emit);
+            }
+        }
+    }
+
+    fn deliver(&self, state: &mut SystemState, key: Key, seq: Seq, keep: bool, emit: Emit) {
+        let queued = state.replication().position(|m| m == (key, seq));
+        if let (Some(at), false) = (queued, keep) {
+            state.dequeue_replication(at);
+        }
+        // Last writer wins by version: a late or duplicated delivery of an older version is ignored.
+        if seq > state.replica(key) || self.is_mutant(Mutant::ReplicaAppliesOutOfOrder) {
+            state.set_replica(key, seq);
+        }
+        let applied = Event::ReplicaApplied {
+            key,
+            seq: state.replica(key).into(),
+        };
+        let outcome = state.monitor.observe_quietly(&applied);
+        debug_assert!(outcome.is_ok());
+        emit(&applied);
+    }
+
+    fn restart_witness(&self, state: &mut SystemState) {
+        state.set_witness_restarts(state.witness_restarts() + 1);
+        let forgotten = if self.is_mutant(Mutant::WitnessForgetsOnRestart) {
+            Some(0)
+        } else {
+            None
+        };
+        for key in state.keys() {
+            state.set_witness(key, forgotten);
+        }
+    }
+
+    /// Applies one action to a copy of `state`. Shared by the checker, the narration and the
+    /// sequential reference.
+    pub fn apply(&self, state: &SystemState, action: &Action) -> SystemState {
+        self.apply_recording(state, action, &mut |_| {})
+    }
+
+    /// [`WitnessModel::apply`], handing each history event the step produces to `emit`.
+    pub fn apply_recording(&self, state: &SystemState, action: &Action, emit: Emit) -> SystemState {
+        let mut next = state.clone();
+        match *action {
+            Action::Invoke { client, op, node } => self.invoke(&mut next, client, op, node, emit),
+            Action::Step { client } => self.step(&mut next, client, emit),
+            Action::Evict { node, key } => next.set_entry(node, key, None),
+            Action::EvictListing { node } => next.set_listing(node, None),
+            Action::RestartNode { node } => {
+                for key in self.keys() {
+                    next.set_entry(node, key, None);
+                }
+                next.set_listing(node, None);
+            }
+            Action::RestartWitness => self.restart_witness(&mut next),
+            Action::Deliver { key, seq, keep } => self.deliver(&mut next, key, seq, keep, emit),
+        }
+        next
+    }
+}
