@@ -70,18 +70,33 @@ pub enum Command {
     Explore(ExploreArgs),
     /// Run the suite and write a Markdown report and its JSON twin, for design reviews.
     Report(ReportArgs),
-    /// Judge a recorded history (a JSON array of events) with every property.
+    /// Judge a recorded history (Jepsen log, Jepsen JSON, EDN or the project's JSON events).
     History(HistoryArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
-    /// The history: a JSON array of events (docs/cli.md, "History files").
+    /// The history file (docs/cli.md, "witness history"), or `-` for standard input.
     #[arg(value_name = "FILE")]
     pub file: std::path::PathBuf,
+    /// The file's format; `auto` detects it from the first line.
+    #[arg(long, value_name = "FORMAT", default_value = "auto",
+          value_parser = PossibleValuesParser::new(["auto", "jepsen-log", "jepsen-json", "edn", "project"]))]
+    pub format: String,
     /// Print the verdict as one JSON object.
     #[arg(long)]
     pub json: bool,
+    /// Convert instead of judging: write the history to standard output in this format.
+    #[arg(long, value_name = "FORMAT", conflicts_with = "json",
+          value_parser = PossibleValuesParser::new(["jepsen-json"]))]
+    pub to: Option<String>,
+    /// Also write a self-contained timeline page (per key, each client's operations on a time
+    /// axis, the violating window highlighted) to this file.
+    #[arg(long, value_name = "OUT.html")]
+    pub html: Option<std::path::PathBuf>,
+    /// Overwrite the --html file if it already exists.
+    #[arg(long, requires = "html")]
+    pub force: bool,
 }
 
 /// The model's sizes and faults.

@@ -59,7 +59,7 @@ fn a_clean_history_exits_0_and_bad_files_exit_2() {
     )
     .expect("write");
     for (file, message) in [
-        (garbage.to_str().expect("utf-8"), "is not a history"),
+        (garbage.to_str().expect("utf-8"), "line 1: expected"),
         (
             malformed.to_str().expect("utf-8"),
             "not a well-formed history",
@@ -72,4 +72,184 @@ fn a_clean_history_exits_0_and_bad_files_exit_2() {
         assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
         r.assert_no_panic();
     }
+}
+
+const PORCUPINE: &str = "history/tests/data/porcupine";
+
+#[test]
+fn porcupine_logs_get_porcupines_verdicts_and_exit_codes() {
+    let bad = run(&["history", &format!("{PORCUPINE}/etcd_000.log")]);
+    assert_eq!(bad.code, 1, "{}{}", bad.stdout, bad.stderr);
+    assert!(
+        bad.stdout
+            .contains("(jepsen-log): 85 operations on 1 key(s)"),
+        "{}",
+        bad.stdout
+    );
+    assert!(
+        bad.stdout.contains("linearizable         VIOLATED"),
+        "{}",
+        bad.stdout
+    );
+    assert!(
+        bad.stdout
+            .contains("key register: not linearizable; the smallest window"),
+        "{}",
+        bad.stdout
+    );
+    let good = run(&["history", &format!("{PORCUPINE}/etcd_002.log")]);
+    assert_eq!(good.code, 0, "{}{}", good.stdout, good.stderr);
+    assert!(
+        good.stdout.contains("linearizable         holds"),
+        "{}",
+        good.stdout
+    );
+    let empty = run(&["history", &format!("{PORCUPINE}/etcd_095.log")]);
+    assert_eq!(empty.code, 0, "{}{}", empty.stdout, empty.stderr);
+}
+
+#[test]
+fn the_json_verdict_names_key_window_and_anomaly() {
+    let r = run(&[
+        "history",
+        "docs/examples/a1-negative-cache-miss.jsonl",
+        "--json",
+    ]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(v["format"], "jepsen-json");
+    assert_eq!(v["keys"], 2);
+    assert_eq!(v["operations"], 5);
+    assert_eq!(v["properties"][0]["property"], "linearizable");
+    assert_eq!(v["properties"][0]["status"], "violated");
+    assert_eq!(v["violation"]["key"], "photos/cat.jpg");
+    assert_eq!(v["violation"]["window"], serde_json::json!([1, 2]));
+    assert_eq!(v["violation"]["lines"], serde_json::json!([3, 5]));
+    assert_eq!(v["violation"]["anomaly"], "negative-cache-miss");
+    assert_eq!(
+        v["violation"]["steps"][1],
+        "2. client 2 GET photos/cat.jpg → not found"
+    );
+    assert_eq!(v["per_key"][1]["key"], "photos/dog.jpg");
+    assert_eq!(v["per_key"][1]["linearizable"], true);
+    let edn = run(&["history", "docs/examples/a2-stale-overwrite.edn", "--json"]);
+    assert_eq!(edn.code, 1, "{}{}", edn.stdout, edn.stderr);
+    assert_eq!(edn.json()["format"], "edn");
+    assert_eq!(edn.json()["violation"]["anomaly"], "stale-overwrite");
+}
+
+#[test]
+fn malformed_value_histories_exit_2_with_the_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bad = dir.path().join("bad.log");
+    std::fs::write(
+        &bad,
+        "INFO  jepsen.util - 3\t:invoke\t:read\tnil\nINFO  jepsen.util - 3\t:ok\t:read\t[1\n",
+    )
+    .expect("write");
+    let r = run(&[
+        "history",
+        bad.to_str().expect("utf-8"),
+        "--format",
+        "jepsen-log",
+    ]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("line 2: expected ']'"), "{}", r.stderr);
+    r.assert_no_panic();
+    let wrong = run(&[
+        "history",
+        "docs/examples/a2-stale-overwrite.edn",
+        "--format",
+        "jepsen-json",
+    ]);
+    assert_eq!(wrong.code, 2, "{}{}", wrong.stdout, wrong.stderr);
+    assert!(
+        wrong
+            .stderr
+            .contains("line 1: expected one JSON operation object"),
+        "{}",
+        wrong.stderr
+    );
+}
+
+#[test]
+fn conversion_to_jepsen_json_reads_back_with_the_same_verdict() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (source, code) in [
+        (format!("{PORCUPINE}/etcd_000.log"), 1),
+        ("docs/examples/a2-stale-overwrite.edn".to_string(), 1),
+        ("docs/examples/a1-negative-cache-miss.json".to_string(), 0),
+    ] {
+        let converted = run(&["history", &source, "--to", "jepsen-json"]);
+        assert_eq!(converted.code, 0, "{}", converted.stderr);
+        let file = dir.path().join("converted.jsonl");
+        std::fs::write(&file, &converted.stdout).expect("write");
+        let judged = run(&["history", file.to_str().expect("utf-8")]);
+        assert!(judged.stdout.contains("(jepsen-json)"), "{}", judged.stdout);
+        if code == 1 {
+            assert_eq!(judged.code, 1, "{source}: {}", judged.stdout);
+        } else {
+            // The project's A1 example: its values tell the same story the versions did.
+            assert!(
+                judged.stdout.contains("A1 negative-cache miss"),
+                "{}",
+                judged.stdout
+            );
+        }
+    }
+}
+
+#[test]
+fn the_html_timeline_lists_the_violation_and_never_overwrites_unasked() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let page = dir.path().join("timeline.html");
+    let page_arg = page.to_str().expect("utf-8");
+    let r = run(&[
+        "history",
+        "docs/examples/a1-negative-cache-miss.jsonl",
+        "--html",
+        page_arg,
+    ]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let html = std::fs::read_to_string(&page).expect("page written");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("<h2>photos/cat.jpg</h2>"));
+    assert!(html.contains("not linearizable"));
+    assert!(
+        html.contains("<li>client 2 GET photos/cat.jpg → not found</li>"),
+        "{html}"
+    );
+    assert!(html.contains("A1 negative-cache miss"));
+    assert!(
+        html.contains("fill=\"#ffb3b3\""),
+        "the window is highlighted"
+    );
+    assert!(
+        html.contains("one linearization"),
+        "dog.jpg is linearizable and shows its points"
+    );
+    assert!(
+        !html.contains("<script") && !html.contains("src=") && !html.contains("href="),
+        "self-contained"
+    );
+    let again = run(&[
+        "history",
+        "docs/examples/a1-negative-cache-miss.jsonl",
+        "--html",
+        page_arg,
+    ]);
+    assert_eq!(again.code, 2);
+    assert!(
+        again.stderr.contains("exists; pass --force"),
+        "{}",
+        again.stderr
+    );
+    let forced = run(&[
+        "history",
+        "docs/examples/a1-negative-cache-miss.jsonl",
+        "--html",
+        page_arg,
+        "--force",
+    ]);
+    assert_eq!(forced.code, 1, "{}", forced.stderr);
 }

@@ -1,0 +1,289 @@
+//! The timeline picture: one self-contained HTML page (inline CSS and SVG, no script, nothing
+//! fetched). Per key, each process's operations are bars on a time axis; a violating window is
+//! drawn in red with its explanation beside it; a linearizable key shows one linearization as
+//! numbered points.
+
+use crate::linearize;
+use crate::ops::{Command, History, Operation, Outcome, Reply};
+use crate::verdict::{Status, Verdict, Violation};
+use std::fmt::Write;
+
+/// Keys with more operations are drawn in part (the violating window and what overlaps it, or the
+/// first operations), so a page stays readable and small whatever the history's size.
+const MAX_DRAWN: usize = 300;
+/// Linearization points are searched for keys up to this size only.
+const MAX_POINTS: usize = 2000;
+
+const ROW: f64 = 28.0;
+const LABEL: f64 = 110.0;
+const STYLE: &str = "body{font:14px system-ui,sans-serif;margin:24px;color:#222}
+h1{font-size:20px}h2{font-size:16px;margin:28px 0 6px}
+table{border-collapse:collapse}td,th{padding:2px 10px;text-align:left}
+.holds{color:#176317}.violated{color:#b00;font-weight:bold}.ambiguous{color:#8a6d00}
+.key{display:flex;gap:20px;align-items:flex-start}.scroll{overflow-x:auto;max-width:70vw}
+aside{max-width:28vw;border-left:4px solid #b00;padding:4px 12px;background:#fff5f5}
+aside.ok{border-color:#176317;background:#f4fbf4}ol{padding-left:20px}
+.note{color:#666;font-size:12px}";
+
+/// Renders the page for `history` and its `verdict`; `title` names the file.
+pub fn render(history: &History, verdict: &Verdict, title: &str) -> String {
+    let mut page = String::new();
+    let _ = write!(
+        page,
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{t}</title><style>{STYLE}</style></head><body><h1>History {t}</h1>",
+        t = escape(title)
+    );
+    let _ = write!(
+        page,
+        "<p>{} operations on {} key(s) by {} process(es).</p><table>",
+        history.operations.len(),
+        history.keys.len(),
+        history.processes().len()
+    );
+    for p in &verdict.properties {
+        let (class, word) = match p.status {
+            Status::Holds => ("holds", "holds"),
+            Status::Violated => ("violated", "VIOLATED"),
+            Status::OrderAmbiguous => ("ambiguous", "order ambiguous"),
+        };
+        let _ = write!(
+            page,
+            "<tr><th>{}</th><td class=\"{class}\">{word}</td></tr>",
+            p.property
+        );
+    }
+    page.push_str("</table>");
+    let by_key = history.by_key();
+    // Violating keys first: they are what the reader came for.
+    let mut keys: Vec<usize> = (0..history.keys.len()).collect();
+    keys.sort_by_key(|&k| verdict.violations.iter().all(|v| v.key != history.keys[k]));
+    for key in keys {
+        let violation = verdict
+            .violations
+            .iter()
+            .find(|v| v.key == history.keys[key]);
+        key_section(&mut page, history, key, &by_key[key], violation);
+    }
+    page.push_str("</body></html>\n");
+    page
+}
+
+fn key_section(
+    page: &mut String,
+    history: &History,
+    key: usize,
+    ops: &[usize],
+    violation: Option<&Violation>,
+) {
+    let name = &history.keys[key];
+    let _ = write!(
+        page,
+        "<section><h2>{}</h2><div class=\"key\"><div class=\"scroll\">",
+        escape(name)
+    );
+    let drawn = drawn_ops(history, ops, violation);
+    let points = match violation {
+        None if ops.len() <= MAX_POINTS => linearize::linearization(history, ops)
+            .map(|order| points(history, &order))
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    timeline(page, history, &drawn, violation, &points);
+    if drawn.len() < ops.len() {
+        let _ = write!(
+            page,
+            "<p class=\"note\">{} of {} operations drawn.</p>",
+            drawn.len(),
+            ops.len()
+        );
+    }
+    page.push_str("</div>");
+    match violation {
+        Some(v) => {
+            let anomaly = v
+                .anomaly
+                .map_or("no named S3 anomaly".to_string(), |a| a.to_string());
+            let _ = write!(
+                page,
+                "<aside><b>not linearizable</b>: {} operations (lines {}–{}) cannot be linearized; {}.<ol>",
+                v.window.len(),
+                v.lines[0],
+                v.lines[1],
+                escape(&anomaly)
+            );
+            for step in &v.steps {
+                let text = step.split_once(". ").map_or(step.as_str(), |(_, t)| t);
+                let _ = write!(page, "<li>{}</li>", escape(text));
+            }
+            let _ = write!(page, "</ol><p>{}</p></aside>", escape(&v.explanation));
+        }
+        None => {
+            let note = if points.is_empty() {
+                "linearizable".to_string()
+            } else {
+                "linearizable: the numbered dots are one linearization (the order the operations take effect)".to_string()
+            };
+            let _ = write!(page, "<aside class=\"ok\">{note}</aside>");
+        }
+    }
+    page.push_str("</div></section>");
+}
+
+/// The operations to draw: all of a small key; for a large one the window and what overlaps it,
+/// or the first operations.
+fn drawn_ops(history: &History, ops: &[usize], violation: Option<&Violation>) -> Vec<usize> {
+    if ops.len() <= MAX_DRAWN {
+        return ops.to_vec();
+    }
+    let Some(v) = violation else {
+        return ops[..MAX_DRAWN].to_vec();
+    };
+    let start = v
+        .window
+        .iter()
+        .map(|&i| history.operations[i].call)
+        .min()
+        .unwrap_or(0);
+    let end = v
+        .window
+        .iter()
+        .filter_map(|&i| history.operations[i].ret)
+        .max()
+        .unwrap_or(start);
+    let mut drawn: Vec<usize> = ops
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let op = &history.operations[i];
+            op.call <= end && op.ret.is_none_or(|r| r >= start)
+        })
+        .collect();
+    drawn.truncate(MAX_DRAWN.max(v.window.len()));
+    drawn
+}
+
+/// A point inside each operation's interval, in linearization order (greedy: as early as allowed).
+fn points(history: &History, order: &[usize]) -> Vec<(usize, f64)> {
+    let mut at = f64::MIN;
+    order
+        .iter()
+        .map(|&i| {
+            let op = &history.operations[i];
+            at = (op.call as f64 + 0.3).max(at + 0.05);
+            (i, at)
+        })
+        .collect()
+}
+
+fn timeline(
+    page: &mut String,
+    history: &History,
+    drawn: &[usize],
+    violation: Option<&Violation>,
+    points: &[(usize, f64)],
+) {
+    let mut rows: Vec<&str> = Vec::new();
+    for &i in drawn {
+        let p = history.operations[i].process.as_str();
+        if !rows.contains(&p) {
+            rows.push(p);
+        }
+    }
+    let first = drawn
+        .iter()
+        .map(|&i| history.operations[i].call)
+        .min()
+        .unwrap_or(0) as f64;
+    let last = drawn
+        .iter()
+        .map(|&i| history.operations[i].ret.unwrap_or(history.events))
+        .max()
+        .unwrap_or(0)
+        .max(first as usize + 1) as f64;
+    let scale = (14.0f64).max(900.0 / (last - first + 1.0));
+    let x = |position: f64| LABEL + (position - first) * scale;
+    let width = x(last + 1.0) + 20.0;
+    let height = ROW * rows.len() as f64 + 30.0;
+    let _ = write!(page, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" height=\"{height:.0}\" font-size=\"11\">");
+    for (r, name) in rows.iter().enumerate() {
+        let y = 20.0 + ROW * r as f64;
+        let _ = write!(
+            page,
+            "<text x=\"4\" y=\"{:.0}\">client {}</text>",
+            y + 16.0,
+            escape(name)
+        );
+    }
+    let in_window = |i: usize| violation.is_some_and(|v| v.window.contains(&i));
+    for &i in drawn {
+        let op = &history.operations[i];
+        let row = rows.iter().position(|p| *p == op.process).unwrap_or(0);
+        let y = 20.0 + ROW * row as f64;
+        let end = op.finished().map_or(last + 1.0, |r| r as f64);
+        let (fill, dash) = match (&op.outcome, op.command.is_write()) {
+            (Outcome::Info, _) => ("#fff3c4", " stroke-dasharray=\"4 3\""),
+            (Outcome::Fail, _) => ("#e4e4e4", ""),
+            (_, true) => ("#d6f5d6", ""),
+            (_, false) => ("#d6e6ff", ""),
+        };
+        let (fill, stroke, weight) = if in_window(i) {
+            ("#ffb3b3", "#b00", 2.5)
+        } else {
+            (fill, "#555", 1.0)
+        };
+        let _ = write!(
+            page,
+            "<g><title>{}</title><rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"20\" rx=\"3\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"{weight}\"{dash}/><text x=\"{:.1}\" y=\"{:.1}\">{}</text></g>",
+            escape(&op.describe(&history.keys[op.key])),
+            x(op.call as f64),
+            y,
+            (x(end) - x(op.call as f64)).max(3.0),
+            x(op.call as f64) + 3.0,
+            y + 14.0,
+            escape(&label(op))
+        );
+    }
+    for (n, &(i, at)) in points.iter().enumerate() {
+        let row = rows
+            .iter()
+            .position(|p| *p == history.operations[i].process)
+            .unwrap_or(0);
+        let y = 20.0 + ROW * row as f64 + 20.0;
+        let _ = write!(
+            page,
+            "<circle cx=\"{:.1}\" cy=\"{y:.1}\" r=\"3.5\" fill=\"#176317\"/><text x=\"{:.1}\" y=\"{:.1}\" fill=\"#176317\" font-size=\"9\">{}</text>",
+            x(at),
+            x(at) + 4.0,
+            y + 8.0,
+            n + 1
+        );
+    }
+    page.push_str("</svg>");
+}
+
+/// A bar's short label.
+fn label(op: &Operation) -> String {
+    let result = match &op.outcome {
+        Outcome::Ok(Reply::Read(Some(v))) => format!("→{v}"),
+        Outcome::Ok(Reply::Read(None)) => "→∅".to_string(),
+        Outcome::Ok(_) => "✓".to_string(),
+        Outcome::Fail => "✗".to_string(),
+        Outcome::Info => "?".to_string(),
+    };
+    let what = match &op.command {
+        Command::Read => "GET".to_string(),
+        Command::Write(v) => format!("PUT {v}"),
+        Command::Delete => "DEL".to_string(),
+        Command::Cas { expected, new } => format!("CAS {expected}→{new}"),
+        Command::Create(v) => format!("CREATE {v}"),
+        Command::List => "LIST".to_string(),
+    };
+    format!("{what} {result}")
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

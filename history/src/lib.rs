@@ -1,0 +1,37 @@
+//! Judge register histories recorded anywhere: Jepsen log lines, Jepsen/elle-cli JSON (contract
+//! C1), Jepsen EDN. Values, not versions; string keys; outcomes `ok`, `fail` (no effect) and `info`
+//! (unknown, pending to the end).
+//!
+//! The library API, for the CLI and for probes that record histories:
+//!
+//! ```
+//! use witness_history::{judge, parse, Format};
+//! let log = "{\"type\":\"invoke\",\"f\":\"write\",\"key\":\"k\",\"process\":0,\"value\":\"a\"}\n\
+//!            {\"type\":\"ok\",\"f\":\"write\",\"key\":\"k\",\"process\":0,\"value\":\"a\"}\n\
+//!            {\"type\":\"invoke\",\"f\":\"read\",\"key\":\"k\",\"process\":1,\"value\":null}\n\
+//!            {\"type\":\"ok\",\"f\":\"read\",\"key\":\"k\",\"process\":1,\"value\":null}\n";
+//! let history = parse(log.as_bytes(), Some(Format::JepsenJson)).unwrap();
+//! let verdict = judge(&history);
+//! assert!(!verdict.holds());
+//! let violation = &verdict.violations[0];
+//! assert_eq!(violation.key, "k");
+//! assert_eq!(violation.anomaly, Some(witness_model::properties::PropertyId::NegativeCacheMiss));
+//! ```
+//!
+//! Linearizability is decided per key (P-compositionality) by a memoized Wing & Gong search, or
+//! by the polynomial read-mapping method when every written value of the key is unique. It is the
+//! general decider of the `linearizable` property of `witness_model::properties` for histories
+//! that carry values instead of versions.
+
+pub mod anomaly;
+pub mod export;
+pub mod format;
+pub mod html;
+pub mod linearize;
+pub mod ops;
+pub mod verdict;
+pub mod versioned;
+
+pub use format::{parse, parse_str, Format, ParseError};
+pub use ops::{Command, History, Operation, Outcome, Reply, Value};
+pub use verdict::{judge, KeyVerdict, PropertyVerdict, Status, Verdict, Violation};

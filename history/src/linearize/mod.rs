@@ -1,0 +1,117 @@
+//! Linearizability of a value-based register history, decided key by key (Horn & Kroening's
+//! P-compositionality: a history is linearizable iff each key's sub-history is).
+//!
+//! Each key goes to the polynomial read-mapping decider when its writes have distinct values and
+//! it has no DELETE or conditional PUT, and to the memoized Wing & Gong search otherwise. A key
+//! that fails is cut down to the smallest window of operations that still cannot be linearized.
+
+pub(crate) mod read_map;
+pub(crate) mod search;
+pub(crate) mod steps;
+
+use crate::ops::History;
+use serde::Serialize;
+use steps::{KeySteps, State, Step, ABSENT, ANY};
+
+/// Which decider judged a key.
+#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    ReadMapping,
+    Search,
+}
+
+/// One key's linearizability.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub(crate) struct KeyOutcome {
+    pub method: Method,
+    /// Operation indices in linearization order, when the search found one.
+    pub order: Option<Vec<usize>>,
+    /// For a key that is not linearizable: the smallest window (operation indices, invocation
+    /// order) that cannot be linearized whatever state the key was in when it began.
+    pub window: Option<Vec<usize>>,
+}
+
+impl KeyOutcome {
+    pub fn linearizable(&self) -> bool {
+        self.window.is_none()
+    }
+}
+
+/// Judges the operations `ops` (indices into `history.operations`, one key, invocation order).
+pub(crate) fn judge_key(history: &History, ops: &[usize]) -> KeyOutcome {
+    let compiled = KeySteps::compile(history, ops);
+    let steps = &compiled.steps;
+    let (method, linearizable, order) = if read_map::applies(steps) {
+        (Method::ReadMapping, read_map::linearizable(steps), None)
+    } else {
+        let order = search::linearize(steps, ABSENT);
+        (Method::Search, order.is_some(), order)
+    };
+    let to_ops = |indices: Vec<usize>| indices.into_iter().map(|i| steps[i].op).collect();
+    KeyOutcome {
+        method,
+        order: order.map(to_ops),
+        window: (!linearizable).then(|| to_ops(smallest_window(steps))),
+    }
+}
+
+/// A linearization of a linearizable key (for drawing its points), searched even when the
+/// read-mapping decider judged it.
+pub fn linearization(history: &History, ops: &[usize]) -> Option<Vec<usize>> {
+    let compiled = KeySteps::compile(history, ops);
+    let order = search::linearize(&compiled.steps, ABSENT)?;
+    Some(order.into_iter().map(|i| compiled.steps[i].op).collect())
+}
+
+/// Decides one key with the named decider; `None` when the read-mapping method does not apply
+/// (a DELETE, a conditional PUT, or a value written twice). For cross-checking the deciders.
+pub fn linearizable_by(history: &History, ops: &[usize], method: Method) -> Option<bool> {
+    let steps = KeySteps::compile(history, ops).steps;
+    match method {
+        Method::ReadMapping => read_map::applies(&steps).then(|| read_map::linearizable(&steps)),
+        Method::Search => Some(search::linearize(&steps, ABSENT).is_some()),
+    }
+}
+
+fn decide(steps: &[Step], init: State) -> bool {
+    if init == ABSENT && read_map::applies(steps) {
+        read_map::linearizable(steps)
+    } else {
+        search::linearize(steps, init).is_some()
+    }
+}
+
+/// Shrinks a non-linearizable key to a window `steps[start..end]`: first the shortest prefix that
+/// fails, then the latest start from which that prefix's tail still fails from any state. Both
+/// bisections keep "fails at one bound, passes at the other", so the result is a window whose every
+/// one-operation shrink at either end linearizes. Returns step indices.
+fn smallest_window(steps: &[Step]) -> Vec<usize> {
+    let (mut passes, mut fails) = (0, steps.len());
+    while fails - passes > 1 {
+        let mid = (passes + fails) / 2;
+        if decide(&steps[..mid], ABSENT) {
+            passes = mid;
+        } else {
+            fails = mid;
+        }
+    }
+    let end = fails;
+    let window_fails = |start: usize| {
+        if start == 0 {
+            !decide(&steps[..end], ABSENT)
+        } else {
+            !decide(&steps[start..end], ANY)
+        }
+    };
+    let (mut failing, mut passing) = (0, end);
+    while passing - failing > 1 {
+        let mid = (failing + passing) / 2;
+        if window_fails(mid) {
+            failing = mid;
+        } else {
+            passing = mid;
+        }
+    }
+    (failing..end).collect()
+}

@@ -1,0 +1,263 @@
+//! The general decider: Wing & Gong's search for a linearization, with Lowe's memoization of
+//! (set of linearized operations, register state) so no configuration is explored twice.
+//!
+//! The history is a list of call and return entries in real-time order. The search repeatedly
+//! takes the first call entry it may linearize next (any call before the first remaining return),
+//! applies it to the register, and removes the operation; when it meets a return entry first, the
+//! operation returning there was not linearized in time and the search backtracks.
+
+use super::steps::{State, Step};
+use std::collections::HashMap;
+
+/// A set of operations as bits, with an incrementally maintained hash (Zobrist: the XOR of one
+/// random word per member) so the cache lookup does not rehash the whole set.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+struct Linearized {
+    words: Vec<u64>,
+    hash: u64,
+}
+
+fn zobrist(index: usize) -> u64 {
+    // splitmix64: a fixed, well-mixed word per operation.
+    let mut z = (index as u64).wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+impl Linearized {
+    fn new(len: usize) -> Self {
+        Linearized {
+            words: vec![0; len.div_ceil(64)],
+            hash: 0,
+        }
+    }
+
+    fn contains(&self, index: usize) -> bool {
+        self.words[index / 64] & (1 << (index % 64)) != 0
+    }
+
+    fn flip(&mut self, index: usize) {
+        self.words[index / 64] ^= 1 << (index % 64);
+        self.hash ^= zobrist(index);
+    }
+}
+
+/// Configurations already explored. The sets live in one flat arena (`words` per set); the map
+/// goes from (hash, state) to the first set with that key, and `chain` links further sets with
+/// the same key, so recording a configuration allocates nothing in the common case.
+struct Cache {
+    words: usize,
+    arena: Vec<u64>,
+    chain: Vec<u32>,
+    first: HashMap<(u64, State), u32>,
+}
+
+const NO_MORE: u32 = u32::MAX;
+
+impl Cache {
+    fn new(words: usize) -> Self {
+        Cache {
+            words,
+            arena: Vec::new(),
+            chain: Vec::new(),
+            first: HashMap::new(),
+        }
+    }
+
+    fn set(&self, index: u32) -> &[u64] {
+        let start = index as usize * self.words;
+        &self.arena[start..start + self.words]
+    }
+
+    /// Records the configuration; false if it was explored before.
+    fn insert(&mut self, set: &Linearized, state: State) -> bool {
+        let new = self.chain.len() as u32;
+        let mut at = match self.first.get(&(set.hash, state)) {
+            None => {
+                self.first.insert((set.hash, state), new);
+                NO_MORE
+            }
+            Some(&index) => index,
+        };
+        while at != NO_MORE {
+            if self.set(at) == set.words.as_slice() {
+                return false;
+            }
+            let next = self.chain[at as usize];
+            if next == NO_MORE {
+                self.chain[at as usize] = new;
+            }
+            at = next;
+        }
+        self.arena.extend_from_slice(&set.words);
+        self.chain.push(NO_MORE);
+        true
+    }
+}
+
+/// The doubly linked list of entries still to linearize; `HEAD` and `TAIL` are sentinels.
+struct Entries {
+    next: Vec<usize>,
+    prev: Vec<usize>,
+    /// Per entry: its step, and for a call entry the index of its return entry.
+    step: Vec<usize>,
+    is_call: Vec<bool>,
+    ret_of: Vec<Option<usize>>,
+}
+
+impl Entries {
+    fn new(steps: &[Step]) -> (Entries, usize, usize) {
+        let mut order: Vec<(usize, usize, bool)> = Vec::with_capacity(steps.len() * 2);
+        for (i, s) in steps.iter().enumerate() {
+            order.push((s.call, i, true));
+            if let Some(ret) = s.ret {
+                order.push((ret, i, false));
+            }
+        }
+        order.sort_unstable();
+        let order = pending_calls_last(order, steps);
+        let n = order.len();
+        let (head, tail) = (n, n + 1);
+        let mut entries = Entries {
+            next: vec![tail; n + 2],
+            prev: vec![head; n + 2],
+            step: order.iter().map(|&(_, s, _)| s).collect(),
+            is_call: order.iter().map(|&(_, _, c)| c).collect(),
+            ret_of: vec![None; n],
+        };
+        let mut last = head;
+        for e in 0..n {
+            entries.next[last] = e;
+            entries.prev[e] = last;
+            last = e;
+        }
+        entries.next[last] = tail;
+        entries.prev[tail] = last;
+        let mut ret_entry = vec![None; steps.len()];
+        for (e, &(_, s, is_call)) in order.iter().enumerate() {
+            if !is_call {
+                ret_entry[s] = Some(e);
+            }
+        }
+        for (e, &(_, s, is_call)) in order.iter().enumerate() {
+            if is_call {
+                entries.ret_of[e] = ret_entry[s];
+            }
+        }
+        (entries, head, tail)
+    }
+
+    fn unlink(&mut self, e: usize) {
+        let (p, n) = (self.prev[e], self.next[e]);
+        self.next[p] = n;
+        self.prev[n] = p;
+    }
+
+    fn relink(&mut self, e: usize) {
+        let (p, n) = (self.prev[e], self.next[e]);
+        self.next[p] = e;
+        self.prev[n] = e;
+    }
+
+    fn lift(&mut self, call: usize) {
+        self.unlink(call);
+        if let Some(r) = self.ret_of[call] {
+            self.unlink(r);
+        }
+    }
+
+    fn unlift(&mut self, call: usize) {
+        if let Some(r) = self.ret_of[call] {
+            self.relink(r);
+        }
+        self.relink(call);
+    }
+}
+
+/// Within each run of call entries between two return entries, the calls of operations pending
+/// forever move after the others. The set of operations that may be linearized next is the same
+/// (all calls before the first remaining return), so nothing changes but the order the search
+/// tries them in: operations that surely happened first, and the "may have happened" ones, which
+/// rarely need to, only when nothing else fits.
+fn pending_calls_last(
+    order: Vec<(usize, usize, bool)>,
+    steps: &[Step],
+) -> Vec<(usize, usize, bool)> {
+    let mut result = Vec::with_capacity(order.len());
+    let mut pending = Vec::new();
+    for entry in order {
+        let (_, s, is_call) = entry;
+        if is_call && steps[s].ret.is_none() {
+            pending.push(entry);
+            continue;
+        }
+        if !is_call {
+            result.append(&mut pending);
+        }
+        result.push(entry);
+    }
+    result.append(&mut pending);
+    result
+}
+
+/// For each operation pending forever, the previous pending-forever operation with the same
+/// effect. Two such operations are interchangeable once both were invoked (either may take the
+/// other's place in a linearization), so the search only linearizes one after its earlier twin:
+/// with Porcupine's etcd logs, dozens of timed-out writes of five values collapse to counts.
+fn earlier_twins(steps: &[Step]) -> Vec<Option<usize>> {
+    let mut last: HashMap<super::steps::Effect, usize> = HashMap::new();
+    steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if s.ret.is_some() {
+                return None;
+            }
+            last.insert(s.effect, i)
+        })
+        .collect()
+}
+
+/// Searches for a linearization of `steps` starting from `init`. On success returns the steps'
+/// indices in linearization order (operations pending forever that were never needed are left
+/// out: they did not take effect).
+pub(crate) fn linearize(steps: &[Step], init: State) -> Option<Vec<usize>> {
+    let (mut list, head, tail) = Entries::new(steps);
+    let mut remaining = steps.iter().filter(|s| s.ret.is_some()).count();
+    let mut set = Linearized::new(steps.len());
+    let mut cache = Cache::new(set.words.len());
+    let mut stack: Vec<(usize, State)> = Vec::new();
+    let twins = earlier_twins(steps);
+    let mut state = init;
+    let mut entry = list.next[head];
+    while remaining > 0 {
+        if entry != tail && list.is_call[entry] {
+            let s = list.step[entry];
+            let twin_waits = twins[s].is_some_and(|t| !set.contains(t));
+            if let Some(after) = steps[s].effect.apply(state).filter(|_| !twin_waits) {
+                set.flip(s);
+                if cache.insert(&set, after) {
+                    stack.push((entry, state));
+                    state = after;
+                    list.lift(entry);
+                    remaining -= usize::from(steps[s].ret.is_some());
+                    entry = list.next[head];
+                    continue;
+                }
+                set.flip(s);
+            }
+            entry = list.next[entry];
+        } else {
+            // A return reached before its operation was linearized: undo the latest choice.
+            let (call, before) = stack.pop()?;
+            let s = list.step[call];
+            state = before;
+            set.flip(s);
+            list.unlift(call);
+            remaining += usize::from(steps[s].ret.is_some());
+            entry = list.next[call];
+        }
+    }
+    Some(stack.iter().map(|&(e, _)| list.step[e]).collect())
+}

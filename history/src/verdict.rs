@@ -1,0 +1,174 @@
+//! What [`crate::judge`] concludes: per property, per key, and for a violation the key, the window
+//! that cannot be linearized and the anomaly it is an instance of, in the model's words.
+
+use crate::anomaly::{self, Instance};
+use crate::linearize::{self, Method};
+use crate::ops::History;
+use serde::Serialize;
+use witness_model::properties::PropertyId;
+
+/// How one property fared.
+#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Holds,
+    Violated,
+    /// The history does not fix the order of the writes the property needs compared; witness
+    /// says so rather than guess one.
+    OrderAmbiguous,
+}
+
+#[derive(Clone, Debug, Eq, PartialEq, Serialize)]
+pub struct PropertyVerdict {
+    pub property: PropertyId,
+    pub status: Status,
+}
+
+/// A key that is not linearizable.
+#[derive(Clone, Debug, Eq, PartialEq, Serialize)]
+pub struct Violation {
+    pub property: PropertyId,
+    /// The key as the file wrote it.
+    pub key: String,
+    /// The smallest window of the key's operations that cannot be linearized (operation indices,
+    /// invocation order): every shorter window at either end can be.
+    pub window: Vec<usize>,
+    /// File lines of the window's first and last invocations.
+    pub lines: [usize; 2],
+    /// The window's operations, numbered, in the model's words.
+    pub steps: Vec<String>,
+    /// The S3 anomaly the window is an instance of, if one applies.
+    pub anomaly: Option<PropertyId>,
+    /// One paragraph for humans: what cannot happen and why.
+    pub explanation: String,
+}
+
+/// One key's verdict.
+#[derive(Clone, Debug, Eq, PartialEq, Serialize)]
+pub struct KeyVerdict {
+    pub key: String,
+    pub operations: usize,
+    pub method: Method,
+    pub linearizable: bool,
+    /// Operation indices in a linearization order (when the search found one). Not in the JSON:
+    /// it is as long as the key's history.
+    #[serde(skip)]
+    pub order: Option<Vec<usize>>,
+}
+
+/// The whole history's verdict.
+#[derive(Clone, Debug, Eq, PartialEq, Serialize)]
+pub struct Verdict {
+    pub keys: usize,
+    pub operations: usize,
+    pub properties: Vec<PropertyVerdict>,
+    pub per_key: Vec<KeyVerdict>,
+    /// Every non-linearizable key's violation, in key order.
+    pub violations: Vec<Violation>,
+}
+
+impl Verdict {
+    /// Whether no judged property is violated.
+    pub fn holds(&self) -> bool {
+        self.properties.iter().all(|p| p.status != Status::Violated)
+    }
+
+    pub fn status(&self, property: PropertyId) -> Option<Status> {
+        self.properties
+            .iter()
+            .find(|p| p.property == property)
+            .map(|p| p.status)
+    }
+}
+
+/// Judges every key of `history` for linearizability.
+pub fn judge(history: &History) -> Verdict {
+    let mut per_key = Vec::with_capacity(history.keys.len());
+    let mut violations = Vec::new();
+    for (key, ops) in history.by_key().iter().enumerate() {
+        // A name used only as a LIST prefix is not a register.
+        if ops.is_empty() {
+            continue;
+        }
+        let outcome = linearize::judge_key(history, ops);
+        let name = history.keys[key].clone();
+        if let Some(window) = &outcome.window {
+            violations.push(violation(history, &name, ops, window));
+        }
+        per_key.push(KeyVerdict {
+            key: name,
+            operations: ops.len(),
+            method: outcome.method,
+            linearizable: outcome.linearizable(),
+            order: outcome.order,
+        });
+    }
+    let status = if violations.is_empty() {
+        Status::Holds
+    } else {
+        Status::Violated
+    };
+    Verdict {
+        keys: per_key.len(),
+        operations: history.operations.len(),
+        properties: vec![PropertyVerdict {
+            property: PropertyId::Linearizable,
+            status,
+        }],
+        per_key,
+        violations,
+    }
+}
+
+fn violation(history: &History, key: &str, key_ops: &[usize], window: &[usize]) -> Violation {
+    let describe = |i: usize| history.operations[i].describe(key);
+    let steps: Vec<String> = window
+        .iter()
+        .enumerate()
+        .map(|(n, &i)| format!("{}. {}", n + 1, describe(i)))
+        .collect();
+    let instance = anomaly::classify(history, key_ops, window);
+    let line = |i: usize| history.operations[i].line;
+    let lines = [
+        window.first().map_or(0, |&i| line(i)),
+        window.last().map_or(0, |&i| line(i)),
+    ];
+    Violation {
+        property: PropertyId::Linearizable,
+        key: key.to_string(),
+        window: window.to_vec(),
+        lines,
+        steps,
+        anomaly: instance.as_ref().map(|i| i.anomaly),
+        explanation: explain(history, key, window, key_ops, instance.as_ref()),
+    }
+}
+
+fn explain(
+    history: &History,
+    key: &str,
+    window: &[usize],
+    key_ops: &[usize],
+    instance: Option<&Instance>,
+) -> String {
+    let len = window.len();
+    let start = if window.first() == key_ops.first() {
+        format!("starting from {key} not existing")
+    } else {
+        format!("whatever {key} held before them")
+    };
+    let head = format!(
+        "these {len} operations on {key} cannot be put in any order that respects real time and in which every GET returns the latest PUT before it, {start}"
+    );
+    let Some(instance) = instance else {
+        return format!("{head}; no single S3 anomaly (A1–A3, A6) names it");
+    };
+    let [a, b] = instance.ops.map(|i| history.operations[i].describe(key));
+    let what = match instance.anomaly {
+        PropertyId::NegativeCacheMiss => "A1 negative-cache miss",
+        PropertyId::StaleOverwrite => "A2 stale overwrite",
+        PropertyId::ReadAfterDelete => "A3 read after delete",
+        _ => "A6 non-monotonic read",
+    };
+    format!("{head}. It is an instance of {what}: {a}, and after that was acknowledged, {b}")
+}

@@ -1,0 +1,84 @@
+//! The project's own versioned events (witness_model::history) as a value history, for
+//! conversion (`--to jepsen-json`) and timelines. A PUT acknowledged with version `s` becomes a
+//! write of the value `"v<s>"`; a read of version `s` reads `"v<s>"` (or not found). Verdicts on
+//! versioned histories come from the model's monitor, which knows the versions; this view is only
+//! for tools that need values.
+
+use crate::ops::{Command, History, Operation, Outcome, Reply, Value};
+use std::collections::HashMap;
+use witness_model::history::{Event, Op, Ret};
+
+fn version(seq: impl std::fmt::Display) -> Value {
+    Value::Str(format!("v{seq}"))
+}
+
+/// Converts a well-formed versioned history (every return has its invocation).
+pub fn from_events(events: &[Event]) -> History {
+    let mut history = History {
+        keyed: true,
+        ..History::default()
+    };
+    let mut key_ids: HashMap<String, usize> = HashMap::new();
+    let mut open: HashMap<String, usize> = HashMap::new();
+    for (position, event) in events.iter().enumerate() {
+        history.events += 1;
+        match event {
+            Event::Invoke { client, op } => {
+                let process = client.0.to_string();
+                let key_name = op.key().map_or(String::new(), |k| k.0.to_string());
+                let next = key_ids.len();
+                let key = *key_ids.entry(key_name.clone()).or_insert(next);
+                if key == history.keys.len() {
+                    history.keys.push(key_name);
+                }
+                let command = match op {
+                    Op::Put { .. } => {
+                        Command::Write(Value::Str(format!("unacknowledged-{position}")))
+                    }
+                    Op::Delete { .. } => Command::Delete,
+                    Op::Get { .. } => Command::Read,
+                    Op::List => Command::List,
+                };
+                open.insert(process.clone(), history.operations.len());
+                history.operations.push(Operation {
+                    process,
+                    key,
+                    command,
+                    outcome: Outcome::Info,
+                    call: position,
+                    ret: None,
+                    call_time: None,
+                    ret_time: None,
+                    line: position + 1,
+                });
+            }
+            Event::Return { client, ret } => {
+                let Some(index) = open.remove(&client.0.to_string()) else {
+                    continue;
+                };
+                let op = &mut history.operations[index];
+                op.ret = Some(position);
+                op.outcome = Outcome::Ok(match ret {
+                    Ret::Ack { seq } => {
+                        if let Command::Write(_) = op.command {
+                            op.command = Command::Write(version(seq));
+                        }
+                        Reply::Done
+                    }
+                    Ret::Read { observed } => {
+                        Reply::Read(observed.exists.then(|| version(observed.seq)))
+                    }
+                    Ret::Listed { entries } => Reply::Listed(
+                        entries
+                            .iter()
+                            .filter(|(_, o)| o.exists)
+                            .map(|(k, _)| k.0.to_string())
+                            .collect(),
+                    ),
+                });
+            }
+            Event::ReplicaApplied { .. } => {}
+        }
+    }
+    history
+}

@@ -1,0 +1,75 @@
+//! External agreement: the verdict Porcupine's own test suite asserts for each of its Jepsen etcd
+//! histories (tests/data/porcupine/verdicts.txt, read from porcupine_test.go) is the verdict
+//! witness reaches.
+
+use std::path::Path;
+use witness_history::{judge, parse, Format};
+
+fn data() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/porcupine"))
+}
+
+fn expected() -> Vec<(String, bool)> {
+    let text = std::fs::read_to_string(data().join("verdicts.txt")).expect("verdicts.txt");
+    text.lines()
+        .map(|line| {
+            let (file, verdict) = line.split_once(' ').expect("file verdict");
+            (file.to_string(), verdict == "linearizable")
+        })
+        .collect()
+}
+
+#[test]
+fn every_porcupine_verdict_is_reached() {
+    let cases = expected();
+    assert_eq!(cases.len(), 102);
+    let mut disagreements = Vec::new();
+    for (file, linearizable) in &cases {
+        let reader = std::fs::File::open(data().join(file)).expect("fixture");
+        let history = parse(reader, None).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert!(history.operations.len() >= 70, "{file} read as too short");
+        let verdict = judge(&history);
+        if verdict.holds() != *linearizable {
+            disagreements.push(file.clone());
+        }
+    }
+    assert!(
+        disagreements.is_empty(),
+        "verdict differs from Porcupine on {disagreements:?}"
+    );
+    assert_eq!(cases.iter().filter(|(_, l)| *l).count(), 23);
+}
+
+#[test]
+fn the_empty_history_is_linearizable() {
+    let reader = std::fs::File::open(data().join("etcd_095.log")).expect("fixture");
+    let history = parse(reader, None).expect("empty log");
+    assert_eq!(history.operations.len(), 0);
+    assert!(judge(&history).holds());
+}
+
+#[test]
+fn the_logs_are_detected_as_jepsen_logs() {
+    let text = std::fs::read_to_string(data().join("etcd_000.log")).expect("fixture");
+    assert_eq!(Format::detect(&text), Some(Format::JepsenLog));
+}
+
+#[test]
+fn exporting_to_jepsen_json_keeps_every_operation_and_verdict() {
+    for (file, linearizable) in expected().iter().step_by(7) {
+        let text = std::fs::read_to_string(data().join(file)).expect("fixture");
+        let history = parse(text.as_bytes(), None).expect("log");
+        let mut json = Vec::new();
+        witness_history::export::jepsen_json(&history, &mut json).expect("export");
+        let back = parse(json.as_slice(), None).expect("exported JSON reads back");
+        assert_eq!(back.operations.len(), history.operations.len(), "{file}");
+        for (a, b) in history.operations.iter().zip(&back.operations) {
+            assert_eq!(
+                (&a.process, &a.command, &a.outcome, a.call, a.ret),
+                (&b.process, &b.command, &b.outcome, b.call, b.ret),
+                "{file}"
+            );
+        }
+        assert_eq!(judge(&back).holds(), *linearizable, "{file}");
+    }
+}
