@@ -72,6 +72,11 @@ pub enum Command {
     Report(ReportArgs),
     /// Judge a recorded history (Jepsen log, Jepsen JSON, EDN or the project's JSON events).
     History(HistoryArgs),
+    /// Serve the IndexCache over the S3 API (SigV4 required), optionally injecting faults.
+    Serve(crate::s3::ServeArgs),
+    /// Probe an S3 endpoint (or an in-process `witness serve`) with a concurrent workload and
+    /// judge the recorded history.
+    Probe(crate::s3::ProbeArgs),
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@ mod explore;
 mod history;
 mod output;
 mod report;
+mod s3;
 mod suite;
 
 use clap::Parser;
@@ -37,6 +38,8 @@ fn dispatch(cli: Cli) -> Result<i32, CliError> {
         Some(Command::Explore(args)) => explore::explore(&args),
         Some(Command::Report(args)) => report::report(&args),
         Some(Command::History(args)) => history::history(&args),
+        Some(Command::Serve(args)) => s3::serve(&args),
+        Some(Command::Probe(args)) => s3::probe(&args),
         None => suite::suite(&cli.suite),
     }
 }

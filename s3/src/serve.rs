@@ -169,3 +169,24 @@ pub async fn start(config: &ServeConfig, fault_log: FaultLog) -> Result<Server, 
     }
     Ok(Server { addr, cache, tasks })
 }
+
+/// Serves on its own runtime until Ctrl-C. `ready` is told the bound address once requests are
+/// accepted.
+pub fn serve_until_interrupted(
+    config: &ServeConfig,
+    fault_log: FaultLog,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<(), ServeError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ServeError::Bind(config.addr, e))?;
+    runtime.block_on(async {
+        let server = start(config, fault_log).await?;
+        ready(server.addr());
+        // Without a Ctrl-C handler the default signal disposition still ends the process.
+        let _ = tokio::signal::ctrl_c().await;
+        drop(server);
+        Ok(())
+    })
+}

@@ -114,7 +114,7 @@ impl Client {
             .timeout(self.endpoint.timeout)
             .send()
             .await
-            .map_err(|e| format!("{}: {e}", self.endpoint.url))
+            .map_err(|e| format!("{}: {}", self.endpoint.url, root_cause(&e.without_url())))
     }
 
     /// Creates the bucket unless it exists (HeadBucket, then CreateBucket). Any failure means the
@@ -200,6 +200,15 @@ impl Client {
             Err(e) => classify(e),
         }
     }
+}
+
+/// The innermost error of a chain ("Connection refused"), which is what a user can act on.
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    format!("{e}: {cause}")
 }
 
 /// The put mode of a compare-and-set on `etag`.

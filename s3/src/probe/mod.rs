@@ -5,6 +5,7 @@
 pub mod client;
 pub mod history;
 mod progress;
+pub mod verdict;
 pub mod workload;
 
 use crate::faults::Fault;
