@@ -111,6 +111,8 @@ impl Client {
             .map_err(|e| format!("cannot sign a request: {e}"))?;
         reqwest::Client::new()
             .request(method, url)
+            // An explicit empty body: some servers want Content-Length even on CreateBucket.
+            .header(reqwest::header::CONTENT_LENGTH, 0)
             .timeout(self.endpoint.timeout)
             .send()
             .await
