@@ -78,6 +78,9 @@ fn strong_mode_holds_and_exercises_conditional_writes() {
             r.stdout
         );
     }
+    // `witness history` reads the saved file (contract C1) and agrees.
+    let judged = run(&["history", out_arg]);
+    assert_eq!(judged.code, 0, "{}{}", judged.stdout, judged.stderr);
     // The saved file is not overwritten without --force.
     let again = run(&["probe", "--ops", "10", "--out", out_arg]);
     assert_eq!(again.code, 2, "{}", again.stderr);

@@ -232,3 +232,44 @@ async fn no_acknowledged_put_is_lost_across_node_and_witness_restarts() {
         }
     }
 }
+
+/// The worked example of docs/s3.md: GET (miss) twice so both spread nodes cache the miss, PUT,
+/// then GET again. Eventual mode answers NoSuchKey from the node that still holds the miss (A1);
+/// strong mode never does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_a1_walkthrough_shows_a_negative_cache_miss_only_in_eventual_mode() {
+    for mode in [Mode::Eventual, Mode::Strong] {
+        let config = ServeConfig {
+            mode,
+            nodes: 2,
+            spread: 2,
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            data: None,
+            credentials: credentials(),
+            faults: None,
+            seed: 1,
+        };
+        let server = serve::start(&config, Arc::new(|_: &Fault| {}))
+            .await
+            .expect("server starts");
+        let (client, _s3) = store(&server, "demo-bucket").await;
+        for _ in 0..4 {
+            assert_eq!(client.get("k").await.expect("accepted"), Outcome::Ok(None));
+        }
+        let put = client
+            .put("k", "v1", PutMode::Overwrite)
+            .await
+            .expect("accepted");
+        assert!(matches!(put, Outcome::Ok(_)));
+        let mut misses = 0;
+        for _ in 0..8 {
+            if client.get("k").await.expect("accepted") == Outcome::Ok(None) {
+                misses += 1;
+            }
+        }
+        match mode {
+            Mode::Eventual => assert!(misses > 0, "eventual mode served the cached miss"),
+            Mode::Strong => assert_eq!(misses, 0, "strong mode never serves a stale miss"),
+        }
+    }
+}
