@@ -89,7 +89,10 @@ impl IndexS3 {
         if buckets.contains_key(bucket) {
             Ok(())
         } else {
-            Err(s3_error!(NoSuchBucket))
+            Err(s3_error!(
+                NoSuchBucket,
+                "The specified bucket does not exist."
+            ))
         }
     }
 
@@ -100,7 +103,9 @@ impl IndexS3 {
             .cache
             .read(&index_key(bucket, key))
             .map_err(cache_error)?;
-        let location = entry.location.ok_or_else(|| s3_error!(NoSuchKey))?;
+        let location = entry
+            .location
+            .ok_or_else(|| s3_error!(NoSuchKey, "The specified key does not exist."))?;
         let meta = self
             .blobs
             .meta(location)
@@ -200,7 +205,12 @@ impl S3 for IndexS3 {
             Some(p) => self.cache.put_if(&key, location, p),
         }
         .map_err(cache_error)?
-        .ok_or_else(|| s3_error!(PreconditionFailed))?;
+        .ok_or_else(|| {
+            s3_error!(
+                PreconditionFailed,
+                "At least one of the pre-conditions you specified did not hold."
+            )
+        })?;
         self.recent.remember(&key);
         Ok(S3Response::new(dto::PutObjectOutput {
             e_tag: Some(ETag::Strong(blobs::etag(location))),
