@@ -142,6 +142,16 @@ pub async fn start(config: &ServeConfig, fault_log: FaultLog) -> Result<Server, 
     let mut cache_config = Config::new(config.nodes, config.mode);
     cache_config.spread = config.spread;
     let cache = Arc::new(IndexCache::new(cache_config).map_err(ServeError::Config)?);
+    start_with(cache, config, fault_log).await
+}
+
+/// [`start`] over a cache built by the caller (tests serve a seeded bug this way; `nodes`,
+/// `spread` and `mode` of `config` are the cache's own then).
+pub async fn start_with(
+    cache: Arc<IndexCache>,
+    config: &ServeConfig,
+    fault_log: FaultLog,
+) -> Result<Server, ServeError> {
     let blobs = match &config.data {
         Some(dir) => Blobs::in_dir(dir).map_err(|e| ServeError::Data(dir.clone(), e))?,
         None => Blobs::in_memory(),
