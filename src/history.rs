@@ -1,40 +1,37 @@
 //! `witness history FILE`: judge a history recorded anywhere. Value-based histories (Jepsen log
 //! lines, Jepsen/elle-cli JSON, EDN) go to witness-history's per-key linearizability checker; the
-//! project's own versioned events go to the same property monitor the model and the
+//! project's own versioned events are streamed through the same property monitor the model and the
 //! implementation's tests use.
 
 use crate::cli::{CliError, HistoryArgs};
 use crate::output::{EXIT_OK, EXIT_VIOLATED};
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read, Write};
 use witness_history::{Format, History, Status, Verdict};
 use witness_model::history::Event;
-use witness_model::properties::{check_history, PropertyId};
+use witness_model::history_json::read_events;
+use witness_model::names::Names;
+use witness_model::properties::{HistoryChecker, PropertyId};
 
 pub fn history(args: &HistoryArgs) -> Result<i32, CliError> {
     let name = args.file.display().to_string();
-    let text = read_input(args)?;
+    let mut reader = open(args)?;
     let format = match args.format.as_str() {
-        "auto" => Format::detect(&text).ok_or_else(|| {
-            CliError::usage(format!(
-                "{name}: line 1: expected a Jepsen log line, a JSON object or array, or an EDN map (see docs/cli.md, \"witness history\")"
-            ))
-        })?,
+        "auto" => detect(&mut reader, &name)?,
         given => Format::from_name(given)
             .ok_or_else(|| CliError::usage(format!("unknown format {given}")))?,
     };
     if format == Format::Project {
-        let events: Vec<Event> = serde_json::from_str(&text).map_err(|e| {
-            CliError::usage(format!(
-                "{name}: line {}: expected the project's JSON events (see docs/cli.md): {e}",
-                e.line()
-            ))
-        })?;
-        if args.to.is_some() {
-            convert(&name, &witness_history::versioned::from_events(&events))?;
-            return Ok(EXIT_OK);
-        }
-        return versioned(args, &name, &events);
+        return versioned(args, &name, reader);
     }
+    let mut bytes = Vec::new();
+    reader
+        .read_to_end(&mut bytes)
+        .map_err(|e| CliError::usage(format!("cannot read history {name}: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        CliError::usage(format!(
+            "{name}: expected UTF-8 text, found a byte that is not ({e})"
+        ))
+    })?;
     let history = witness_history::parse_str(&text, format)
         .map_err(|e| CliError::usage(format!("{name}: {e}")))?;
     if args.to.is_some() {
@@ -57,18 +54,27 @@ pub fn history(args: &HistoryArgs) -> Result<i32, CliError> {
     })
 }
 
-fn read_input(args: &HistoryArgs) -> Result<String, CliError> {
-    let name = args.file.display();
-    let mut bytes = Vec::new();
-    let read = if args.file.as_os_str() == "-" {
-        std::io::stdin().read_to_end(&mut bytes).map(|_| ())
-    } else {
-        std::fs::File::open(&args.file).and_then(|mut f| f.read_to_end(&mut bytes).map(|_| ()))
-    };
-    read.map_err(|e| CliError::usage(format!("cannot read history {name}: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| {
+fn open(args: &HistoryArgs) -> Result<Box<dyn BufRead>, CliError> {
+    if args.file.as_os_str() == "-" {
+        return Ok(Box::new(BufReader::with_capacity(
+            1 << 16,
+            std::io::stdin(),
+        )));
+    }
+    let file = std::fs::File::open(&args.file).map_err(|e| {
+        CliError::usage(format!("cannot read history {}: {e}", args.file.display()))
+    })?;
+    Ok(Box::new(BufReader::with_capacity(1 << 16, file)))
+}
+
+/// The format, from the first buffered bytes (nothing is consumed).
+fn detect(reader: &mut Box<dyn BufRead>, name: &str) -> Result<Format, CliError> {
+    let head = reader
+        .fill_buf()
+        .map_err(|e| CliError::usage(format!("cannot read history {name}: {e}")))?;
+    Format::detect(&String::from_utf8_lossy(head)).ok_or_else(|| {
         CliError::usage(format!(
-            "{name}: expected UTF-8 text, found a byte that is not ({e})"
+            "{name}: line 1: expected a Jepsen log line, a JSON object or array, or an EDN map (see docs/cli.md, \"witness history\")"
         ))
     })
 }
@@ -78,6 +84,7 @@ fn convert(name: &str, history: &History) -> Result<(), CliError> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     witness_history::export::jepsen_json(history, &mut out)
+        .and_then(|()| out.flush())
         .map_err(|e| CliError::usage(format!("cannot write the conversion of {name}: {e}")))
 }
 
@@ -117,8 +124,8 @@ fn print_json(name: &str, format: Format, verdict: &Verdict) -> Result<(), CliEr
 }
 
 fn print_text(name: &str, format: Format, history: &History, verdict: &Verdict) {
-    println!(
-        "history {name} ({format}): {} operations on {} key(s) by {} process(es)",
+    let mut text = format!(
+        "history {name} ({format}): {} operations on {} key(s) by {} process(es)\n",
         verdict.operations,
         verdict.keys,
         history.processes().len()
@@ -127,39 +134,69 @@ fn print_text(name: &str, format: Format, history: &History, verdict: &Verdict) 
         let word = match p.status {
             Status::Holds => "holds",
             Status::Violated => "VIOLATED",
-            Status::OrderAmbiguous => "order ambiguous",
+            Status::OrderAmbiguous => {
+                "order ambiguous (the history does not fix the order of the writes)"
+            }
         };
-        println!("  {:<20} {word}", p.property.name());
+        text += &format!("  {:<20} {word}\n", p.property.name());
     }
     let clean = verdict.per_key.iter().filter(|k| k.linearizable).count();
     if clean > 0 && !verdict.violations.is_empty() {
-        println!("  {clean} key(s) linearizable");
+        text += &format!("  {clean} key(s) linearizable\n");
     }
     for v in &verdict.violations {
-        println!();
-        println!(
-            "key {}: not linearizable; the smallest window that cannot be linearized is {} operation(s), lines {}–{}:",
+        text += &format!(
+            "\nkey {}: not linearizable; the smallest window that cannot be linearized is {} operation(s), lines {}–{}:\n",
             v.key,
             v.window.len(),
             v.lines[0],
             v.lines[1]
         );
         for step in &v.steps {
-            println!("  {step}");
+            text += &format!("  {step}\n");
         }
-        println!("  {}", v.explanation);
+        text += &format!("  {}\n", v.explanation);
     }
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
-/// The project's versioned events: the shared monitor (`check_history`).
-fn versioned(args: &HistoryArgs, path: &str, events: &[Event]) -> Result<i32, CliError> {
-    let verdict = check_history(events)
-        .map_err(|e| CliError::usage(format!("{path} is not a well-formed history: {e}")))?;
-    if let Some(out) = &args.html {
-        let values = witness_history::versioned::from_events(events);
-        let judged = witness_history::judge(&values);
-        write_html(args, out, path, &values, &judged)?;
+/// The project's versioned events, streamed through the shared monitor (memory does not grow
+/// with the number of events). `--to` and `--html` need the events as values, so they keep them.
+fn versioned(args: &HistoryArgs, path: &str, reader: Box<dyn BufRead>) -> Result<i32, CliError> {
+    let keep = args.to.is_some() || args.html.is_some();
+    let mut names = Names::default();
+    let mut checker = HistoryChecker::default();
+    let mut kept: Vec<Event> = Vec::new();
+    let judged = read_events(reader, &mut names, &mut |event| {
+        checker.observe(&event)?;
+        if keep {
+            kept.push(event);
+        }
+        Ok(())
+    })
+    .map_err(|e| {
+        CliError::usage(format!(
+            "{path} is not a history (JSON events, one per line or in an array; see docs/cli.md): {e}"
+        ))
+    })?;
+    if let Err(e) = judged {
+        let e: witness_model::properties::HistoryError = e;
+        return Err(CliError::usage(format!(
+            "{path} is not a well-formed history: {}",
+            e.named(&names)
+        )));
     }
+    let values = keep.then(|| witness_history::versioned::from_events(&kept, &names));
+    if let (Some(values), Some(_)) = (&values, &args.to) {
+        convert(path, values)?;
+        return Ok(EXIT_OK);
+    }
+    if let (Some(values), Some(out)) = (&values, &args.html) {
+        let judged = witness_history::judge(values);
+        write_html(args, out, path, values, &judged)?;
+    }
+    let verdict = checker.finish(names);
     if args.json {
         let mut json = serde_json::to_value(&verdict)
             .map_err(|e| CliError::usage(format!("cannot encode the verdict as JSON: {e}")))?;
@@ -168,27 +205,32 @@ fn versioned(args: &HistoryArgs, path: &str, events: &[Event]) -> Result<i32, Cl
             .map_err(|e| CliError::usage(format!("cannot encode the verdict as JSON: {e}")))?;
         println!("{text}");
     } else {
-        println!("history {path} (project): {} events", verdict.events);
+        let mut text = format!("history {path} (project): {} events\n", verdict.events);
         let state_based = [PropertyId::ReplicaConverges, PropertyId::WitnessSafety];
         for property in PropertyId::always() {
             let line = if state_based.contains(&property) {
-                "not judged (needs the system's state, not only its history)".to_string()
+                "not judged (needs the system's state, not only its history)"
             } else if verdict.holds(property) {
-                "holds".to_string()
+                "holds"
             } else {
-                "VIOLATED".to_string()
+                "VIOLATED"
             };
-            println!("  {:<20} {line}", property.name());
+            text += &format!("  {:<20} {line}\n", property.name());
         }
         for anomaly in &verdict.anomalies {
-            println!("  {:<20} found", anomaly.name());
+            text += &format!("  {:<20} found\n", anomaly.name());
         }
         if !verdict.findings.is_empty() {
-            println!();
+            text += "\n";
             for finding in &verdict.findings {
-                println!("  event {}: {finding}", finding.event_index);
+                text += &format!(
+                    "  event {}: {}\n",
+                    finding.event_index,
+                    verdict.describe(finding)
+                );
             }
         }
+        let _ = std::io::stdout().lock().write_all(text.as_bytes());
     }
     Ok(if verdict.is_clean() {
         EXIT_OK

@@ -90,9 +90,13 @@ fn key_section(
     };
     timeline(page, history, &drawn, violation, &points);
     if drawn.len() < ops.len() {
+        let which = match violation {
+            Some(_) => "the window and the operations overlapping it",
+            None => "the first ones",
+        };
         let _ = write!(
             page,
-            "<p class=\"note\">{} of {} operations drawn.</p>",
+            "<p class=\"note\">{} of {} operations drawn: {which}.</p>",
             drawn.len(),
             ops.len()
         );
@@ -129,14 +133,11 @@ fn key_section(
     page.push_str("</div></section>");
 }
 
-/// The operations to draw: all of a small key; for a large one the window and what overlaps it,
-/// or the first operations.
+/// The operations to draw: for a violating key the window and every operation that overlaps it
+/// in time (so the red is in view without scrolling); otherwise the key's first operations.
 fn drawn_ops(history: &History, ops: &[usize], violation: Option<&Violation>) -> Vec<usize> {
-    if ops.len() <= MAX_DRAWN {
-        return ops.to_vec();
-    }
     let Some(v) = violation else {
-        return ops[..MAX_DRAWN].to_vec();
+        return ops[..ops.len().min(MAX_DRAWN)].to_vec();
     };
     let start = v
         .window

@@ -31,6 +31,7 @@ pub mod linearize;
 pub mod ops;
 pub mod verdict;
 pub mod versioned;
+pub mod weak;
 
 pub use format::{parse, parse_str, Format, ParseError};
 pub use ops::{Command, History, Operation, Outcome, Reply, Value};

@@ -4,6 +4,7 @@
 use crate::anomaly::{self, Instance};
 use crate::linearize::{self, Method};
 use crate::ops::History;
+use crate::weak;
 use serde::Serialize;
 use witness_model::properties::PropertyId;
 
@@ -81,10 +82,12 @@ impl Verdict {
     }
 }
 
-/// Judges every key of `history` for linearizability.
+/// Judges every key of `history`: linearizability, then read-after-write, read-your-writes and
+/// monotonic-reads (and list-after-write when the history has LISTs) through the shared monitor.
 pub fn judge(history: &History) -> Verdict {
     let mut per_key = Vec::with_capacity(history.keys.len());
     let mut violations = Vec::new();
+    let mut weak = [Status::Holds; 3];
     for (key, ops) in history.by_key().iter().enumerate() {
         // A name used only as a LIST prefix is not a register.
         if ops.is_empty() {
@@ -92,6 +95,11 @@ pub fn judge(history: &History) -> Verdict {
         }
         let outcome = linearize::judge_key(history, ops);
         let name = history.keys[key].clone();
+        let window = outcome.window.as_deref().unwrap_or(&[]);
+        let statuses = weak::judge_key(history, ops, outcome.linearizable(), window);
+        for (total, status) in weak.iter_mut().zip(statuses) {
+            *total = worst(*total, status);
+        }
         if let Some(window) = &outcome.window {
             violations.push(violation(history, &name, ops, window));
         }
@@ -111,12 +119,38 @@ pub fn judge(history: &History) -> Verdict {
     Verdict {
         keys: per_key.len(),
         operations: history.operations.len(),
-        properties: vec![PropertyVerdict {
-            property: PropertyId::Linearizable,
-            status,
-        }],
+        properties: properties(history, status, weak),
         per_key,
         violations,
+    }
+}
+
+/// Linearizability first, then the weaker properties (list-after-write only with LISTs).
+fn properties(history: &History, linearizable: Status, weak: [Status; 3]) -> Vec<PropertyVerdict> {
+    let mut all = vec![PropertyVerdict {
+        property: PropertyId::Linearizable,
+        status: linearizable,
+    }];
+    all.extend(
+        weak::PER_KEY
+            .into_iter()
+            .zip(weak)
+            .map(|(property, status)| PropertyVerdict { property, status }),
+    );
+    if let Some(status) = weak::list_after_write(history) {
+        all.push(PropertyVerdict {
+            property: PropertyId::ListAfterWrite,
+            status,
+        });
+    }
+    all
+}
+
+fn worst(a: Status, b: Status) -> Status {
+    match (a, b) {
+        (Status::Violated, _) | (_, Status::Violated) => Status::Violated,
+        (Status::OrderAmbiguous, _) | (_, Status::OrderAmbiguous) => Status::OrderAmbiguous,
+        _ => Status::Holds,
     }
 }
 

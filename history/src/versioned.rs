@@ -7,13 +7,21 @@
 use crate::ops::{Command, History, Operation, Outcome, Reply, Value};
 use std::collections::HashMap;
 use witness_model::history::{Event, Op, Ret};
+use witness_model::names::{Name, Names};
 
 fn version(seq: impl std::fmt::Display) -> Value {
     Value::Str(format!("v{seq}"))
 }
 
-/// Converts a well-formed versioned history (every return has its invocation).
-pub fn from_events(events: &[Event]) -> History {
+/// Converts a well-formed versioned history (every return has its invocation). Keys and clients
+/// are named as in `names` (as the file wrote them; `Names::default()` for index-only histories,
+/// whose keys then read `k0`, `k1`, ...).
+pub fn from_events(events: &[Event], names: &Names) -> History {
+    let process = |c: witness_model::history::ClientId| match names.client_name(c) {
+        Name::Int(n) => n.to_string(),
+        Name::Str(s) => s,
+    };
+    let key_label = |k: witness_model::history::Key| names.key(k).to_string();
     let mut history = History {
         keyed: true,
         ..History::default()
@@ -24,8 +32,8 @@ pub fn from_events(events: &[Event]) -> History {
         history.events += 1;
         match event {
             Event::Invoke { client, op } => {
-                let process = client.0.to_string();
-                let key_name = op.key().map_or(String::new(), |k| k.0.to_string());
+                let process = process(*client);
+                let key_name = op.key().map_or(String::new(), key_label);
                 let next = key_ids.len();
                 let key = *key_ids.entry(key_name.clone()).or_insert(next);
                 if key == history.keys.len() {
@@ -53,7 +61,7 @@ pub fn from_events(events: &[Event]) -> History {
                 });
             }
             Event::Return { client, ret } => {
-                let Some(index) = open.remove(&client.0.to_string()) else {
+                let Some(index) = open.remove(&process(*client)) else {
                     continue;
                 };
                 let op = &mut history.operations[index];
@@ -72,7 +80,7 @@ pub fn from_events(events: &[Event]) -> History {
                         entries
                             .iter()
                             .filter(|(_, o)| o.exists)
-                            .map(|(k, _)| k.0.to_string())
+                            .map(|(k, _)| key_label(*k))
                             .collect(),
                     ),
                 });

@@ -143,7 +143,7 @@ fn value(seq: u8) -> Option<Value> {
 
 impl Versioned {
     fn step(&mut self, p: u8, choice: u8) {
-        let client = ClientId(p);
+        let client = ClientId(u32::from(p));
         let position = self.events.len();
         let key = Key(0);
         match self.open[usize::from(p)] {
@@ -182,7 +182,7 @@ impl Versioned {
                         choice % (self.versions + 1)
                     };
                     let observed = Observed {
-                        seq,
+                        seq: seq.into(),
                         exists: seq > 0,
                     };
                     self.events.push(Event::Return {
@@ -195,7 +195,7 @@ impl Versioned {
                     let seq = self.versions;
                     self.events.push(Event::Return {
                         client,
-                        ret: Ret::Ack { seq },
+                        ret: Ret::Ack { seq: seq.into() },
                     });
                     let new = value(seq).expect("a version above 0");
                     op.command = match value(seq - 1) {

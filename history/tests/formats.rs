@@ -331,3 +331,33 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn detection_tells_the_formats_apart() {
+    let cases = [
+        (
+            "INFO  jepsen.util - 0\t:invoke\t:read\tnil\n",
+            Some(Format::JepsenLog),
+        ),
+        ("", Some(Format::JepsenLog)),
+        (
+            "{\"type\":\"invoke\",\"f\":\"read\",\"key\":\"event\",\"process\":0}\n",
+            Some(Format::JepsenJson),
+        ),
+        (
+            "[\n  {\"event\": \"invoke\", \"client\": 0, \"op\": \"list\"}\n]",
+            Some(Format::Project),
+        ),
+        (
+            "{\"event\":\"invoke\",\"client\":\"a\",\"op\":\"list\"}\n",
+            Some(Format::Project),
+        ),
+        ("[]", Some(Format::JepsenJson)),
+        ("{:type :invoke, :f :read}\n", Some(Format::Edn)),
+        ("[{:type :invoke, :f :read}]", Some(Format::Edn)),
+        ("hello\n", None),
+    ];
+    for (text, format) in cases {
+        assert_eq!(Format::detect(text), format, "{text:?}");
+    }
+}

@@ -508,10 +508,7 @@ impl IndexCache {
                 .iter()
                 .map(|k| replica.get(*k).map_or(0, |e| e.seq))
                 .collect();
-            witness_model::properties::replica::converged(
-                &to_model_seqs(&source_seqs),
-                &to_model_seqs(&replica_seqs),
-            )
+            witness_model::properties::replica::converged(&source_seqs, &replica_seqs)
         })
     }
 
@@ -538,14 +535,6 @@ impl IndexCache {
     pub fn client(&self, id: ClientId) -> Client<'_> {
         Client { cache: self, id }
     }
-}
-
-/// Versions as the model's `Seq` for the shared checkers; a version beyond its range saturates,
-/// which can only make two different versions compare equal, never a converged replica unequal.
-fn to_model_seqs(seqs: &[Seq]) -> Vec<witness_model::history::Seq> {
-    seqs.iter()
-        .map(|&s| u8::try_from(s).unwrap_or(u8::MAX))
-        .collect()
 }
 
 /// Operations of one client, recorded as `Invoke` before their first step and `Return` after their
@@ -582,7 +571,7 @@ impl Client<'_> {
         }
         let seq = cache.write_at(n, p, key, location);
         if let Some(r) = rec {
-            r.ret(self.id, Some(key), RecRet::Ack(seq));
+            r.ret(self.id, RecRet::Ack(seq));
         }
         Ok(seq)
     }
@@ -596,11 +585,7 @@ impl Client<'_> {
         }
         let entry = cache.read_at(n, p, key);
         if let Some(r) = rec {
-            r.ret(
-                self.id,
-                Some(key),
-                RecRet::Read(key, entry.seq, entry.exists()),
-            );
+            r.ret(self.id, RecRet::Read(entry.seq, entry.exists()));
         }
         Ok(entry)
     }
@@ -620,7 +605,7 @@ impl Client<'_> {
                 .iter()
                 .map(|(k, e)| (k.as_str(), e.seq, e.exists()))
                 .collect();
-            r.ret(self.id, None, RecRet::Listed(entries));
+            r.ret(self.id, RecRet::Listed(entries));
         }
         Ok(listing)
     }

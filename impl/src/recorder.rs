@@ -2,12 +2,13 @@
 //! (`witness_model::properties::check_history`) can judge it. Test and audit tooling: production
 //! caches are built without a recorder and pay nothing for it.
 //!
-//! Keys are interned to the model's `Key(u8)` in order of first appearance (or up front with
-//! [`Recorder::with_keys`]); sequence numbers must fit the model's `Seq` (u8). A history that
-//! outgrows either is reported as an error, never silently truncated.
+//! Keys are interned to history `Key`s in order of first appearance (or up front with
+//! [`Recorder::with_keys`]); versions are recorded as they are (u64), so a stress run can record
+//! millions of operations on any number of keys.
 
 use crate::sync::{self, Mutex};
 use crate::Seq;
+use std::collections::HashMap;
 use std::fmt;
 use witness_model::history::{ClientId, Event, Key, Observed, Op, Ret};
 
@@ -15,6 +16,7 @@ use witness_model::history::{ClientId, Event, Key, Observed, Op, Ret};
 struct State {
     events: Vec<Event>,
     keys: Vec<String>,
+    ids: HashMap<String, Key>,
     overflow: Option<RecordError>,
 }
 
@@ -23,22 +25,16 @@ pub struct Recorder {
     state: Mutex<State>,
 }
 
-/// The recorded run cannot be expressed as a model history.
+/// The recorded run cannot be expressed as a history.
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub enum RecordError {
     TooManyKeys,
-    SeqTooLarge { key: String, seq: Seq },
 }
 
 impl fmt::Display for RecordError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RecordError::TooManyKeys => write!(f, "a history can name at most 256 keys"),
-            RecordError::SeqTooLarge { key, seq } => write!(
-                f,
-                "{key:?} reached v{seq}; histories hold versions up to {}",
-                u8::MAX
-            ),
+            RecordError::TooManyKeys => write!(f, "a history can name at most 2^32 keys"),
         }
     }
 }
@@ -56,43 +52,25 @@ pub(crate) enum RecOp<'a> {
 /// What a recorded operation returned.
 pub(crate) enum RecRet<'a> {
     Ack(Seq),
-    Read(&'a str, Seq, bool),
+    Read(Seq, bool),
     Listed(Vec<(&'a str, Seq, bool)>),
 }
 
 impl State {
     fn key(&mut self, name: &str) -> Key {
-        if let Some(at) = self.keys.iter().position(|k| k == name) {
-            if let Ok(id) = u8::try_from(at) {
-                return Key(id);
-            }
+        if let Some(&key) = self.ids.get(name) {
+            return key;
         }
-        match u8::try_from(self.keys.len()) {
+        match u32::try_from(self.keys.len()) {
             Ok(id) => {
                 self.keys.push(name.to_string());
+                self.ids.insert(name.to_string(), Key(id));
                 Key(id)
             }
             Err(_) => {
                 self.overflow.get_or_insert(RecordError::TooManyKeys);
-                Key(u8::MAX)
+                Key(u32::MAX)
             }
-        }
-    }
-
-    fn seq(&mut self, key: &str, seq: Seq) -> u8 {
-        u8::try_from(seq).unwrap_or_else(|_| {
-            self.overflow.get_or_insert(RecordError::SeqTooLarge {
-                key: key.to_string(),
-                seq,
-            });
-            u8::MAX
-        })
-    }
-
-    fn observed(&mut self, key: &str, seq: Seq, exists: bool) -> Observed {
-        Observed {
-            seq: self.seq(key, seq),
-            exists,
         }
     }
 }
@@ -121,10 +99,7 @@ impl Recorder {
 
     /// The cache key behind a model key, if the history has named it.
     pub fn name(&self, key: Key) -> Option<String> {
-        sync::lock(&self.state)
-            .keys
-            .get(usize::from(key.0))
-            .cloned()
+        sync::lock(&self.state).keys.get(key.index()).cloned()
     }
 
     pub(crate) fn invoke(&self, client: ClientId, op: RecOp<'_>) {
@@ -138,20 +113,18 @@ impl Recorder {
         state.events.push(Event::Invoke { client, op });
     }
 
-    pub(crate) fn ret(&self, client: ClientId, key: Option<&str>, ret: RecRet<'_>) {
+    pub(crate) fn ret(&self, client: ClientId, ret: RecRet<'_>) {
         let mut state = sync::lock(&self.state);
         let ret = match ret {
-            RecRet::Ack(seq) => Ret::Ack {
-                seq: state.seq(key.unwrap_or(""), seq),
-            },
-            RecRet::Read(k, seq, exists) => Ret::Read {
-                observed: state.observed(k, seq, exists),
+            RecRet::Ack(seq) => Ret::Ack { seq },
+            RecRet::Read(seq, exists) => Ret::Read {
+                observed: Observed { seq, exists },
             },
             RecRet::Listed(entries) => {
                 let mut listed = Vec::with_capacity(entries.len());
                 for (k, seq, exists) in entries {
                     let key = state.key(k);
-                    listed.push((key, state.observed(k, seq, exists)));
+                    listed.push((key, Observed { seq, exists }));
                 }
                 Ret::Listed { entries: listed }
             }
@@ -162,7 +135,6 @@ impl Recorder {
     pub(crate) fn replica_applied(&self, name: &str, seq: Seq) {
         let mut state = sync::lock(&self.state);
         let key = state.key(name);
-        let seq = state.seq(name, seq);
         state.events.push(Event::ReplicaApplied { key, seq });
     }
 

@@ -8,9 +8,10 @@
 
 use index_cache::{Config, IndexCache, Location, Mode, Mutant, NodeId, Protocol, Variant};
 use proptest::prelude::*;
-use witness_model::history::{ClientId, Event, Key, Observed, Op, Ret, SEQ_MAX};
+use witness_model::history::{ClientId, Event, Key, Observed, Op, Ret};
 use witness_model::system::model::Action;
 use witness_model::system::state::Phase;
+use witness_model::system::SEQ_MAX;
 use witness_model::system::{NodeId as ModelNode, SystemState, WitnessCfg, WitnessModel};
 
 const KEYS: u8 = 2;
@@ -154,7 +155,7 @@ fn key(i: u8) -> &'static str {
 
 fn observed(entry: index_cache::Entry) -> Observed {
     Observed {
-        seq: u8::try_from(entry.seq).expect("sequences stay below SEQ_MAX"),
+        seq: entry.seq,
         exists: entry.exists(),
     }
 }
@@ -196,21 +197,20 @@ fn run(mode: Mode, protocol: Protocol, steps: &[Step]) -> Result<(), String> {
                 let seq = cache
                     .put_via(n(node), key(k), Location(u64::from(k)))
                     .map_err(|e| e.to_string())?;
-                let got = Ret::Ack {
-                    seq: u8::try_from(seq).map_err(|e| e.to_string())?,
-                };
-                (Some(got), Some(reference.op(Op::Put { key: Key(k) }, node)))
+                let got = Ret::Ack { seq };
+                (
+                    Some(got),
+                    Some(reference.op(Op::Put { key: Key(k.into()) }, node)),
+                )
             }
             Step::Delete { key: k, node } => {
                 let seq = cache
                     .delete_via(n(node), key(k))
                     .map_err(|e| e.to_string())?;
-                let got = Ret::Ack {
-                    seq: u8::try_from(seq).map_err(|e| e.to_string())?,
-                };
+                let got = Ret::Ack { seq };
                 (
                     Some(got),
-                    Some(reference.op(Op::Delete { key: Key(k) }, node)),
+                    Some(reference.op(Op::Delete { key: Key(k.into()) }, node)),
                 )
             }
             Step::Get { key: k, node } => {
@@ -218,7 +218,10 @@ fn run(mode: Mode, protocol: Protocol, steps: &[Step]) -> Result<(), String> {
                 let got = Ret::Read {
                     observed: observed(entry),
                 };
-                (Some(got), Some(reference.op(Op::Get { key: Key(k) }, node)))
+                (
+                    Some(got),
+                    Some(reference.op(Op::Get { key: Key(k.into()) }, node)),
+                )
             }
             Step::List { node } => {
                 let listing = cache.list_via(n(node), "").map_err(|e| e.to_string())?;
@@ -226,7 +229,7 @@ fn run(mode: Mode, protocol: Protocol, steps: &[Step]) -> Result<(), String> {
                     .iter()
                     .map(|(name, e)| {
                         let id = NAMES.iter().position(|k| k == name).expect("known key");
-                        (Key(u8::try_from(id).expect("few keys")), observed(*e))
+                        (Key(u32::try_from(id).expect("few keys")), observed(*e))
                     })
                     .collect();
                 (
@@ -238,7 +241,7 @@ fn run(mode: Mode, protocol: Protocol, steps: &[Step]) -> Result<(), String> {
                 cache.evict(n(node), key(k)).map_err(|e| e.to_string())?;
                 reference.act(Action::Evict {
                     node: ModelNode(node),
-                    key: Key(k),
+                    key: Key(k.into()),
                 });
                 (None, None)
             }
@@ -278,11 +281,11 @@ fn run(mode: Mode, protocol: Protocol, steps: &[Step]) -> Result<(), String> {
                 let at = usize::from(index) % pending.len();
                 let (name, seq) = pending[at].clone();
                 let k = NAMES.iter().position(|n| *n == name).expect("known key");
-                let k = Key(u8::try_from(k).expect("few keys"));
+                let k = Key(u32::try_from(k).expect("few keys"));
                 let seq = u8::try_from(seq).map_err(|e| e.to_string())?;
                 let held = cache.deliver_replication(at, keep).expect("message exists");
                 reference.act(Action::Deliver { key: k, seq, keep });
-                let want = reference.state.replica[usize::from(k.0)];
+                let want = reference.state.replica[k.index()];
                 if u8::try_from(held.seq).ok() != Some(want) {
                     return Err(format!(
                         "step {}: deliver {name}@v{seq}: replica holds v{} here, v{want} in the model",
@@ -340,8 +343,7 @@ fn conformance_detects_a_divergence() {
         let node_id = NodeId(usize::from(node));
         let got = match op {
             Op::Put { .. } => Ret::Ack {
-                seq: u8::try_from(cache.put_via(node_id, "k0", Location(1)).expect("valid"))
-                    .expect("small"),
+                seq: cache.put_via(node_id, "k0", Location(1)).expect("valid"),
             },
             _ => Ret::Read {
                 observed: observed(cache.read_via(node_id, "k0").expect("valid")),

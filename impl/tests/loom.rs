@@ -164,7 +164,7 @@ fn assert_caught(name: &str, setting: Setting, scenario: Scenario, property: Pro
 }
 
 fn c(id: u8) -> ClientId {
-    ClientId(id)
+    ClientId(u32::from(id))
 }
 
 fn spawn(cache: &Arc<IndexCache>, f: fn(&IndexCache)) -> thread::JoinHandle<()> {

@@ -441,7 +441,7 @@ fn explain(model: &WitnessModel, history: &[Event], property: PropertyId) -> Opt
 fn state_summary(model: &WitnessModel, state: &SystemState) -> String {
     let mut parts = Vec::new();
     for k in 0..model.cfg.keys {
-        let key = crate::history::Key(k);
+        let key = crate::history::Key(u32::from(k));
         let witness = state
             .witness_of(key)
             .map_or("forgotten".to_string(), |w| format!("v{w}"));

@@ -11,18 +11,36 @@ use std::fmt;
 
 /// Per-key write sequence number assigned by persistence. `0` is the state before any write: the
 /// key does not exist. Each key has its own counter, so `v2` of `k0` and `v2` of `k1` are unrelated.
-pub type Seq = u8;
+/// Wide enough for any recorded history; the model keeps its own narrower type
+/// (`system::state::Seq`) and widens it where it emits events.
+pub type Seq = u64;
 
-/// The largest sequence number a key can reach; bounds the number of writes a model can issue.
-pub const SEQ_MAX: Seq = 15;
-
+/// A key, by index: the model's `k0`, `k1`, ..., or the position of a key name in the order a
+/// recorded history first mentions it (the reader keeps the names, see
+/// `properties::check_history_stream`).
 #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct Key(pub u8);
+pub struct Key(pub u32);
 
+/// A client, by 0-based index (shown counting from 1 in the model's narration).
 #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct ClientId(pub u8);
+pub struct ClientId(pub u32);
+
+impl Key {
+    /// The key's position in per-key tables.
+    pub fn index(self) -> usize {
+        // Lossless: the project builds for 64-bit targets only (u32 fits usize from 32 bits up).
+        self.0 as usize
+    }
+}
+
+impl ClientId {
+    /// The client's position in per-client tables.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
 
 impl fmt::Display for Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -33,7 +51,7 @@ impl fmt::Display for Key {
 impl fmt::Display for ClientId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Humans count clients from 1; the index stays 0-based everywhere else.
-        write!(f, "client {}", u16::from(self.0) + 1)
+        write!(f, "client {}", u64::from(self.0) + 1)
     }
 }
 

@@ -72,7 +72,7 @@ impl SequentialSpec for Register {
 
 /// Stateright's verdict: every key's GET/PUT/DELETE history is linearizable.
 fn tester_says_linearizable(history: &[Event], keys: u8, spec: Register) -> bool {
-    (0..keys).all(|k| key_is_linearizable(history, Key(k), spec.clone()))
+    (0..keys).all(|k| key_is_linearizable(history, Key(k.into()), spec.clone()))
 }
 
 fn key_is_linearizable(history: &[Event], key: Key, spec: Register) -> bool {

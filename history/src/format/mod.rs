@@ -62,7 +62,10 @@ impl Format {
         if after_bracket.starts_with('{') {
             // The project's events are tagged with "event"; Jepsen's maps with "type".
             let object_head: String = after_bracket.chars().take(400).collect();
-            return Some(if object_head.contains("\"event\"") {
+            let tagged = object_head
+                .match_indices("\"event\"")
+                .any(|(at, tag)| object_head[at + tag.len()..].trim_start().starts_with(':'));
+            return Some(if tagged {
                 Format::Project
             } else {
                 Format::JepsenJson

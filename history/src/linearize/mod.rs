@@ -5,6 +5,7 @@
 //! it has no DELETE or conditional PUT, and to the memoized Wing & Gong search otherwise. A key
 //! that fails is cut down to the smallest window of operations that still cannot be linearized.
 
+pub(crate) mod memo;
 pub(crate) mod read_map;
 pub(crate) mod search;
 pub(crate) mod steps;

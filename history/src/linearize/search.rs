@@ -6,95 +6,9 @@
 //! applies it to the register, and removes the operation; when it meets a return entry first, the
 //! operation returning there was not linearized in time and the search backtracks.
 
+use super::memo::{Cache, Linearized, Undo};
 use super::steps::{State, Step};
 use std::collections::HashMap;
-
-/// A set of operations as bits, with an incrementally maintained hash (Zobrist: the XOR of one
-/// random word per member) so the cache lookup does not rehash the whole set.
-#[derive(Clone, Debug, Eq, Hash, PartialEq)]
-struct Linearized {
-    words: Vec<u64>,
-    hash: u64,
-}
-
-fn zobrist(index: usize) -> u64 {
-    // splitmix64: a fixed, well-mixed word per operation.
-    let mut z = (index as u64).wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-impl Linearized {
-    fn new(len: usize) -> Self {
-        Linearized {
-            words: vec![0; len.div_ceil(64)],
-            hash: 0,
-        }
-    }
-
-    fn contains(&self, index: usize) -> bool {
-        self.words[index / 64] & (1 << (index % 64)) != 0
-    }
-
-    fn flip(&mut self, index: usize) {
-        self.words[index / 64] ^= 1 << (index % 64);
-        self.hash ^= zobrist(index);
-    }
-}
-
-/// Configurations already explored. The sets live in one flat arena (`words` per set); the map
-/// goes from (hash, state) to the first set with that key, and `chain` links further sets with
-/// the same key, so recording a configuration allocates nothing in the common case.
-struct Cache {
-    words: usize,
-    arena: Vec<u64>,
-    chain: Vec<u32>,
-    first: HashMap<(u64, State), u32>,
-}
-
-const NO_MORE: u32 = u32::MAX;
-
-impl Cache {
-    fn new(words: usize) -> Self {
-        Cache {
-            words,
-            arena: Vec::new(),
-            chain: Vec::new(),
-            first: HashMap::new(),
-        }
-    }
-
-    fn set(&self, index: u32) -> &[u64] {
-        let start = index as usize * self.words;
-        &self.arena[start..start + self.words]
-    }
-
-    /// Records the configuration; false if it was explored before.
-    fn insert(&mut self, set: &Linearized, state: State) -> bool {
-        let new = self.chain.len() as u32;
-        let mut at = match self.first.get(&(set.hash, state)) {
-            None => {
-                self.first.insert((set.hash, state), new);
-                NO_MORE
-            }
-            Some(&index) => index,
-        };
-        while at != NO_MORE {
-            if self.set(at) == set.words.as_slice() {
-                return false;
-            }
-            let next = self.chain[at as usize];
-            if next == NO_MORE {
-                self.chain[at as usize] = new;
-            }
-            at = next;
-        }
-        self.arena.extend_from_slice(&set.words);
-        self.chain.push(NO_MORE);
-        true
-    }
-}
 
 /// The doubly linked list of entries still to linearize; `HEAD` and `TAIL` are sentinels.
 struct Entries {
@@ -225,9 +139,9 @@ fn earlier_twins(steps: &[Step]) -> Vec<Option<usize>> {
 pub(crate) fn linearize(steps: &[Step], init: State) -> Option<Vec<usize>> {
     let (mut list, head, tail) = Entries::new(steps);
     let mut remaining = steps.iter().filter(|s| s.ret.is_some()).count();
-    let mut set = Linearized::new(steps.len());
-    let mut cache = Cache::new(set.words.len());
-    let mut stack: Vec<(usize, State)> = Vec::new();
+    let mut set = Linearized::new(steps);
+    let mut cache = Cache::default();
+    let mut stack: Vec<(usize, State, Undo)> = Vec::new();
     let twins = earlier_twins(steps);
     let mut state = init;
     let mut entry = list.next[head];
@@ -236,28 +150,28 @@ pub(crate) fn linearize(steps: &[Step], init: State) -> Option<Vec<usize>> {
             let s = list.step[entry];
             let twin_waits = twins[s].is_some_and(|t| !set.contains(t));
             if let Some(after) = steps[s].effect.apply(state).filter(|_| !twin_waits) {
-                set.flip(s);
+                let undo = set.add(s);
                 if cache.insert(&set, after) {
-                    stack.push((entry, state));
+                    stack.push((entry, state, undo));
                     state = after;
                     list.lift(entry);
                     remaining -= usize::from(steps[s].ret.is_some());
                     entry = list.next[head];
                     continue;
                 }
-                set.flip(s);
+                set.remove(s, undo);
             }
             entry = list.next[entry];
         } else {
             // A return reached before its operation was linearized: undo the latest choice.
-            let (call, before) = stack.pop()?;
+            let (call, before, undo) = stack.pop()?;
             let s = list.step[call];
             state = before;
-            set.flip(s);
+            set.remove(s, undo);
             list.unlift(call);
             remaining += usize::from(steps[s].ret.is_some());
             entry = list.next[call];
         }
     }
-    Some(stack.iter().map(|&(e, _)| list.step[e]).collect())
+    Some(stack.iter().map(|&(e, _, _)| list.step[e]).collect())
 }

@@ -7,7 +7,7 @@ use index_cache::{IndexCache, Mode};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use witness_model::history::{Event, Key};
-use witness_model::properties::{check_history, witness_safety, Monitor, PropertyId};
+use witness_model::properties::{check_history, witness_safety, HistoryMonitor, PropertyId};
 
 /// What the checkers concluded about one execution.
 #[derive(Debug, Default)]
@@ -57,22 +57,19 @@ pub fn judge(cache: &IndexCache) -> Judgement {
         history,
     };
     if cache.mode() == Mode::Strong {
-        let mut monitor = Monitor::new();
+        let mut monitor = HistoryMonitor::default();
         for event in &judgement.history {
             monitor
                 .observe_quietly(event)
                 .expect("check_history accepted it");
         }
-        for id in 0..=u8::MAX {
+        for id in 0.. {
             let key = Key(id);
             let Some(name) = recorder.name(key) else {
                 break;
             };
-            let known = cache
-                .witness_known(&name)
-                .expect("recorded keys are valid")
-                .map(to_model_seq);
-            let persisted = to_model_seq(cache.persisted(&name).expect("valid key").seq);
+            let known = cache.witness_known(&name).expect("recorded keys are valid");
+            let persisted = cache.persisted(&name).expect("valid key").seq;
             let acked = monitor.acked(key);
             if !witness_safety::holds(acked, known, persisted) {
                 judgement.violated.insert(PropertyId::WitnessSafety);
@@ -97,8 +94,4 @@ pub fn judge_drained(cache: &IndexCache) -> Judgement {
             .push("replica-converges: replication drained but the replica differs".into());
     }
     judgement
-}
-
-pub fn to_model_seq(seq: u64) -> u8 {
-    u8::try_from(seq).expect("test histories stay below v256")
 }

@@ -43,7 +43,7 @@ pub fn client_program(
     faults: Faults,
     rng: &mut impl Choose,
 ) {
-    let me = cache.client(ClientId(client));
+    let me = cache.client(ClientId(u32::from(client)));
     let nodes = cache.nodes();
     for i in 0..ops {
         let node = NodeId(rng.below(nodes));

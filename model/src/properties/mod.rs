@@ -5,6 +5,9 @@
 //! versions), so the same monitor lives inside the model's state, consumes the histories recorded
 //! from the implementation, and checks histories that users bring in JSON.
 
+mod finding;
+mod growable_store;
+mod judge;
 pub mod linearizable;
 pub mod list_after_write;
 mod monitor;
@@ -12,9 +15,16 @@ pub mod monotonic_reads;
 pub mod read_after_write;
 pub mod read_your_writes;
 pub mod replica;
+mod small_store;
+mod store;
 pub mod witness_safety;
 
-pub use monitor::{check_history, Finding, HistoryError, HistoryVerdict, Monitor};
+pub use finding::{Finding, HistoryError, Named};
+pub use growable_store::GrowableStore;
+pub use judge::{check_history, check_history_stream, HistoryChecker, HistoryVerdict, StreamError};
+pub use monitor::{HistoryMonitor, Monitor};
+pub use small_store::SmallStore;
+pub use store::{KeySummary, MonitorStore, Pending};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

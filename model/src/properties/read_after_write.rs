@@ -25,7 +25,7 @@ pub fn judge(floor: Observed, got: Observed) -> Option<PropertyId> {
 mod tests {
     use super::*;
 
-    const fn v(seq: u8, exists: bool) -> Observed {
+    const fn v(seq: u64, exists: bool) -> Observed {
         Observed { seq, exists }
     }
 

@@ -14,9 +14,10 @@ pub fn holds_monotonic(before: Seq, after: Seq) -> bool {
     after >= before
 }
 
-/// Per key, the source's committed version and the replica's version. Only meaningful when
-/// replication is quiescent (nothing queued, no write between commit and enqueue).
-pub fn converged(source: &[Seq], replica: &[Seq]) -> bool {
+/// Per key, the source's committed version and the replica's version (in whatever width the
+/// caller keeps versions). Only meaningful when replication is quiescent (nothing queued, no write
+/// between commit and enqueue).
+pub fn converged<V: PartialEq>(source: &[V], replica: &[V]) -> bool {
     source == replica
 }
 

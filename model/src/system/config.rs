@@ -2,7 +2,7 @@
 //! the faults. Names here are the ones users type (`--variant witness-before-commit`) and read in
 //! reports; [`WitnessCfg::validate`] rejects configurations the model cannot represent.
 
-use crate::history::SEQ_MAX;
+use super::state::SEQ_MAX;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;

@@ -25,13 +25,13 @@ fn target_lane(model: &WitnessModel, state: &SystemState, action: &Action) -> Op
                 node_lane(node.0)
             }
         }
-        Action::Step { client } => match &state.clients[usize::from(client.0)].phase {
+        Action::Step { client } => match &state.clients[client.index()].phase {
             Phase::Idle => return None,
             Phase::Write { node, next, .. } => match next {
                 WriteStep::Commit | WriteStep::CommitAndNotify => persistence,
                 WriteStep::NotifyWitness => witness,
                 WriteStep::UpdateCache => node_lane(node.0),
-                WriteStep::Ack => usize::from(client.0),
+                WriteStep::Ack => client.index(),
             },
             Phase::Get { node, next, .. } => match next {
                 GetStep::FillLoad | GetStep::Reload => persistence,
@@ -54,7 +54,7 @@ fn target_lane(model: &WitnessModel, state: &SystemState, action: &Action) -> Op
 
 fn source_lane(model: &WitnessModel, action: &Action) -> usize {
     match action {
-        Action::Invoke { client, .. } | Action::Step { client } => usize::from(client.0),
+        Action::Invoke { client, .. } | Action::Step { client } => client.index(),
         Action::Deliver { .. } => {
             usize::from(model.cfg.clients) + usize::from(model.cfg.cache_nodes) + 2
         }
@@ -71,7 +71,7 @@ fn escape(text: &str) -> String {
 /// Renders `path` (each state with the action taken from it) as an SVG sequence diagram.
 pub fn sequence_svg(model: &WitnessModel, path: &[(SystemState, Option<Action>)]) -> String {
     let mut lanes: Vec<String> = (0..model.cfg.clients)
-        .map(|c| crate::history::ClientId(c).to_string())
+        .map(|c| crate::history::ClientId(u32::from(c)).to_string())
         .collect();
     lanes.extend((0..model.cfg.cache_nodes).map(|n| super::state::NodeId(n).to_string()));
     lanes.extend(["witness", "persistence", "replica"].map(String::from));

@@ -11,4 +11,4 @@ pub use config::{
     ConfigError, Faults, Mode, Mutant, OpMix, Repair, Variant, WitnessCfg, WitnessOrder,
 };
 pub use model::{Action, WitnessModel};
-pub use state::{NodeId, SystemState};
+pub use state::{NodeId, Seq, SystemState, SEQ_MAX};

@@ -25,10 +25,11 @@
 //! [`Monitor`](crate::properties::Monitor) kept in the state.
 
 use super::config::{Mode, Mutant, Repair, WitnessCfg, WitnessOrder};
+use super::state::Seq;
 use super::state::{
     CacheNode, ClientState, GetStep, ListStep, NodeId, PerKey, Phase, SystemState, WriteStep,
 };
-use crate::history::{ClientId, Event, Key, Op, Ret, Seq};
+use crate::history::{ClientId, Event, Key, Op, Ret};
 use crate::properties::{replica, witness_safety, PropertyId};
 use smallvec::{smallvec, SmallVec};
 use stateright::{Model, Property};
@@ -101,7 +102,7 @@ impl WitnessModel {
         // Start the replica summary at 0 for every key so that replica events compare correctly.
         for k in 0..self.cfg.keys {
             let _ = monitor.observe_quietly(&Event::ReplicaApplied {
-                key: Key(k),
+                key: Key(u32::from(k)),
                 seq: 0,
             });
         }
@@ -132,7 +133,7 @@ impl WitnessModel {
     }
 
     fn keys(&self) -> impl Iterator<Item = Key> {
-        (0..self.cfg.keys).map(Key)
+        (0..u32::from(self.cfg.keys)).map(Key)
     }
 
     fn node_ids(&self) -> impl Iterator<Item = NodeId> {
@@ -197,7 +198,7 @@ impl WitnessModel {
     }
 
     fn listing_put(&self, listing: &mut [Seq], key: Key, seq: Seq) {
-        let held = &mut listing[usize::from(key.0)];
+        let held = &mut listing[key.index()];
         match self.cfg.variant.repair {
             Repair::Unconditional => *held = seq,
             Repair::IfNewer => *held = (*held).max(seq),
@@ -221,7 +222,7 @@ impl WitnessModel {
     pub fn is_listing_stale(&self, state: &SystemState, listing: &[Seq]) -> bool {
         self.keys().any(|key| match state.witness_of(key) {
             None => true,
-            Some(known) => listing[usize::from(key.0)] < known,
+            Some(known) => listing[key.index()] < known,
         })
     }
 
@@ -229,7 +230,7 @@ impl WitnessModel {
     /// relearns it from the source of truth in the same step.
     fn reload(&self, state: &mut SystemState, key: Key) -> Seq {
         let loaded = state.persisted_of(key);
-        let known = &mut state.witness[usize::from(key.0)];
+        let known = &mut state.witness[key.index()];
         if known.is_none() {
             *known = Some(loaded);
         }
@@ -242,14 +243,14 @@ impl WitnessModel {
         }
         // A forgotten key stays forgotten: the witness cannot know whether a newer write notified
         // it before the restart, so only a reload from persistence may teach it again.
-        if let Some(known) = &mut state.witness[usize::from(key.0)] {
+        if let Some(known) = &mut state.witness[key.index()] {
             *known = (*known).max(seq);
         }
     }
 
     fn commit(&self, state: &mut SystemState, key: Key, seq: Seq) {
         // Last writer wins by version: a slow, older write never overwrites a newer commit.
-        let held = &mut state.persisted[usize::from(key.0)];
+        let held = &mut state.persisted[key.index()];
         *held = (*held).max(seq);
     }
 
@@ -260,7 +261,7 @@ impl WitnessModel {
         ret: Ret,
         emit: &mut dyn FnMut(&Event),
     ) {
-        state.clients[usize::from(client.0)].phase = Phase::Idle;
+        state.clients[client.index()].phase = Phase::Idle;
         let event = Event::Return { client, ret };
         let outcome = state.monitor.observe_quietly(&event);
         debug_assert!(outcome.is_ok(), "the model emitted a malformed history");
@@ -288,13 +289,13 @@ impl WitnessModel {
     ) {
         let entries = self
             .keys()
-            .map(|key| (key, state.observed(key, listing[usize::from(key.0)])))
+            .map(|key| (key, state.observed(key, listing[key.index()])))
             .collect();
         self.respond(state, client, Ret::Listed { entries }, emit);
     }
 
     fn set_phase(&self, state: &mut SystemState, client: ClientId, phase: Phase) {
-        state.clients[usize::from(client.0)].phase = phase;
+        state.clients[client.index()].phase = phase;
     }
 
     fn invoke(
@@ -305,7 +306,7 @@ impl WitnessModel {
         node: NodeId,
         emit: &mut dyn FnMut(&Event),
     ) {
-        let slot = &mut state.clients[usize::from(client.0)];
+        let slot = &mut state.clients[client.index()];
         debug_assert!(slot.remaining > 0 && slot.phase == Phase::Idle);
         slot.remaining -= 1;
         let event = Event::Invoke { client, op };
@@ -315,7 +316,7 @@ impl WitnessModel {
         match op {
             Op::Put { key } | Op::Delete { key } => {
                 let put = matches!(op, Op::Put { .. });
-                let k = usize::from(key.0);
+                let k = key.index();
                 let seq = state.assigned[k] + 1;
                 state.assigned[k] = seq;
                 if put {
@@ -334,7 +335,7 @@ impl WitnessModel {
                     },
                 );
             }
-            Op::Get { key } => match state.node(node).entries[usize::from(key.0)] {
+            Op::Get { key } => match state.node(node).entries[key.index()] {
                 None => self.set_phase(
                     state,
                     client,
@@ -408,7 +409,7 @@ impl WitnessModel {
     }
 
     fn step(&self, state: &mut SystemState, client: ClientId, emit: &mut dyn FnMut(&Event)) {
-        let phase = state.clients[usize::from(client.0)].phase.clone();
+        let phase = state.clients[client.index()].phase.clone();
         match phase {
             Phase::Idle => debug_assert!(false, "Step offered to an idle client"),
             Phase::Write {
@@ -444,9 +445,9 @@ impl WitnessModel {
             }
             WriteStep::UpdateCache => {
                 let n = usize::from(node.0);
-                let mut slot = state.nodes[n].entries[usize::from(key.0)];
+                let mut slot = state.nodes[n].entries[key.index()];
                 self.cache_put(&mut slot, seq);
-                state.nodes[n].entries[usize::from(key.0)] = slot;
+                state.nodes[n].entries[key.index()] = slot;
                 if let Some(mut listing) = state.nodes[n].listing.take() {
                     self.listing_put(&mut listing, key, seq);
                     state.nodes[n].listing = Some(listing);
@@ -457,7 +458,7 @@ impl WitnessModel {
                 if self.cfg.faults.replication_reorder {
                     state.replication.sort_unstable();
                 }
-                self.respond(state, client, Ret::Ack { seq }, emit);
+                self.respond(state, client, Ret::Ack { seq: seq.into() }, emit);
                 return;
             }
         }
@@ -484,7 +485,7 @@ impl WitnessModel {
         step: GetStep,
         emit: &mut dyn FnMut(&Event),
     ) {
-        let k = usize::from(key.0);
+        let k = key.index();
         let phase = |next| Phase::Get { key, node, next };
         match step {
             GetStep::FillLoad => {
@@ -523,7 +524,7 @@ impl WitnessModel {
             None => state.nodes[n].listing = Some(loaded.iter().copied().collect()),
             Some(mut held) => {
                 for key in self.keys() {
-                    self.listing_put(&mut held, key, loaded[usize::from(key.0)]);
+                    self.listing_put(&mut held, key, loaded[key.index()]);
                 }
                 state.nodes[n].listing = Some(held);
             }
@@ -579,12 +580,15 @@ impl WitnessModel {
                 state.replication.remove(at);
             }
         }
-        let held = &mut state.replica[usize::from(key.0)];
+        let held = &mut state.replica[key.index()];
         // Last writer wins by version: a late or duplicated delivery of an older version is ignored.
         if seq > *held || self.is_mutant(Mutant::ReplicaAppliesOutOfOrder) {
             *held = seq;
         }
-        let applied = Event::ReplicaApplied { key, seq: *held };
+        let applied = Event::ReplicaApplied {
+            key,
+            seq: (*held).into(),
+        };
         let outcome = state.monitor.observe_quietly(&applied);
         debug_assert!(outcome.is_ok());
         emit(&applied);
@@ -608,7 +612,7 @@ impl WitnessModel {
             Action::Invoke { client, op, node } => self.invoke(&mut next, client, op, node, emit),
             Action::Step { client } => self.step(&mut next, client, emit),
             Action::Evict { node, key } => {
-                next.nodes[usize::from(node.0)].entries[usize::from(key.0)] = None;
+                next.nodes[usize::from(node.0)].entries[key.index()] = None;
             }
             Action::EvictListing { node } => {
                 next.nodes[usize::from(node.0)].listing = None;
@@ -638,7 +642,7 @@ impl WitnessModel {
             let held = state.node(node);
             if faults.eviction {
                 for key in self.keys() {
-                    if held.entries[usize::from(key.0)].is_some() {
+                    if held.entries[key.index()].is_some() {
                         actions.push(Action::Evict { node, key });
                     }
                 }
@@ -713,7 +717,7 @@ impl Model for WitnessModel {
     fn actions(&self, state: &SystemState, actions: &mut Vec<Action>) {
         let ops = self.invocable_ops();
         for (c, slot) in state.clients.iter().enumerate() {
-            let Ok(c) = u8::try_from(c) else { break };
+            let Ok(c) = u32::try_from(c) else { break };
             let client = ClientId(c);
             if slot.phase != Phase::Idle {
                 actions.push(Action::Step { client });
@@ -768,8 +772,8 @@ impl Model for WitnessModel {
                     m.keys().all(|key| {
                         witness_safety::holds(
                             s.monitor.acked(key),
-                            s.witness_of(key),
-                            s.persisted_of(key),
+                            s.witness_of(key).map(u64::from),
+                            s.persisted_of(key).into(),
                         )
                     })
                 },
@@ -778,7 +782,7 @@ impl Model for WitnessModel {
                 PropertyId::ReplicaLag.name(),
                 |m: &WitnessModel, s: &SystemState| {
                     m.keys().any(|key| {
-                        replica::lags(s.monitor.acked(key), s.replica[usize::from(key.0)])
+                        replica::lags(s.monitor.acked(key), s.replica[key.index()].into())
                     })
                 },
             ),

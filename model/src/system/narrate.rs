@@ -2,8 +2,9 @@
 //! `client 1 GET k0 via cache node 2 → v1 (stale: persistence has v2)`.
 
 use super::model::{Action, WitnessModel};
+use super::state::Seq;
 use super::state::{GetStep, ListStep, NodeId, Phase, SystemState, WriteStep};
-use crate::history::{ClientId, Key, Op, Seq};
+use crate::history::{ClientId, Key, Op};
 use std::fmt::Write as _;
 
 /// A label for an action without its state (the Explorer's action list).
@@ -50,7 +51,7 @@ fn listing_text(state: &SystemState, listing: &[Seq]) -> String {
         .iter()
         .enumerate()
         .filter_map(|(k, &seq)| {
-            let key = Key(u8::try_from(k).ok()?);
+            let key = Key(u32::try_from(k).ok()?);
             state
                 .observed(key, seq)
                 .exists
@@ -79,8 +80,8 @@ pub fn describe(model: &WitnessModel, state: &SystemState, action: &Action) -> S
         Action::Invoke { client, op, node } => describe_invoke(state, &next, client, op, node),
         Action::Step { client } => describe_step(model, state, &next, client),
         Action::Deliver { key, seq, keep } => {
-            let held = next.replica[usize::from(key.0)];
-            let mut s = if held == seq && state.replica[usize::from(key.0)] != seq {
+            let held = next.replica[key.index()];
+            let mut s = if held == seq && state.replica[key.index()] != seq {
                 format!("replica applies {key}@v{seq}")
             } else if held == seq {
                 format!("replica receives {key}@v{seq} again")
@@ -113,12 +114,12 @@ fn describe_invoke(
     let head = format!("{client} {op} via {node}");
     match op {
         Op::Put { key } | Op::Delete { key } => {
-            let seq = next.assigned[usize::from(key.0)];
+            let seq = next.assigned[key.index()];
             format!("{head}: persistence assigns v{seq}")
         }
-        Op::Get { key } => match state.node(node).entries[usize::from(key.0)] {
+        Op::Get { key } => match state.node(node).entries[key.index()] {
             None => format!("{head}: node has no entry"),
-            Some(entry) => match next.clients[usize::from(client.0)].phase {
+            Some(entry) => match next.clients[client.index()].phase {
                 Phase::Idle => format!(
                     "{head} → {}{}",
                     version(state, key, entry),
@@ -129,7 +130,7 @@ fn describe_invoke(
         },
         Op::List => match &state.node(node).listing {
             None => format!("{head}: node has no cached listing"),
-            Some(listing) => match next.clients[usize::from(client.0)].phase {
+            Some(listing) => match next.clients[client.index()].phase {
                 Phase::Idle => format!(
                     "{head} → {}{}",
                     listing_text(state, listing),
@@ -151,7 +152,7 @@ fn describe_step(
     client: ClientId,
 ) -> String {
     let mut s = String::new();
-    match state.clients[usize::from(client.0)].phase.clone() {
+    match state.clients[client.index()].phase.clone() {
         Phase::Idle => s.push_str("(idle)"),
         Phase::Write {
             key,
@@ -162,7 +163,7 @@ fn describe_step(
         } => {
             let op = if put { "PUT" } else { "DELETE" };
             let _ = write!(s, "{client} {op} {key} v{seq}: ");
-            let k = usize::from(key.0);
+            let k = key.index();
             match step {
                 WriteStep::Commit => commit_text(&mut s, state, next, key, seq),
                 WriteStep::NotifyWitness => witness_text(&mut s, state, next, key, seq),
@@ -197,7 +198,7 @@ fn describe_step(
             node,
             next: step,
         } => {
-            let k = usize::from(key.0);
+            let k = key.index();
             match step {
                 GetStep::FillLoad => {
                     let _ = write!(
@@ -207,7 +208,7 @@ fn describe_step(
                     );
                 }
                 GetStep::FillStore { loaded } => {
-                    let answered = next.clients[usize::from(client.0)].phase == Phase::Idle;
+                    let answered = next.clients[client.index()].phase == Phase::Idle;
                     let _ = write!(s, "{node} fills {key}={}", version(state, key, loaded));
                     if next.node(node).entries[k] != Some(loaded) {
                         s.push_str(" (keeps its newer entry)");
@@ -290,7 +291,7 @@ fn describe_step(
             }
             ListStep::FillStore { loaded } => {
                 let _ = write!(s, "{node} caches listing {}", listing_text(state, &loaded));
-                if next.clients[usize::from(client.0)].phase == Phase::Idle {
+                if next.clients[client.index()].phase == Phase::Idle {
                     let _ = write!(
                         s,
                         "; {client} LIST via {node} → {}{}",

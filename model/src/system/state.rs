@@ -4,9 +4,16 @@
 //! hold per-key sequence numbers. Whether version `s` of a key is a PUT or a DELETE is recorded once,
 //! in `puts`, when persistence assigns `s`.
 
-use crate::history::{Key, Observed, Seq};
+use crate::history::{Key, Observed};
 use crate::properties::Monitor;
 use smallvec::SmallVec;
+
+/// The model's version number: one byte, because every state holds many. Widened to
+/// [`crate::history::Seq`] where the model emits events or reads the monitor.
+pub type Seq = u8;
+
+/// The largest sequence number a key can reach; bounds the number of writes a model can issue.
+pub const SEQ_MAX: Seq = 15;
 
 /// A table indexed by key (at most `MAX_KEYS` entries, kept inline).
 pub type PerKey<T> = SmallVec<[T; 4]>;
@@ -124,9 +131,9 @@ pub struct SystemState {
 impl SystemState {
     /// What version `seq` of `key` means to a reader.
     pub fn observed(&self, key: Key, seq: Seq) -> Observed {
-        let puts = self.puts[usize::from(key.0)];
+        let puts = self.puts[key.index()];
         Observed {
-            seq,
+            seq: seq.into(),
             exists: puts & (1 << seq) != 0,
         }
     }
@@ -136,11 +143,11 @@ impl SystemState {
     }
 
     pub fn witness_of(&self, key: Key) -> Option<Seq> {
-        self.witness[usize::from(key.0)]
+        self.witness[key.index()]
     }
 
     pub fn persisted_of(&self, key: Key) -> Seq {
-        self.persisted[usize::from(key.0)]
+        self.persisted[key.index()]
     }
 
     /// No replication in flight and no write in flight (a write in flight may have committed

@@ -1,0 +1,163 @@
+//! Lowe's memoization for the search: the set of operations linearized so far, and the cache of
+//! (set, register state) configurations already explored.
+//!
+//! A long key's set is stored compactly, so that memory follows the operations in flight rather
+//! than the length of the history: the completed operations are "all below `high` except a few
+//! holes" (the search linearizes them roughly in invocation order), and the few pending-forever
+//! operations that were linearized are listed. That encoding is exact: two configurations are
+//! equal iff their encodings are.
+
+use super::steps::{State, Step};
+use std::collections::HashMap;
+
+fn zobrist(index: usize) -> u64 {
+    // splitmix64: a fixed, well-mixed word per operation; the set's hash is the XOR over members.
+    let mut z = (index as u64).wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The operations linearized so far (step indices, invocation order).
+pub(super) struct Linearized {
+    bits: Vec<u64>,
+    hash: u64,
+    forever: Vec<bool>,
+    /// Every completed step below `low` is linearized; no completed step at or above `high` is.
+    low: usize,
+    high: usize,
+    /// Pending-forever steps linearized, in the order they were (the search undoes them last in,
+    /// first out).
+    linearized_forever: Vec<u32>,
+}
+
+/// What [`Linearized::add`] changed, for [`Linearized::remove`].
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Undo {
+    low: usize,
+    high: usize,
+}
+
+impl Linearized {
+    pub(super) fn new(steps: &[Step]) -> Self {
+        let forever: Vec<bool> = steps.iter().map(|s| s.ret.is_none()).collect();
+        let low = forever.iter().position(|f| !f).unwrap_or(steps.len());
+        Linearized {
+            bits: vec![0; steps.len().div_ceil(64)],
+            hash: 0,
+            forever,
+            low,
+            high: 0,
+            linearized_forever: Vec::new(),
+        }
+    }
+
+    pub(super) fn contains(&self, i: usize) -> bool {
+        self.bits[i / 64] & (1 << (i % 64)) != 0
+    }
+
+    pub(super) fn hash(&self) -> u64 {
+        self.hash
+    }
+
+    pub(super) fn add(&mut self, i: usize) -> Undo {
+        let undo = Undo {
+            low: self.low,
+            high: self.high,
+        };
+        self.bits[i / 64] |= 1 << (i % 64);
+        self.hash ^= zobrist(i);
+        if self.forever[i] {
+            self.linearized_forever.push(i as u32);
+        } else {
+            self.high = self.high.max(i + 1);
+            while self.low < self.forever.len()
+                && (self.forever[self.low] || self.contains(self.low))
+            {
+                self.low += 1;
+            }
+        }
+        undo
+    }
+
+    pub(super) fn remove(&mut self, i: usize, undo: Undo) {
+        self.bits[i / 64] &= !(1 << (i % 64));
+        self.hash ^= zobrist(i);
+        if self.forever[i] {
+            self.linearized_forever.pop();
+        }
+        self.low = undo.low;
+        self.high = undo.high;
+    }
+
+    /// The exact compact form: `high`, the holes below it, a separator, the sorted pending-forever
+    /// members.
+    fn encode(&self, out: &mut Vec<u32>) {
+        out.clear();
+        out.push(self.high as u32);
+        out.extend(
+            (self.low..self.high)
+                .filter(|&j| !self.forever[j] && !self.contains(j))
+                .map(|j| j as u32),
+        );
+        out.push(u32::MAX);
+        let start = out.len();
+        out.extend_from_slice(&self.linearized_forever);
+        out[start..].sort_unstable();
+    }
+}
+
+/// Bounds the cache: past this many stored words it is emptied and refilled. The cache only saves
+/// work, so forgetting keeps every verdict and bounds memory on pathological keys.
+const MAX_WORDS: usize = 48 << 20;
+
+/// Configurations already explored: (hash, state) → the first stored encoding with that key;
+/// `chain` links further ones with the same key; encodings live in one arena.
+#[derive(Default)]
+pub(super) struct Cache {
+    arena: Vec<u32>,
+    spans: Vec<(u32, u32)>,
+    chain: Vec<u32>,
+    first: HashMap<(u64, State), u32>,
+    scratch: Vec<u32>,
+}
+
+const NO_MORE: u32 = u32::MAX;
+
+impl Cache {
+    fn stored(&self, index: u32) -> &[u32] {
+        let (start, len) = self.spans[index as usize];
+        &self.arena[start as usize..(start + len) as usize]
+    }
+
+    /// Records the configuration; false if it was explored before.
+    pub(super) fn insert(&mut self, set: &Linearized, state: State) -> bool {
+        if self.arena.len() + self.spans.len() * 4 > MAX_WORDS {
+            *self = Cache::default();
+        }
+        let mut scratch = std::mem::take(&mut self.scratch);
+        set.encode(&mut scratch);
+        let new = self.spans.len() as u32;
+        let mut at = *self.first.entry((set.hash(), state)).or_insert(new);
+        let mut fresh = true;
+        while at != new {
+            if self.stored(at) == scratch.as_slice() {
+                fresh = false;
+                break;
+            }
+            let next = self.chain[at as usize];
+            if next == NO_MORE {
+                self.chain[at as usize] = new;
+            }
+            at = if next == NO_MORE { new } else { next };
+        }
+        if fresh {
+            self.spans
+                .push((self.arena.len() as u32, scratch.len() as u32));
+            self.arena.extend_from_slice(&scratch);
+            self.chain.push(NO_MORE);
+        }
+        self.scratch = scratch;
+        fresh
+    }
+}
