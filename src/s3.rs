@@ -136,7 +136,10 @@ pub struct ProbeArgs {
     /// Save the history (Jepsen JSON lines, contract C1) here.
     #[arg(long, value_name = "HISTORY")]
     pub out: Option<PathBuf>,
-    /// Overwrite --out if it exists.
+    /// Also write the checker's HTML timeline of the history here.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Overwrite --out / --html if they exist.
     #[arg(long)]
     pub force: bool,
     /// A request unanswered this long is indeterminate (Jepsen's :info).
@@ -200,7 +203,7 @@ fn target(args: &ProbeArgs) -> Result<Target, CliError> {
 }
 
 pub fn probe(args: &ProbeArgs) -> Result<i32, CliError> {
-    if let Some(out) = &args.out {
+    for out in args.out.iter().chain(&args.html) {
         if out.exists() && !args.force {
             return Err(CliError::usage(format!(
                 "{} exists; pass --force to overwrite it",
@@ -236,6 +239,11 @@ pub fn probe(args: &ProbeArgs) -> Result<i32, CliError> {
             "history saved to {} (witness history {0} judges it again)",
             out.display()
         );
+    }
+    if let Some(html) = &args.html {
+        std::fs::write(html, judgement.html(&run.endpoint))
+            .map_err(|e| CliError::usage(format!("cannot write {}: {e}", html.display())))?;
+        println!("timeline written to {}", html.display());
     }
     Ok(if judgement.holds() {
         EXIT_OK

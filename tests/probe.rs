@@ -8,7 +8,10 @@ use common::run;
 
 #[test]
 fn eventual_mode_violates_read_after_write_over_http() {
-    let r = run(&["probe", "--mode", "eventual"]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let html = dir.path().join("timeline.html");
+    let html_arg = html.to_str().expect("utf-8 path");
+    let r = run(&["probe", "--mode", "eventual", "--html", html_arg]);
     r.assert_no_panic();
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert!(
@@ -33,6 +36,8 @@ fn eventual_mode_violates_read_after_write_over_http() {
         "A3 read after delete",
     ];
     assert!(named.iter().any(|a| r.stdout.contains(a)), "{}", r.stdout);
+    let page = std::fs::read_to_string(&html).expect("timeline written");
+    assert!(page.contains("<html"), "not HTML");
 }
 
 #[test]

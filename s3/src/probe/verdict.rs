@@ -22,14 +22,21 @@ const READ_AFTER_WRITE_ANOMALIES: [PropertyId; 3] = [
     PropertyId::ReadAfterDelete,
 ];
 
-#[derive(Clone, Debug, Eq, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Judgement {
+    /// The history as the checker read it back.
+    pub history: witness_history::History,
     pub verdict: Verdict,
 }
 
 impl Judgement {
     pub fn holds(&self) -> bool {
         self.verdict.holds()
+    }
+
+    /// The checker's HTML timeline of the history, with the violating windows marked.
+    pub fn html(&self, title: &str) -> String {
+        witness_history::html::render(&self.history, &self.verdict, title)
     }
 
     /// The first violation that is a read-after-write anomaly.
@@ -47,9 +54,8 @@ pub fn judge(events: &[Event]) -> Result<Judgement, String> {
     let text = to_json_lines(events);
     let history = witness_history::parse_str(&text, Format::JepsenJson)
         .map_err(|e| format!("the recorded history does not parse: {e}"))?;
-    Ok(Judgement {
-        verdict: witness_history::judge(&history),
-    })
+    let verdict = witness_history::judge(&history);
+    Ok(Judgement { history, verdict })
 }
 
 /// Completions per operation and outcome.
