@@ -3,19 +3,17 @@
 //!
 //! The history is judged exactly as saved: it is written as contract-C1 JSON lines and parsed back
 //! by the checker's own reader, so `witness history FILE` on the saved file gives the same
-//! verdict. The checker decides per-key linearizability of GET/PUT/DELETE/conditional PUT and
-//! names the S3 anomaly of the smallest window that cannot be linearized; read-after-write is
-//! reported violated when that anomaly is one of read-after-write's own (A1–A3), and holds
-//! whenever linearizability holds (it is weaker).
+//! verdict. Every property verdict is the checker's; this file only chooses which violating window
+//! to print first (one of read-after-write's anomalies, A1–A3, when there is one).
 
 use super::history::{to_json_lines, Event, Type, F};
 use super::ProbeRun;
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use witness_history::{Format, Verdict, Violation};
+use witness_history::{Format, Status, Verdict, Violation};
 use witness_model::properties::PropertyId;
 
-/// The anomalies that are read-after-write violations.
+/// The anomalies that are read-after-write violations: their windows are shown first.
 const READ_AFTER_WRITE_ANOMALIES: [PropertyId; 3] = [
     PropertyId::NegativeCacheMiss,
     PropertyId::StaleOverwrite,
@@ -39,7 +37,8 @@ impl Judgement {
         witness_history::html::render(&self.history, &self.verdict, title)
     }
 
-    /// The first violation that is a read-after-write anomaly.
+    /// The first violating window that is a read-after-write anomaly (the one a reader of S3's
+    /// guarantee wants to see first).
     pub fn read_after_write_violation(&self) -> Option<&Violation> {
         self.verdict.violations.iter().find(|v| {
             v.anomaly
@@ -98,28 +97,23 @@ fn conditional_line(events: &[Event], counts: &BTreeMap<(String, &'static str), 
     }
 }
 
-fn property_lines(judgement: &Judgement) -> Vec<(&'static str, String)> {
-    let linearizable = judgement.verdict.status(PropertyId::Linearizable);
-    let holds = judgement.holds();
-    let raw = match (holds, judgement.read_after_write_violation()) {
-        (true, _) => "holds".to_string(),
-        (false, Some(v)) => format!("VIOLATED on {}", v.key),
-        (false, None) => "not decided (the violation is no read-after-write anomaly)".into(),
-    };
-    vec![
-        (
-            PropertyId::Linearizable.name(),
-            match linearizable {
-                Some(witness_history::Status::Violated) => "VIOLATED".into(),
-                _ => "holds".into(),
-            },
-        ),
-        (PropertyId::ReadAfterWrite.name(), raw),
-        (
-            PropertyId::ListAfterWrite.name(),
-            "not judged (the value-based checker does not judge LIST yet)".into(),
-        ),
-    ]
+/// Each judged property as the checker decided it.
+fn property_lines(judgement: &Judgement) -> Vec<(&'static str, &'static str)> {
+    judgement
+        .verdict
+        .properties
+        .iter()
+        .map(|p| {
+            let status = match p.status {
+                Status::Holds => "holds",
+                Status::Violated => "VIOLATED",
+                Status::OrderAmbiguous => {
+                    "order ambiguous (the history does not fix the writes' order)"
+                }
+            };
+            (p.property.name(), status)
+        })
+        .collect()
 }
 
 /// The probe's report: what ran, the verdict per property, and the smallest violating window.
