@@ -32,7 +32,8 @@ pub struct Violation {
     /// The key as the file wrote it.
     pub key: String,
     /// The smallest window of the key's operations that cannot be linearized (operation indices,
-    /// invocation order): every shorter window at either end can be.
+    /// invocation order), closed under overlap in time: it fails whatever the key held before it
+    /// and whatever happened outside it (see `linearize::closure`).
     pub window: Vec<usize>,
     /// File lines of the window's first and last invocations.
     pub lines: [usize; 2],
@@ -161,7 +162,9 @@ fn violation(history: &History, key: &str, key_ops: &[usize], window: &[usize]) 
         .enumerate()
         .map(|(n, &i)| format!("{}. {}", n + 1, describe(i)))
         .collect();
-    let instance = anomaly::classify(history, key_ops, window);
+    // The window is closed under overlap (linearize::closure): only its own writes can have taken
+    // effect inside it, so "older" is judged among them.
+    let instance = anomaly::classify(history, window, window);
     let line = |i: usize| history.operations[i].line;
     let lines = [
         window.first().map_or(0, |&i| line(i)),

@@ -5,8 +5,9 @@
 //! - a linearizable key satisfies all three per-key properties (each is implied by linearizability);
 //! - otherwise, where real time and compare-and-set chains put the key's writes in one order, the
 //!   writes get versions in that order and the key's operations go through `check_history`;
-//! - otherwise a violation is reported only when it holds in every order (an A1–A3 or A6 instance,
-//!   whose "older" is fixed by real time), and "order ambiguous" when it does not.
+//! - otherwise a violation is reported only when it holds in every order (an A1–A3 or A6 instance
+//!   in the key's violating window, whose "older" is fixed by real time), and "order ambiguous"
+//!   when it does not.
 //!
 //! list-after-write is judged only where it is certain: a LIST that began after a write of the key
 //! was acknowledged, with every other write of that key finished before the acknowledged one began
@@ -48,7 +49,9 @@ pub fn judge_key(
         }
     }
     let mut statuses = [Status::OrderAmbiguous; 3];
-    if let Some(instance) = anomaly::classify(history, ops, window) {
+    // The window is closed under overlap, so an anomaly among its own writes holds in every order
+    // of the whole key: any other write of the value read lies entirely before or after it.
+    if let Some(instance) = anomaly::classify(history, window, window) {
         let [a, b] = instance.ops.map(|i| &history.operations[i]);
         if instance.anomaly == PropertyId::NonMonotonicRead {
             statuses[2] = Status::Violated;

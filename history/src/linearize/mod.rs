@@ -83,36 +83,96 @@ fn decide(steps: &[Step], init: State) -> bool {
     }
 }
 
-/// Shrinks a non-linearizable key to a window `steps[start..end]`: first the shortest prefix that
-/// fails, then the latest start from which that prefix's tail still fails from any state. Both
-/// bisections keep "fails at one bound, passes at the other", so the result is a window whose every
-/// one-operation shrink at either end linearizes. Returns step indices.
-fn smallest_window(steps: &[Step]) -> Vec<usize> {
-    let (mut passes, mut fails) = (0, steps.len());
-    while fails - passes > 1 {
-        let mid = (passes + fails) / 2;
-        if decide(&steps[..mid], ABSENT) {
-            passes = mid;
-        } else {
-            fails = mid;
+/// Windows up to this size are tightened one operation at a time after the bisections.
+const TIGHTEN_UP_TO: usize = 64;
+
+/// The operations `steps[start..end]` (invocation order) closed under real-time overlap: every
+/// completed operation that overlaps the span of the completed members joins (the span grows, so
+/// repeat), then every pending-forever operation invoked before the span ends (it may take effect
+/// inside it). Operations left out are entirely before the span (linearized before every member,
+/// so the state they leave is summarized by the start state) or entirely after it. Returns the
+/// members and whether anything lies before them (then the start state is unknown).
+fn closure(steps: &[Step], start: usize, end: usize) -> (Vec<usize>, bool) {
+    let mut member = vec![false; steps.len()];
+    member[start..end].iter_mut().for_each(|m| *m = true);
+    let completed = |i: usize| steps[i].ret.map(|r| (steps[i].call, r));
+    let spans = (start..end).filter_map(completed);
+    let lo0 = spans
+        .clone()
+        .map(|(c, _)| c)
+        .min()
+        .unwrap_or(steps[start].call);
+    let (mut lo, mut hi) = (lo0, spans.map(|(_, r)| r).max().unwrap_or(lo0));
+    loop {
+        let before = (lo, hi);
+        // Steps are in invocation order: only those invoked before `hi` can overlap.
+        let mut i = 0;
+        while i < steps.len() && steps[i].call < hi {
+            if let Some((call, ret)) = completed(i).filter(|&(_, r)| !member[i] && r > lo) {
+                member[i] = true;
+                (lo, hi) = (lo.min(call), hi.max(ret));
+            }
+            i += 1;
+        }
+        if (lo, hi) == before {
+            break;
         }
     }
-    let end = fails;
-    let window_fails = |start: usize| {
-        if start == 0 {
-            !decide(&steps[..end], ABSENT)
-        } else {
-            !decide(&steps[start..end], ANY)
+    let mut earlier = false;
+    for i in 0..steps.len() {
+        match completed(i) {
+            None if steps[i].call < hi => member[i] = true,
+            Some((_, ret)) if !member[i] && ret < lo => earlier = true,
+            _ => {}
         }
-    };
-    let (mut failing, mut passing) = (0, end);
-    while passing - failing > 1 {
-        let mid = (failing + passing) / 2;
-        if window_fails(mid) {
+    }
+    ((0..steps.len()).filter(|&i| member[i]).collect(), earlier)
+}
+
+/// Whether the closure of `steps[start..end]` cannot be linearized from any state its start
+/// allows.
+fn window_fails(steps: &[Step], start: usize, end: usize) -> bool {
+    let (members, earlier) = closure(steps, start, end);
+    let sub: Vec<Step> = members.iter().map(|&i| steps[i]).collect();
+    !decide(&sub, if earlier { ANY } else { ABSENT })
+}
+
+/// Shrinks a non-linearizable key to a window: the closure (see [`closure`]) of
+/// `steps[start..end]`, where `end` is found by bisection on the shortest failing prefix and
+/// `start` by bisection on the latest failing start (each keeps "fails at one bound, passes at the
+/// other"), then, for windows up to [`TIGHTEN_UP_TO`] operations, tightened until dropping the
+/// first or the last operation makes it linearizable. Because the window is closed under
+/// overlap, its failure does not depend on anything outside it: it cannot be linearized whatever
+/// the key held before it. Returns step indices.
+fn smallest_window(steps: &[Step]) -> Vec<usize> {
+    let fails = |start: usize, end: usize| window_fails(steps, start, end);
+    let (mut passing, mut failing) = (0, steps.len());
+    while failing - passing > 1 {
+        let mid = (passing + failing) / 2;
+        if fails(0, mid) {
             failing = mid;
         } else {
             passing = mid;
         }
     }
-    (failing..end).collect()
+    let mut end = failing;
+    let (mut start, mut passing) = (0, end);
+    while passing - start > 1 {
+        let mid = (start + passing) / 2;
+        if fails(mid, end) {
+            start = mid;
+        } else {
+            passing = mid;
+        }
+    }
+    while end - start <= TIGHTEN_UP_TO && end - start > 1 {
+        if fails(start, end - 1) {
+            end -= 1;
+        } else if fails(start + 1, end) {
+            start += 1;
+        } else {
+            break;
+        }
+    }
+    closure(steps, start, end).0
 }
