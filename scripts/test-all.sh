@@ -7,8 +7,11 @@
 #   shuttle     randomized and PCT schedules of the concurrent IndexCache
 #   loom        exhaustive small harnesses; `--cfg loom` changes every crate's build, so loom gets
 #               its own target dir, and LOOM_MAX_PREEMPTIONS bounds the schedules it explores
+#   s3          `witness probe` against a third-party S3 server (moto_server, pip-installed into a
+#               venv under target/): linearizable, conditional writes exercised. Skips with the
+#               reason when python3 or PyPI is unavailable.
 #
-# Usage: scripts/test-all.sh [lint|workspace|shuttle|loom]...   (no argument: all of them)
+# Usage: scripts/test-all.sh [lint|workspace|shuttle|loom|s3]...   (no argument: all of them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,12 +44,75 @@ loom() {
     "$CARGO" test --release -p index-cache --test loom
 }
 
+# moto is pinned: 5.2.5 answers If-Match / If-None-Match: * with 412 (older releases ignore them).
+MOTO_SPEC=${MOTO_SPEC:-moto[server]==5.2.5}
+MOTO_VENV=${MOTO_VENV:-target/moto-venv}
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+wait_for_port() {
+  python3 - "$1" <<'PY'
+import socket, sys, time
+for _ in range(100):
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=0.2).close()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.1)
+sys.exit(1)
+PY
+}
+
+s3() {
+  step "s3: witness probe against a third-party server ($MOTO_SPEC)"
+  if ! command -v python3 >/dev/null; then
+    echo "SKIPPED: python3 is not installed (needed for moto_server)"
+    return 0
+  fi
+  if [ ! -x "$MOTO_VENV/bin/moto_server" ]; then
+    if ! { python3 -m venv "$MOTO_VENV" && "$MOTO_VENV/bin/pip" install -q "$MOTO_SPEC"; }; then
+      echo "SKIPPED: could not install $MOTO_SPEC from PyPI (see the pip error above)"
+      return 0
+    fi
+  fi
+  # The binary as the workspace suite builds it (same features: no second release build in CI).
+  "$CARGO" test --release -p witness --no-run
+  local port log history
+  port=$(free_port)
+  log=$(mktemp) history=$(mktemp -u)
+  "$MOTO_VENV/bin/moto_server" -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+  MOTO_PID=$!
+  trap 'kill "$MOTO_PID" 2>/dev/null || true' EXIT
+  if ! wait_for_port "$port"; then
+    cat "$log"
+    echo "moto_server did not start on 127.0.0.1:$port" >&2
+    return 1
+  fi
+  local out code=0
+  out=$(target/release/witness probe --endpoint "http://127.0.0.1:$port" \
+    --access-key testing --secret-key testing --region us-east-1 \
+    --ops 400 --out "$history") || code=$?
+  kill "$MOTO_PID" 2>/dev/null || true
+  echo "$out"
+  if grep -q 'WARNING' <<<"$out"; then
+    echo "moto_server does not answer conditional writes: the probe could not exercise them" >&2
+    return 1
+  fi
+  if [ "$code" -ne 0 ]; then
+    echo "witness probe exited $code against moto_server (expected 0: linearizable)" >&2
+    return 1
+  fi
+  rm -f "$log" "$history"
+}
+
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(lint workspace shuttle loom)
+[ ${#suites[@]} -gt 0 ] || suites=(lint workspace shuttle loom s3)
 for suite in "${suites[@]}"; do
   case "$suite" in
-    lint|workspace|shuttle|loom) "$suite" ;;
-    *) echo "unknown suite '$suite' (expected: lint, workspace, shuttle, loom)" >&2; exit 2 ;;
+    lint|workspace|shuttle|loom|s3) "$suite" ;;
+    *) echo "unknown suite '$suite' (expected: lint, workspace, shuttle, loom, s3)" >&2; exit 2 ;;
   esac
 done
 printf '\nall requested suites passed\n'

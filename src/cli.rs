@@ -75,6 +75,11 @@ pub enum Command {
     /// Run the model's shortest counterexamples (or random walks) on the real IndexCache, step
     /// by step, and judge the implementation with the same properties.
     Replay(ReplayArgs),
+    /// Serve the IndexCache over the S3 API (SigV4 required), optionally injecting faults.
+    Serve(crate::s3::ServeArgs),
+    /// Probe an S3 endpoint (or an in-process `witness serve`) with a concurrent workload and
+    /// judge the recorded history.
+    Probe(crate::s3::ProbeArgs),
 }
 
 #[derive(Debug, Args)]

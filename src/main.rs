@@ -7,6 +7,7 @@ mod history;
 mod output;
 mod replay;
 mod report;
+mod s3;
 mod suite;
 
 use clap::Parser;
@@ -39,6 +40,8 @@ fn dispatch(cli: Cli) -> Result<i32, CliError> {
         Some(Command::Report(args)) => report::report(&args),
         Some(Command::History(args)) => history::history(&args),
         Some(Command::Replay(args)) => replay::replay(&args),
+        Some(Command::Serve(args)) => s3::serve(&args),
+        Some(Command::Probe(args)) => s3::probe(&args),
         None => suite::suite(&cli.suite),
     }
 }

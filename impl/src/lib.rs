@@ -24,6 +24,7 @@
 //! The variant and mutant of the model are selected with [`Builder::protocol`], which only tests
 //! use; [`IndexCache::new`] always builds the default variant the model proves correct.
 
+pub mod conditional;
 pub mod config;
 mod error;
 mod node;
@@ -34,6 +35,7 @@ pub mod replication;
 mod sync;
 pub mod witness;
 
+pub use conditional::Precondition;
 pub use config::{Config, Mode, Mutant, Partition, Protocol, Repair, Variant, WitnessOrder};
 pub use error::Error;
 pub use node::Listing;

@@ -37,6 +37,23 @@ impl Store {
         record.committed
     }
 
+    /// Hands out the key's next sequence number.
+    pub(crate) fn assign(&mut self, key: &str) -> Seq {
+        let record = self.record(key);
+        record.assigned = record
+            .assigned
+            .checked_add(1)
+            .expect("a key's sequence cannot reach u64::MAX");
+        record.assigned
+    }
+
+    /// Whether a write of `key` holds a sequence number but has not committed yet.
+    pub(crate) fn in_flight(&self, key: &str) -> bool {
+        self.records
+            .get(key)
+            .is_some_and(|r| r.assigned > r.committed.seq)
+    }
+
     /// The key's record, allocating the key only on its first write.
     fn record(&mut self, key: &str) -> &mut Record {
         if !self.records.contains_key(key) {
@@ -87,13 +104,7 @@ impl Persistence {
 
     /// Hands out the next sequence number of `key`.
     pub(crate) fn assign_seq(&self, partition: usize, key: &str) -> Seq {
-        let mut store = self.write(partition);
-        let record = store.record(key);
-        record.assigned = record
-            .assigned
-            .checked_add(1)
-            .expect("a key's sequence cannot reach u64::MAX");
-        record.assigned
+        self.write(partition).assign(key)
     }
 
     pub(crate) fn commit(&self, partition: usize, key: &str, seq: Seq, location: Option<Location>) {

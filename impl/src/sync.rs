@@ -24,6 +24,13 @@ pub(crate) use std::sync::{
     Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
 };
 
+#[cfg(loom)]
+pub(crate) use loom::thread::yield_now;
+#[cfg(all(not(loom), feature = "shuttle"))]
+pub(crate) use shuttle::thread::yield_now;
+#[cfg(all(not(loom), not(feature = "shuttle")))]
+pub(crate) use std::thread::yield_now;
+
 /// The background replicator thread exists only on `std`: loom and shuttle tests drive
 /// replication with explicit steps so that delivery order is part of the explored schedule.
 #[cfg(all(not(loom), not(feature = "shuttle")))]

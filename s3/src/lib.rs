@@ -1,0 +1,12 @@
+//! `witness serve` and `witness probe`: the witness protocol over the S3 API.
+//!
+//! - [`serve`]: the `IndexCache` behind an S3-compatible endpoint (s3s: S3 protocol and SigV4).
+//! - [`probe`]: a randomized concurrent workload against any S3 endpoint (object_store as the
+//!   client), recorded as a Jepsen history (contract C1) and judged by the value-based checker.
+
+pub mod blobs;
+pub mod faults;
+pub mod listing;
+pub mod probe;
+pub mod serve;
+pub mod server;

@@ -1,0 +1,235 @@
+//! `witness probe`: a randomized concurrent workload against an S3 endpoint, recorded as a Jepsen
+//! history. With no endpoint, the probe starts `witness serve` in-process on a free loopback port
+//! (with random credentials) and probes that.
+
+pub mod client;
+pub mod history;
+mod progress;
+pub mod verdict;
+pub mod workload;
+
+use crate::faults::Fault;
+use crate::serve::{self, Credentials, ServeConfig, ServeError};
+use client::{Client, Endpoint};
+use history::{Event, Recorder};
+use index_cache::Mode;
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use workload::{Budget, Workload};
+
+/// What the probe talks to.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Target {
+    Remote {
+        url: String,
+        credentials: Credentials,
+    },
+    /// `witness serve` in-process.
+    Embedded {
+        mode: Mode,
+        nodes: usize,
+        spread: usize,
+        /// Faults injected per second.
+        faults: Option<f64>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProbeConfig {
+    pub target: Target,
+    pub bucket: String,
+    pub region: String,
+    pub clients: usize,
+    pub ops: usize,
+    pub keys: usize,
+    pub duration: Option<Duration>,
+    pub seed: u64,
+    pub timeout: Duration,
+}
+
+/// What a probe run produced.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProbeRun {
+    pub endpoint: String,
+    /// Every key of the run starts with this.
+    pub prefix: String,
+    pub history: Vec<Event>,
+    /// Faults the embedded server injected, in order.
+    pub faults: Vec<String>,
+    pub elapsed: Duration,
+}
+
+/// Why a probe could not run (exit 2).
+#[derive(Debug)]
+pub enum ProbeError {
+    BadInput(String),
+    Serve(ServeError),
+    Unreachable(String),
+    Refused(String),
+    Runtime(std::io::Error),
+}
+
+impl fmt::Display for ProbeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProbeError::BadInput(why) => write!(f, "{why}"),
+            ProbeError::Serve(e) => write!(f, "cannot start the embedded server: {e}"),
+            ProbeError::Unreachable(why) => write!(f, "endpoint not usable: {why}"),
+            ProbeError::Refused(why) => write!(f, "the endpoint refused the probe: {why}"),
+            ProbeError::Runtime(e) => write!(f, "cannot start the async runtime: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ProbeError {}
+
+impl ProbeConfig {
+    fn validate(&self) -> Result<(), ProbeError> {
+        let positive = [
+            ("--clients", self.clients),
+            ("--ops", self.ops),
+            ("--keys", self.keys),
+        ];
+        if let Some((flag, _)) = positive.iter().find(|(_, n)| *n == 0) {
+            return Err(ProbeError::BadInput(format!("{flag} must be at least 1")));
+        }
+        if self.bucket.is_empty() {
+            return Err(ProbeError::BadInput("--bucket must not be empty".into()));
+        }
+        Ok(())
+    }
+}
+
+/// Random credentials for the embedded server: nothing else on the machine can use it.
+fn ephemeral_credentials() -> Credentials {
+    let mut rng = fastrand::Rng::new();
+    let token = |n: usize, rng: &mut fastrand::Rng| -> String {
+        (0..n).map(|_| rng.alphanumeric()).collect()
+    };
+    Credentials {
+        access_key: format!("WITNESS{}", token(13, &mut rng).to_uppercase()),
+        secret_key: token(40, &mut rng),
+    }
+}
+
+/// Starts the embedded server when the target is one; returns the URL and credentials to use.
+async fn endpoint(
+    config: &ProbeConfig,
+    faults: &Arc<Mutex<Vec<String>>>,
+) -> Result<(String, Credentials, Option<serve::Server>), ProbeError> {
+    match &config.target {
+        Target::Remote { url, credentials } => Ok((url.clone(), credentials.clone(), None)),
+        Target::Embedded {
+            mode,
+            nodes,
+            spread,
+            faults: rate,
+        } => {
+            let credentials = ephemeral_credentials();
+            let serve_config = ServeConfig {
+                mode: *mode,
+                nodes: *nodes,
+                spread: *spread,
+                addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+                data: None,
+                credentials: credentials.clone(),
+                faults: *rate,
+                seed: config.seed,
+            };
+            let log = Arc::clone(faults);
+            let fault_log = Arc::new(move |fault: &Fault| {
+                log.lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(fault.to_string());
+            });
+            let server = serve::start(&serve_config, fault_log)
+                .await
+                .map_err(ProbeError::Serve)?;
+            Ok((
+                format!("http://{}", server.addr()),
+                credentials,
+                Some(server),
+            ))
+        }
+    }
+}
+
+/// A prefix no earlier run used: the seed and the clock.
+fn run_prefix(seed: u64) -> String {
+    let millis = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() % 100_000_000);
+    format!("witness-probe-{seed}-{millis}/")
+}
+
+async fn probe_async(config: &ProbeConfig) -> Result<ProbeRun, ProbeError> {
+    config.validate()?;
+    let faults = Arc::new(Mutex::new(Vec::new()));
+    let (url, credentials, server) = endpoint(config, &faults).await?;
+    let endpoint = Endpoint {
+        url: url.clone(),
+        bucket: config.bucket.clone(),
+        region: config.region.clone(),
+        credentials,
+        timeout: config.timeout,
+    };
+    let client = Arc::new(Client::new(&endpoint).map_err(ProbeError::BadInput)?);
+    client
+        .ensure_bucket()
+        .await
+        .map_err(ProbeError::Unreachable)?;
+    let started = Instant::now();
+    let workload = Arc::new(Workload {
+        clients: config.clients,
+        ops: config.ops,
+        keys: config.keys,
+        deadline: config.duration.map(|d| started + d),
+        seed: config.seed,
+        prefix: run_prefix(config.seed),
+    });
+    let recorder = Arc::new(Recorder::default());
+    let budget = Arc::new(Budget::default());
+    let bar = progress::Bar::start(Arc::clone(&budget), config.ops);
+    let result = workload::run(
+        Arc::clone(&client),
+        Arc::clone(&recorder),
+        Arc::clone(&workload),
+        budget,
+    )
+    .await;
+    bar.finish();
+    result.map_err(|refused| ProbeError::Refused(refused.0))?;
+    let elapsed = started.elapsed();
+    cleanup(&client, &workload).await;
+    drop(server);
+    let history = Arc::try_unwrap(recorder)
+        .map(Recorder::into_events)
+        .map_err(|_| ProbeError::Refused("a probe client outlived the run".into()))?;
+    let faults = std::mem::take(&mut *faults.lock().unwrap_or_else(PoisonError::into_inner));
+    Ok(ProbeRun {
+        endpoint: url,
+        prefix: workload.prefix.clone(),
+        history,
+        faults,
+        elapsed,
+    })
+}
+
+/// Deletes the run's objects (best effort, not recorded): a probe leaves a bucket as it found it.
+async fn cleanup(client: &Client, workload: &Workload) {
+    for k in 0..workload.keys {
+        let _ = client.delete(&format!("{}k{k}", workload.prefix)).await;
+    }
+}
+
+/// Runs the probe on its own runtime (two workers, like the CI machine's cores).
+pub fn probe(config: &ProbeConfig) -> Result<ProbeRun, ProbeError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(ProbeError::Runtime)?;
+    runtime.block_on(probe_async(config))
+}

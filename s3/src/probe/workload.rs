@@ -1,0 +1,218 @@
+//! The randomized workload: concurrent clients, each a sequence of operations on a few keys, every
+//! invocation and completion recorded.
+//!
+//! Every write's body is unique (`<client>-<n>`), so a read's value names the write it saw and an
+//! ETag names one value: a compare-and-set records the value whose write produced the ETag it
+//! sends (contract C1). A client that gets an indeterminate answer continues as a new process, as
+//! in Jepsen: the old one may still be "in flight" forever.
+
+use super::client::{if_match, Client, Outcome, Refused, Version};
+use super::history::{Recorder, Type, F};
+use object_store::PutMode;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+pub struct Workload {
+    pub clients: usize,
+    pub ops: usize,
+    pub keys: usize,
+    pub deadline: Option<Instant>,
+    pub seed: u64,
+    /// Every key of the run starts with this, so runs never see each other's objects.
+    pub prefix: String,
+}
+
+/// Operations the run has started; shared by the clients and read by the progress bar.
+#[derive(Debug, Default)]
+pub struct Budget(AtomicUsize);
+
+impl Budget {
+    pub fn started(&self) -> usize {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+struct ClientRun<'a> {
+    client: &'a Client,
+    recorder: &'a Recorder,
+    workload: &'a Workload,
+    id: usize,
+    process: u64,
+    writes: u64,
+    /// The latest version of each key this client saw, for compare-and-set.
+    known: HashMap<String, Version>,
+}
+
+impl ClientRun<'_> {
+    fn body(&mut self) -> String {
+        self.writes += 1;
+        format!("{}-{}", self.id, self.writes)
+    }
+
+    /// Records the completion; an indeterminate one retires the process.
+    fn complete<T>(&mut self, f: F, key: &str, outcome: &Outcome<T>, ok: Value, other: Value) {
+        let kind = match outcome {
+            Outcome::Ok(_) => Type::Ok,
+            Outcome::Fail(_) => Type::Fail,
+            Outcome::Info(_) => Type::Info,
+        };
+        let value = if kind == Type::Ok { ok } else { other };
+        self.recorder.record(kind, f, self.process, key, value);
+        if kind == Type::Info {
+            self.process += self.workload.clients as u64;
+        }
+    }
+
+    async fn read(&mut self, key: &str) -> Result<(), Refused> {
+        self.recorder
+            .record(Type::Invoke, F::Read, self.process, key, Value::Null);
+        let outcome = self.client.get(key).await?;
+        let value = match &outcome {
+            Outcome::Ok(Some(v)) => json!(v.body),
+            _ => Value::Null,
+        };
+        self.complete(F::Read, key, &outcome, value, Value::Null);
+        match outcome {
+            Outcome::Ok(Some(version)) => {
+                self.known.insert(key.to_string(), version);
+            }
+            Outcome::Ok(None) => {
+                self.known.remove(key);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    async fn write(
+        &mut self,
+        key: &str,
+        f: F,
+        mode: PutMode,
+        expected: Option<String>,
+    ) -> Result<(), Refused> {
+        let body = self.body();
+        let value = match &expected {
+            Some(old) => json!([old, body]),
+            None => json!(body),
+        };
+        self.recorder
+            .record(Type::Invoke, f, self.process, key, value.clone());
+        let outcome = self.client.put(key, &body, mode).await?;
+        self.complete(f, key, &outcome, value.clone(), value);
+        if let Outcome::Ok(etag) = outcome {
+            self.known.insert(key.to_string(), Version { body, etag });
+        }
+        Ok(())
+    }
+
+    async fn delete(&mut self, key: &str) -> Result<(), Refused> {
+        self.recorder
+            .record(Type::Invoke, F::Delete, self.process, key, Value::Null);
+        let outcome = self.client.delete(key).await?;
+        self.complete(F::Delete, key, &outcome, Value::Null, Value::Null);
+        self.known.remove(key);
+        Ok(())
+    }
+
+    async fn list(&mut self) -> Result<(), Refused> {
+        let prefix = self.workload.prefix.clone();
+        self.recorder
+            .record(Type::Invoke, F::List, self.process, &prefix, Value::Null);
+        let outcome = self.client.list(&prefix).await?;
+        let value = match &outcome {
+            Outcome::Ok(keys) => json!(keys),
+            _ => Value::Null,
+        };
+        self.complete(F::List, &prefix, &outcome, value, Value::Null);
+        Ok(())
+    }
+
+    /// A compare-and-set on the version this client last saw, or a create when it saw none.
+    async fn conditional(&mut self, key: &str) -> Result<(), Refused> {
+        let seen = self
+            .known
+            .get(key)
+            .and_then(|v| Some((v.body.clone(), v.etag.clone()?)));
+        match seen {
+            Some((body, etag)) => self.write(key, F::Cas, if_match(&etag), Some(body)).await,
+            None => self.write(key, F::Create, PutMode::Create, None).await,
+        }
+    }
+
+    async fn step(&mut self, rng: &mut fastrand::Rng) -> Result<(), Refused> {
+        let key = format!(
+            "{}k{}",
+            self.workload.prefix,
+            rng.usize(..self.workload.keys)
+        );
+        match rng.u8(..100) {
+            0..=34 => self.read(&key).await,
+            35..=59 => self.write(&key, F::Write, PutMode::Overwrite, None).await,
+            60..=69 => self.delete(&key).await,
+            70..=79 => self.list().await,
+            80..=89 => self.write(&key, F::Create, PutMode::Create, None).await,
+            _ => self.conditional(&key).await,
+        }
+    }
+}
+
+async fn run_client(
+    client: Arc<Client>,
+    recorder: Arc<Recorder>,
+    workload: Arc<Workload>,
+    budget: Arc<Budget>,
+    id: usize,
+) -> Result<(), Refused> {
+    let mut rng = fastrand::Rng::with_seed(workload.seed.wrapping_add(id as u64));
+    let mut run = ClientRun {
+        client: &client,
+        recorder: &recorder,
+        workload: &workload,
+        id,
+        process: id as u64,
+        writes: 0,
+        known: HashMap::new(),
+    };
+    while budget.0.fetch_add(1, Ordering::Relaxed) < workload.ops {
+        if workload.deadline.is_some_and(|d| Instant::now() >= d) {
+            break;
+        }
+        run.step(&mut rng).await?;
+    }
+    Ok(())
+}
+
+/// Runs the clients to the end of the budget (or the deadline). Stops early, with the reason,
+/// when the endpoint refuses the credentials.
+pub async fn run(
+    client: Arc<Client>,
+    recorder: Arc<Recorder>,
+    workload: Arc<Workload>,
+    budget: Arc<Budget>,
+) -> Result<(), Refused> {
+    let tasks: Vec<_> = (0..workload.clients)
+        .map(|id| {
+            tokio::spawn(run_client(
+                Arc::clone(&client),
+                Arc::clone(&recorder),
+                Arc::clone(&workload),
+                Arc::clone(&budget),
+                id,
+            ))
+        })
+        .collect();
+    let mut result = Ok(());
+    for task in tasks {
+        match task.await {
+            Ok(Ok(())) => {}
+            Ok(Err(refused)) => result = Err(refused),
+            Err(join) => result = Err(Refused(format!("a probe client failed: {join}"))),
+        }
+    }
+    result
+}
