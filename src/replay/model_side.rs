@@ -20,6 +20,7 @@ pub fn shortest_traces(
     let checker = cfg
         .clone()
         .into_model()
+        .with_symmetry(false)
         .checker()
         .threads(1)
         .finish_when(HasDiscoveries::AllOf(names))
@@ -40,7 +41,7 @@ pub fn shortest_traces(
 /// model's simulation without stateright's simulation checker (which records wrong paths when
 /// a step has no successor, see the brief).
 pub fn random_walk(cfg: &WitnessCfg, seed: u64, length: usize) -> Vec<Action> {
-    let model = cfg.clone().into_model();
+    let model = cfg.clone().into_model().with_symmetry(false);
     let mut state = model.init_state();
     let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
     let mut walk = Vec::new();
@@ -70,7 +71,7 @@ pub struct ModelRun {
 
 impl ModelRun {
     pub fn new(cfg: &WitnessCfg) -> ModelRun {
-        let model = cfg.clone().into_model();
+        let model = cfg.clone().into_model().with_symmetry(false);
         let state = model.init_state();
         ModelRun { model, state }
     }
