@@ -19,6 +19,7 @@ use witness_model::check::run;
 use witness_model::system::{Mode, WitnessCfg};
 
 fn main() {
+    exit_quietly_on_closed_pipe();
     let cli = Cli::parse();
     let code = match dispatch(cli) {
         Ok(code) => code,
@@ -30,6 +31,25 @@ fn main() {
     // Flush before exiting: `process::exit` skips destructors, and a piped stdout is buffered.
     let _ = std::io::stdout().flush();
     std::process::exit(code);
+}
+
+/// `witness history big.jsonl | head` closes stdout early and `println!` then panics. A closed
+/// pipe means the reader has all it wanted, so exit the way Unix tools do (128 + SIGPIPE) instead
+/// of printing a panic.
+fn exit_quietly_on_closed_pipe() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default_hook(info);
+    }));
 }
 
 fn dispatch(cli: Cli) -> Result<i32, CliError> {

@@ -70,7 +70,8 @@ fn report_writes_markdown_and_json_twins() {
     let again = again.json();
     assert_eq!(again["unique_states"], run0["unique_states"]);
     assert_eq!(again["total_states"], run0["total_states"]);
-    assert_eq!(again["max_depth"], run0["max_depth"]);
+    // Not max_depth: with several checker threads BFS is not level by level, so the deepest
+    // state reached differs between runs (it flaked under load); the counts above are exact.
     let verdicts = |v: &serde_json::Value| -> Vec<String> {
         v["properties"]
             .as_array()
