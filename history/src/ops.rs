@@ -115,6 +115,20 @@ impl Operation {
         }
     }
 
+    /// What the operation left in its key if it surely or possibly took effect: `Some(None)` for
+    /// a DELETE, `None` for a read or a failed write.
+    pub fn written(&self) -> Option<Option<&Value>> {
+        if self.outcome == Outcome::Fail {
+            return None;
+        }
+        match &self.command {
+            Command::Write(v) | Command::Create(v) => Some(Some(v)),
+            Command::Cas { new, .. } => Some(Some(new)),
+            Command::Delete => Some(None),
+            Command::Read | Command::List => None,
+        }
+    }
+
     /// The operation in the words of the model's traces, e.g. `client 3 PUT k = 4 → ack`.
     pub fn describe(&self, key: &str) -> String {
         let who = format!("client {}", self.process);
