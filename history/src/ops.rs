@@ -106,6 +106,22 @@ pub struct Operation {
 }
 
 impl Operation {
+    /// An operation invoked at event `call` of a history with one event a line and no
+    /// timestamps, its outcome unknown until it returns.
+    pub fn invoked(process: String, key: usize, command: Command, call: usize) -> Operation {
+        Operation {
+            process,
+            key,
+            command,
+            outcome: Outcome::Info,
+            call,
+            ret: None,
+            call_time: None,
+            ret_time: None,
+            line: call + 1,
+        }
+    }
+
     /// Where the operation surely finished taking effect: its completion, unless the outcome is
     /// unknown (`info` or no completion), when it may take effect at any later time.
     pub fn finished(&self) -> Option<usize> {
