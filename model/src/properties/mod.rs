@@ -120,6 +120,9 @@ impl PropertyId {
             .filter(|p| p.expectation() == Expectation::Always)
     }
 
+    /// The sometimes-properties (the anomalies), in [`PropertyId::ALL`]'s order.
+    pub const SOMETIMES: &'static [PropertyId] = &SOMETIMES;
+
     pub fn sometimes() -> impl Iterator<Item = PropertyId> {
         PropertyId::ALL
             .iter()
@@ -131,6 +134,35 @@ impl PropertyId {
         1 << (self as u16)
     }
 }
+
+const fn is_sometimes(p: PropertyId) -> bool {
+    matches!(p.expectation(), Expectation::Sometimes)
+}
+
+const SOMETIMES_COUNT: usize = {
+    let mut count = 0;
+    let mut i = 0;
+    while i < PropertyId::ALL.len() {
+        if is_sometimes(PropertyId::ALL[i]) {
+            count += 1;
+        }
+        i += 1;
+    }
+    count
+};
+
+const SOMETIMES: [PropertyId; SOMETIMES_COUNT] = {
+    let mut out = [PropertyId::ReplicaLag; SOMETIMES_COUNT];
+    let (mut i, mut n) = (0, 0);
+    while i < PropertyId::ALL.len() {
+        if is_sometimes(PropertyId::ALL[i]) {
+            out[n] = PropertyId::ALL[i];
+            n += 1;
+        }
+        i += 1;
+    }
+    out
+};
 
 impl fmt::Display for PropertyId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
