@@ -13,19 +13,6 @@ pub struct Instance {
     pub ops: [usize; 2],
 }
 
-/// What an operation wrote if it may have taken effect: `Some(None)` for a DELETE.
-fn written(op: &Operation) -> Option<Option<&Value>> {
-    if op.outcome == Outcome::Fail {
-        return None;
-    }
-    match &op.command {
-        Command::Write(v) | Command::Create(v) => Some(Some(v)),
-        Command::Cas { new, .. } => Some(Some(new)),
-        Command::Delete => Some(None),
-        Command::Read | Command::List => None,
-    }
-}
-
 fn read_value(op: &Operation) -> Option<Option<&Value>> {
     match (&op.command, &op.outcome) {
         (Command::Read, Outcome::Ok(Reply::Read(v))) => Some(v.as_ref()),
@@ -48,7 +35,7 @@ fn all_writes_before(
     key_ops
         .iter()
         .map(|&i| &history.operations[i])
-        .all(|w| written(w) != Some(value) || w.finished().is_some_and(|r| r < op.call))
+        .all(|w| w.written() != Some(value) || w.finished().is_some_and(|r| r < op.call))
 }
 
 /// The first anomaly among `window` (operation indices of one key); `key_ops` are all of that
@@ -60,7 +47,7 @@ pub fn classify(history: &History, key_ops: &[usize], window: &[usize]) -> Optio
             continue;
         };
         for &w in window {
-            let Some(wrote) = written(ops(w)) else {
+            let Some(wrote) = ops(w).written() else {
                 continue;
             };
             if !before(ops(w), ops(r)) || wrote == got {
@@ -102,7 +89,7 @@ fn non_monotonic(history: &History, key_ops: &[usize], window: &[usize]) -> Opti
             let newer_writes: Vec<&Operation> = key_ops
                 .iter()
                 .map(|&i| ops(i))
-                .filter(|w| written(w) == Some(Some(newer)))
+                .filter(|w| w.written() == Some(Some(newer)))
                 .collect();
             let older_first = !newer_writes.is_empty()
                 && newer_writes

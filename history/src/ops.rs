@@ -106,12 +106,42 @@ pub struct Operation {
 }
 
 impl Operation {
+    /// An operation invoked at event `call` of a history with one event a line and no
+    /// timestamps, its outcome unknown until it returns.
+    pub fn invoked(process: String, key: usize, command: Command, call: usize) -> Operation {
+        Operation {
+            process,
+            key,
+            command,
+            outcome: Outcome::Info,
+            call,
+            ret: None,
+            call_time: None,
+            ret_time: None,
+            line: call + 1,
+        }
+    }
+
     /// Where the operation surely finished taking effect: its completion, unless the outcome is
     /// unknown (`info` or no completion), when it may take effect at any later time.
     pub fn finished(&self) -> Option<usize> {
         match self.outcome {
             Outcome::Info => None,
             _ => self.ret,
+        }
+    }
+
+    /// What the operation left in its key if it surely or possibly took effect: `Some(None)` for
+    /// a DELETE, `None` for a read or a failed write.
+    pub fn written(&self) -> Option<Option<&Value>> {
+        if self.outcome == Outcome::Fail {
+            return None;
+        }
+        match &self.command {
+            Command::Write(v) | Command::Create(v) => Some(Some(v)),
+            Command::Cas { new, .. } => Some(Some(new)),
+            Command::Delete => Some(None),
+            Command::Read | Command::List => None,
         }
     }
 

@@ -48,17 +48,9 @@ pub fn from_events(events: &[Event], names: &Names) -> History {
                     Op::List => Command::List,
                 };
                 open.insert(process.clone(), history.operations.len());
-                history.operations.push(Operation {
-                    process,
-                    key,
-                    command,
-                    outcome: Outcome::Info,
-                    call: position,
-                    ret: None,
-                    call_time: None,
-                    ret_time: None,
-                    line: position + 1,
-                });
+                history
+                    .operations
+                    .push(Operation::invoked(process, key, command, position));
             }
             Event::Return { client, ret } => {
                 let Some(index) = open.remove(&process(*client)) else {

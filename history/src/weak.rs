@@ -65,19 +65,6 @@ pub fn judge_key(
     statuses
 }
 
-/// What a write left in the key, if it surely or possibly took effect.
-fn effect(op: &Operation) -> Option<Option<&Value>> {
-    if op.outcome == Outcome::Fail {
-        return None;
-    }
-    match &op.command {
-        Command::Write(v) | Command::Create(v) => Some(Some(v)),
-        Command::Cas { new, .. } => Some(Some(new)),
-        Command::Delete => Some(None),
-        Command::Read | Command::List => None,
-    }
-}
-
 /// The key's operations as versioned events, when its writes fall in one order: every pair of
 /// writes is ordered by real time (one finished before the other began) or by a cas chain, each
 /// value is written once, and no read of "not found" could come from a DELETE. `None` otherwise.
@@ -95,7 +82,7 @@ fn versioned_events(history: &History, ops: &[usize]) -> Option<Vec<Event>> {
         .copied()
         .filter(|&i| {
             let op = &history.operations[i];
-            match (effect(op), &op.outcome) {
+            match (op.written(), &op.outcome) {
                 (Some(_), Outcome::Ok(_)) => true,
                 (Some(v), Outcome::Info) => v.is_some() && read_values.contains(&v),
                 _ => false,
@@ -119,7 +106,7 @@ fn versioned_events(history: &History, ops: &[usize]) -> Option<Vec<Event>> {
     }
     let mut version: HashMap<Option<&Value>, u64> = HashMap::new();
     for (n, &i) in order.iter().enumerate() {
-        let value = effect(&history.operations[i]).flatten();
+        let value = history.operations[i].written().flatten();
         if value.is_some() && version.insert(value, n as u64 + 1).is_some() {
             return None; // written twice: reads do not tell which
         }
@@ -129,7 +116,7 @@ fn versioned_events(history: &History, ops: &[usize]) -> Option<Vec<Event>> {
 
 /// `b` is a successful compare-and-set from the value `a` wrote.
 fn cas_follows(a: &Operation, b: &Operation) -> bool {
-    match (&b.command, &b.outcome, effect(a)) {
+    match (&b.command, &b.outcome, a.written()) {
         (Command::Cas { expected, .. }, Outcome::Ok(_), Some(Some(v))) => expected == v,
         _ => false,
     }
@@ -225,7 +212,7 @@ fn surely_wrong(history: &History, ops: &[usize], list: &Operation, shown: bool)
     let writes: Vec<&Operation> = ops
         .iter()
         .map(|&i| &history.operations[i])
-        .filter(|op| effect(op).is_some())
+        .filter(|op| op.written().is_some())
         .collect();
     writes.iter().any(|w| {
         let acked_before =
@@ -235,6 +222,6 @@ fn surely_wrong(history: &History, ops: &[usize], list: &Operation, shown: bool)
                 || o.finished().is_some_and(|r| r < w.call)
                 || list.ret.is_some_and(|r| r < o.call)
         });
-        acked_before && others_settled && effect(w).is_some_and(|v| v.is_some()) != shown
+        acked_before && others_settled && w.written().is_some_and(|v| v.is_some()) != shown
     })
 }

@@ -38,17 +38,9 @@ fn value_history(schedule: &Schedule, processes: u8) -> History {
                     Command::Read
                 };
                 open[p] = Some(history.operations.len());
-                history.operations.push(Operation {
-                    process: p.to_string(),
-                    key: 0,
-                    command,
-                    outcome: Outcome::Info,
-                    call: position,
-                    ret: None,
-                    call_time: None,
-                    ret_time: None,
-                    line: position + 1,
-                });
+                history
+                    .operations
+                    .push(Operation::invoked(p.to_string(), 0, command, position));
             }
             Some(index) => {
                 open[p] = None;
@@ -155,21 +147,17 @@ impl Versioned {
                 };
                 self.events.push(Event::Invoke { client, op });
                 self.open[usize::from(p)] = Some(self.history.operations.len());
-                self.history.operations.push(Operation {
-                    process: p.to_string(),
-                    key: 0,
-                    command: if op.is_write() {
-                        Command::Write(Value::Int(0))
-                    } else {
-                        Command::Read
-                    },
-                    outcome: Outcome::Info,
-                    call: position,
-                    ret: None,
-                    call_time: None,
-                    ret_time: None,
-                    line: position + 1,
-                });
+                let command = if op.is_write() {
+                    Command::Write(Value::Int(0))
+                } else {
+                    Command::Read
+                };
+                self.history.operations.push(Operation::invoked(
+                    p.to_string(),
+                    0,
+                    command,
+                    position,
+                ));
             }
             Some(index) => {
                 self.open[usize::from(p)] = None;

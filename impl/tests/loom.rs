@@ -163,6 +163,21 @@ fn assert_caught(name: &str, setting: Setting, scenario: Scenario, property: Pro
     );
 }
 
+/// A harness's whole check: clean under every variant the model proves correct, and each listed
+/// setting violates its listed property in some execution.
+fn clean_when_proved_caught_otherwise(
+    name: &str,
+    scenario: Scenario,
+    caught: &[(Setting, PropertyId)],
+) {
+    for setting in proved() {
+        assert_clean(name, setting, scenario);
+    }
+    for &(setting, property) in caught {
+        assert_caught(name, setting, scenario, property);
+    }
+}
+
 fn c(id: u8) -> ClientId {
     ClientId(u32::from(id))
 }
@@ -377,219 +392,171 @@ fn first_use_of_a_key_at_once(cache: &Arc<IndexCache>) {
 
 #[test]
 fn loom_writer_vs_reader_on_different_nodes() {
-    let name = "writer vs reader";
-    for setting in proved() {
-        assert_clean(name, setting, writer_vs_reader);
-    }
-    assert_caught(
-        name,
-        Setting::Eventual,
+    clean_when_proved_caught_otherwise(
+        "writer vs reader",
         writer_vs_reader,
-        PropertyId::ReadAfterWrite,
+        &[(Setting::Eventual, PropertyId::ReadAfterWrite)],
     );
 }
 
 #[test]
 fn loom_miss_fill_races_overwrite() {
-    let name = "miss fill vs overwrite";
-    for setting in proved() {
-        assert_clean(name, setting, miss_fill_races_overwrite);
-    }
-    assert_caught(
-        name,
-        Setting::Eventual,
+    clean_when_proved_caught_otherwise(
+        "miss fill vs overwrite",
         miss_fill_races_overwrite,
-        PropertyId::ReadAfterWrite,
-    );
-    // The witness bumped only after the commit is visible: a miss fill reads the new version
-    // before the witness knows it, and the same client then reads the old one on another node.
-    assert_caught(
-        name,
-        variant(WitnessOrder::AfterCommit, Repair::IfNewer),
-        miss_fill_races_overwrite,
-        PropertyId::MonotonicReads,
+        &[
+            (Setting::Eventual, PropertyId::ReadAfterWrite),
+            // The witness bumped only after the commit is visible: a miss fill reads the new
+            // version before the witness knows it, and the same client then reads the old one on
+            // another node.
+            (
+                variant(WitnessOrder::AfterCommit, Repair::IfNewer),
+                PropertyId::MonotonicReads,
+            ),
+        ],
     );
 }
 
 #[test]
 fn loom_repair_races_newer_write() {
-    let name = "repair vs newer write";
-    for setting in proved() {
-        assert_clean(name, setting, repair_races_newer_write);
-    }
-    assert_caught(
-        name,
-        Setting::Eventual,
+    clean_when_proved_caught_otherwise(
+        "repair vs newer write",
         repair_races_newer_write,
-        PropertyId::ReadAfterWrite,
+        &[(Setting::Eventual, PropertyId::ReadAfterWrite)],
     );
 }
 
 #[test]
 fn loom_delete_vs_cached_miss() {
-    let name = "delete vs cached miss";
-    for setting in proved() {
-        assert_clean(name, setting, delete_vs_cached_miss);
-    }
-    assert_caught(
-        name,
-        Setting::Eventual,
+    clean_when_proved_caught_otherwise(
+        "delete vs cached miss",
         delete_vs_cached_miss,
-        PropertyId::ReadAfterWrite,
-    );
-    assert_caught(
-        name,
-        mutant(Mutant::SkipWitnessOnMiss),
-        delete_vs_cached_miss,
-        PropertyId::ReadAfterWrite,
-    );
-    assert_caught(
-        name,
-        mutant(Mutant::NoWitnessBumpOnDelete),
-        delete_vs_cached_miss,
-        PropertyId::ReadAfterWrite,
+        &[
+            (Setting::Eventual, PropertyId::ReadAfterWrite),
+            (
+                mutant(Mutant::SkipWitnessOnMiss),
+                PropertyId::ReadAfterWrite,
+            ),
+            (
+                mutant(Mutant::NoWitnessBumpOnDelete),
+                PropertyId::ReadAfterWrite,
+            ),
+        ],
     );
 }
 
 #[test]
 fn loom_list_vs_put_delete() {
-    let name = "list vs put/delete";
-    for setting in proved() {
-        assert_clean(name, setting, list_vs_put_delete);
-    }
-    assert_caught(
-        name,
-        Setting::Eventual,
+    clean_when_proved_caught_otherwise(
+        "list vs put/delete",
         list_vs_put_delete,
-        PropertyId::ListAfterWrite,
-    );
-    assert_caught(
-        name,
-        mutant(Mutant::ListIgnoresWitness),
-        list_vs_put_delete,
-        PropertyId::ListAfterWrite,
+        &[
+            (Setting::Eventual, PropertyId::ListAfterWrite),
+            (
+                mutant(Mutant::ListIgnoresWitness),
+                PropertyId::ListAfterWrite,
+            ),
+        ],
     );
 }
 
 #[test]
 fn loom_witness_restart_during_reads() {
-    let name = "witness restart during reads";
-    for setting in proved() {
-        assert_clean(name, setting, witness_restart_during_reads);
-    }
-    assert_caught(
-        name,
-        Setting::Eventual,
+    clean_when_proved_caught_otherwise(
+        "witness restart during reads",
         witness_restart_during_reads,
-        PropertyId::ReadAfterWrite,
-    );
-    assert_caught(
-        name,
-        mutant(Mutant::WitnessForgetsOnRestart),
-        witness_restart_during_reads,
-        PropertyId::ReadAfterWrite,
-    );
-    // Notify before commit: a restart between the two forgets the bump, a reload relearns the
-    // old version, and the write then commits and is acknowledged behind the witness's back.
-    assert_caught(
-        name,
-        variant(WitnessOrder::BeforeCommit, Repair::IfNewer),
-        witness_restart_during_reads,
-        PropertyId::ReadAfterWrite,
+        &[
+            (Setting::Eventual, PropertyId::ReadAfterWrite),
+            (
+                mutant(Mutant::WitnessForgetsOnRestart),
+                PropertyId::ReadAfterWrite,
+            ),
+            // Notify before commit: a restart between the two forgets the bump, a reload relearns
+            // the old version, and the write then commits and is acknowledged behind the witness's
+            // back.
+            (
+                variant(WitnessOrder::BeforeCommit, Repair::IfNewer),
+                PropertyId::ReadAfterWrite,
+            ),
+        ],
     );
 }
 
 #[test]
 fn loom_replication_reorder() {
-    let name = "replication reorder";
-    for setting in proved() {
-        assert_clean(name, setting, replication_reorder);
-    }
-    assert_caught(
-        name,
-        mutant(Mutant::ReplicaAppliesOutOfOrder),
+    clean_when_proved_caught_otherwise(
+        "replication reorder",
         replication_reorder,
-        PropertyId::ReplicaMonotonic,
+        &[(
+            mutant(Mutant::ReplicaAppliesOutOfOrder),
+            PropertyId::ReplicaMonotonic,
+        )],
     );
 }
 
 #[test]
 fn loom_concurrent_writes_to_one_key() {
-    let name = "concurrent writes to one key";
-    for setting in proved() {
-        assert_clean(name, setting, concurrent_writes_to_one_key);
-    }
-    assert_caught(
-        name,
-        Setting::Eventual,
+    clean_when_proved_caught_otherwise(
+        "concurrent writes to one key",
         concurrent_writes_to_one_key,
-        PropertyId::ReadAfterWrite,
-    );
-    assert_caught(
-        name,
-        mutant(Mutant::NoWitnessBumpOnDelete),
-        concurrent_writes_to_one_key,
-        PropertyId::ReadAfterWrite,
+        &[
+            (Setting::Eventual, PropertyId::ReadAfterWrite),
+            (
+                mutant(Mutant::NoWitnessBumpOnDelete),
+                PropertyId::ReadAfterWrite,
+            ),
+        ],
     );
 }
 
 #[test]
 fn loom_witness_restart_races_list_reload() {
-    let name = "witness restart vs LIST reload";
-    for setting in proved() {
-        assert_clean(name, setting, witness_restart_races_list_reload);
-    }
-    assert_caught(
-        name,
-        mutant(Mutant::WitnessForgetsOnRestart),
+    clean_when_proved_caught_otherwise(
+        "witness restart vs LIST reload",
         witness_restart_races_list_reload,
-        PropertyId::ListAfterWrite,
-    );
-    assert_caught(
-        name,
-        mutant(Mutant::ListIgnoresWitness),
-        witness_restart_races_list_reload,
-        PropertyId::ListAfterWrite,
+        &[
+            (
+                mutant(Mutant::WitnessForgetsOnRestart),
+                PropertyId::ListAfterWrite,
+            ),
+            (
+                mutant(Mutant::ListIgnoresWitness),
+                PropertyId::ListAfterWrite,
+            ),
+        ],
     );
 }
 
 #[test]
 fn loom_witness_restart_races_get_reload() {
-    let name = "witness restart vs GET reload";
-    for setting in proved() {
-        assert_clean(name, setting, witness_restart_races_get_reload);
-    }
-    assert_caught(
-        name,
-        mutant(Mutant::WitnessForgetsOnRestart),
+    clean_when_proved_caught_otherwise(
+        "witness restart vs GET reload",
         witness_restart_races_get_reload,
-        PropertyId::ReadAfterWrite,
-    );
-    assert_caught(
-        name,
-        variant(WitnessOrder::BeforeCommit, Repair::IfNewer),
-        witness_restart_races_get_reload,
-        PropertyId::ReadAfterWrite,
+        &[
+            (
+                mutant(Mutant::WitnessForgetsOnRestart),
+                PropertyId::ReadAfterWrite,
+            ),
+            (
+                variant(WitnessOrder::BeforeCommit, Repair::IfNewer),
+                PropertyId::ReadAfterWrite,
+            ),
+        ],
     );
 }
 
 #[test]
 fn loom_first_use_of_a_key_at_once() {
-    let name = "first use of a key at once";
-    for setting in proved() {
-        assert_clean(name, setting, first_use_of_a_key_at_once);
-    }
-    assert_caught(
-        name,
-        Setting::Eventual,
+    clean_when_proved_caught_otherwise(
+        "first use of a key at once",
         first_use_of_a_key_at_once,
-        PropertyId::ReadAfterWrite,
-    );
-    assert_caught(
-        name,
-        mutant(Mutant::SkipWitnessOnMiss),
-        first_use_of_a_key_at_once,
-        PropertyId::ReadAfterWrite,
+        &[
+            (Setting::Eventual, PropertyId::ReadAfterWrite),
+            (
+                mutant(Mutant::SkipWitnessOnMiss),
+                PropertyId::ReadAfterWrite,
+            ),
+        ],
     );
 }
 

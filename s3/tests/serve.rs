@@ -20,10 +20,11 @@ fn credentials() -> Credentials {
     }
 }
 
-async fn server(mode: Mode) -> Server {
+/// A server on a free local port with `nodes` cache nodes, each key spread over two of them.
+async fn server(mode: Mode, nodes: usize) -> Server {
     let config = ServeConfig {
         mode,
-        nodes: 3,
+        nodes,
         spread: 2,
         addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
         data: None,
@@ -64,7 +65,7 @@ async fn store(server: &Server, bucket: &str) -> (Client, object_store::aws::Ama
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signed_requests_put_get_list_and_conditional_writes_work() {
-    let server = server(Mode::Strong).await;
+    let server = server(Mode::Strong, 3).await;
     let (client, s3) = store(&server, "witness-test").await;
     let put = s3
         .put(&Path::from("dir/a"), "one".into())
@@ -149,7 +150,7 @@ async fn raw(method: reqwest::Method, url: String, body: &'static str) -> (u16, 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unsigned_and_malformed_requests_get_s3_error_xml() {
-    let server = server(Mode::Strong).await;
+    let server = server(Mode::Strong, 3).await;
     let (_client, s3) = store(&server, "witness-test").await;
     s3.put(&Path::from("k"), "secret".into())
         .await
@@ -193,7 +194,7 @@ async fn unsigned_and_malformed_requests_get_s3_error_xml() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_acknowledged_put_is_lost_across_node_and_witness_restarts() {
-    let server = server(Mode::Strong).await;
+    let server = server(Mode::Strong, 3).await;
     let (client, _s3) = store(&server, "witness-test").await;
     let keys: Vec<String> = (0..6).map(|k| format!("k{k}")).collect();
     for round in 0..3 {
@@ -239,19 +240,7 @@ async fn no_acknowledged_put_is_lost_across_node_and_witness_restarts() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_a1_walkthrough_shows_a_negative_cache_miss_only_in_eventual_mode() {
     for mode in [Mode::Eventual, Mode::Strong] {
-        let config = ServeConfig {
-            mode,
-            nodes: 2,
-            spread: 2,
-            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-            data: None,
-            credentials: credentials(),
-            faults: None,
-            seed: 1,
-        };
-        let server = serve::start(&config, Arc::new(|_: &Fault| {}))
-            .await
-            .expect("server starts");
+        let server = server(mode, 2).await;
         let (client, _s3) = store(&server, "demo-bucket").await;
         for _ in 0..4 {
             assert_eq!(client.get("k").await.expect("accepted"), Outcome::Ok(None));

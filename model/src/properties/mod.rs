@@ -65,38 +65,48 @@ macro_rules! properties {
     };
 }
 
-properties! {
-    ReadAfterWrite => "read-after-write", Always,
-        "a GET invoked after a PUT/DELETE of the key was acknowledged returns that write or a later one";
-    ListAfterWrite => "list-after-write", Always,
-        "a LIST invoked after an acknowledged PUT (DELETE) shows (omits) the key unless a later write changed it";
-    ReadYourWrites => "read-your-writes", Always,
-        "a client's GET or LIST reflects that client's own acknowledged writes";
-    MonotonicReads => "monotonic-reads", Always,
-        "a client's successive GETs of a key never go back to an older version";
-    Linearizable => "linearizable", Always,
-        "GET/PUT/DELETE of each key are linearizable in persistence's version order (stronger than S3 promises)";
-    ReplicaMonotonic => "replica-monotonic", Always,
-        "the cross-region replica never replaces a key's version with an older one";
-    ReplicaConverges => "replica-converges", Always,
-        "once no replication and no write is in flight, the replica equals the source";
-    WitnessSafety => "witness-safety", Always,
-        "the witness never knows a key as older than its latest acknowledged write, and persistence never loses one";
-    ReplicaLag => "replica-lag", Sometimes,
-        "A8: a write is acknowledged in-region while the replica still holds an older version";
-    NegativeCacheMiss => "negative-cache-miss", Sometimes,
-        "A1: GET → not found after a PUT of the key was acknowledged";
-    StaleOverwrite => "stale-overwrite", Sometimes,
-        "A2: GET → an older version after an overwrite was acknowledged";
-    ReadAfterDelete => "read-after-delete", Sometimes,
-        "A3: GET → a version after a DELETE of the key was acknowledged";
-    ListOmitsPut => "list-omits-put", Sometimes,
-        "A4: LIST misses a key whose PUT was acknowledged";
-    ListShowsDeleted => "list-shows-deleted", Sometimes,
-        "A5: LIST shows a key whose DELETE was acknowledged";
-    NonMonotonicRead => "non-monotonic-read", Sometimes,
-        "A6: a client reads a version, then an older one";
+/// The property catalogue, written once: hands every property's `Variant => "name", Expectation,
+/// "summary";` to the macro `$apply` (here to define [`PropertyId`]; the model uses it to build
+/// its stateright properties, which need one closure a property).
+macro_rules! property_catalogue {
+    ($apply:ident) => {
+        $apply! {
+            ReadAfterWrite => "read-after-write", Always,
+                "a GET invoked after a PUT/DELETE of the key was acknowledged returns that write or a later one";
+            ListAfterWrite => "list-after-write", Always,
+                "a LIST invoked after an acknowledged PUT (DELETE) shows (omits) the key unless a later write changed it";
+            ReadYourWrites => "read-your-writes", Always,
+                "a client's GET or LIST reflects that client's own acknowledged writes";
+            MonotonicReads => "monotonic-reads", Always,
+                "a client's successive GETs of a key never go back to an older version";
+            Linearizable => "linearizable", Always,
+                "GET/PUT/DELETE of each key are linearizable in persistence's version order (stronger than S3 promises)";
+            ReplicaMonotonic => "replica-monotonic", Always,
+                "the cross-region replica never replaces a key's version with an older one";
+            ReplicaConverges => "replica-converges", Always,
+                "once no replication and no write is in flight, the replica equals the source";
+            WitnessSafety => "witness-safety", Always,
+                "the witness never knows a key as older than its latest acknowledged write, and persistence never loses one";
+            ReplicaLag => "replica-lag", Sometimes,
+                "A8: a write is acknowledged in-region while the replica still holds an older version";
+            NegativeCacheMiss => "negative-cache-miss", Sometimes,
+                "A1: GET → not found after a PUT of the key was acknowledged";
+            StaleOverwrite => "stale-overwrite", Sometimes,
+                "A2: GET → an older version after an overwrite was acknowledged";
+            ReadAfterDelete => "read-after-delete", Sometimes,
+                "A3: GET → a version after a DELETE of the key was acknowledged";
+            ListOmitsPut => "list-omits-put", Sometimes,
+                "A4: LIST misses a key whose PUT was acknowledged";
+            ListShowsDeleted => "list-shows-deleted", Sometimes,
+                "A5: LIST shows a key whose DELETE was acknowledged";
+            NonMonotonicRead => "non-monotonic-read", Sometimes,
+                "A6: a client reads a version, then an older one";
+        }
+    };
 }
+pub(crate) use property_catalogue;
+
+property_catalogue!(properties);
 
 impl PropertyId {
     pub fn from_name(name: &str) -> Option<PropertyId> {
@@ -110,6 +120,9 @@ impl PropertyId {
             .filter(|p| p.expectation() == Expectation::Always)
     }
 
+    /// The sometimes-properties (the anomalies), in [`PropertyId::ALL`]'s order.
+    pub const SOMETIMES: &'static [PropertyId] = &SOMETIMES;
+
     pub fn sometimes() -> impl Iterator<Item = PropertyId> {
         PropertyId::ALL
             .iter()
@@ -121,6 +134,35 @@ impl PropertyId {
         1 << (self as u16)
     }
 }
+
+const fn is_sometimes(p: PropertyId) -> bool {
+    matches!(p.expectation(), Expectation::Sometimes)
+}
+
+const SOMETIMES_COUNT: usize = {
+    let mut count = 0;
+    let mut i = 0;
+    while i < PropertyId::ALL.len() {
+        if is_sometimes(PropertyId::ALL[i]) {
+            count += 1;
+        }
+        i += 1;
+    }
+    count
+};
+
+const SOMETIMES: [PropertyId; SOMETIMES_COUNT] = {
+    let mut out = [PropertyId::ReplicaLag; SOMETIMES_COUNT];
+    let (mut i, mut n) = (0, 0);
+    while i < PropertyId::ALL.len() {
+        if is_sometimes(PropertyId::ALL[i]) {
+            out[n] = PropertyId::ALL[i];
+            n += 1;
+        }
+        i += 1;
+    }
+    out
+};
 
 impl fmt::Display for PropertyId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

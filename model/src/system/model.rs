@@ -241,8 +241,8 @@ impl Witnessed for WitnessModel {
     }
 }
 
-macro_rules! properties {
-    ($($id:ident),* $(,)?) => {
+macro_rules! stateright_properties {
+    ($( $id:ident => $name:literal, $expectation:ident, $summary:literal; )*) => {
         /// Every property, in [`PropertyId::ALL`]'s order, as stateright properties of `M`.
         pub fn properties<M: Witnessed>() -> Vec<Property<M>> {
             vec![$(
@@ -258,29 +258,10 @@ macro_rules! properties {
                 },
             )*]
         }
-
-        #[cfg(test)]
-        const LISTED: &[PropertyId] = &[$(PropertyId::$id),*];
     };
 }
 
-properties!(
-    ReadAfterWrite,
-    ListAfterWrite,
-    ReadYourWrites,
-    MonotonicReads,
-    Linearizable,
-    ReplicaMonotonic,
-    ReplicaConverges,
-    WitnessSafety,
-    ReplicaLag,
-    NegativeCacheMiss,
-    StaleOverwrite,
-    ReadAfterDelete,
-    ListOmitsPut,
-    ListShowsDeleted,
-    NonMonotonicRead,
-);
+crate::properties::property_catalogue!(stateright_properties);
 
 impl Model for WitnessModel {
     type State = SystemState;
@@ -353,8 +334,13 @@ mod tests {
     }
 
     #[test]
-    fn every_property_is_listed_once_in_order() {
-        assert_eq!(LISTED, PropertyId::ALL);
+    fn every_property_is_checked_once_in_order() {
+        let names: Vec<&str> = properties::<WitnessModel>()
+            .iter()
+            .map(|p| p.name)
+            .collect();
+        let all: Vec<&str> = PropertyId::ALL.iter().map(|p| p.name()).collect();
+        assert_eq!(names, all);
     }
 
     #[test]
