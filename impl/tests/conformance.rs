@@ -11,7 +11,7 @@ use proptest::prelude::*;
 use witness_model::history::{ClientId, Event, Key, Observed, Op, Ret};
 use witness_model::system::model::Action;
 use witness_model::system::SEQ_MAX;
-use witness_model::system::{NodeId as ModelNode, SystemState, WitnessCfg, WitnessModel};
+use witness_model::system::{Faults, NodeId as ModelNode, SystemState, WitnessCfg, WitnessModel};
 
 const KEYS: u8 = 2;
 const NODES: u8 = 2;
@@ -19,6 +19,10 @@ const NAMES: [&str; KEYS as usize] = ["k0", "k1"];
 /// The model numbers every write of a key; one client issuing every operation can write a key at
 /// most `SEQ_MAX` times, so a sequence holds at most that many operations.
 const MAX_OPS: usize = SEQ_MAX as usize;
+/// The longest step sequence proptest generates. Every step may be a witness restart, and the
+/// model packs its restart counter into as few bits as the configured bound needs, so the
+/// reference allows this many.
+const MAX_STEPS: u8 = 40;
 
 #[derive(Clone, Copy, Debug)]
 enum Step {
@@ -111,6 +115,10 @@ impl Reference {
             cache_nodes: NODES,
             keys: KEYS,
             ops_per_client: SEQ_MAX,
+            faults: Faults {
+                witness_restarts: MAX_STEPS,
+                ..WitnessCfg::default_cfg().faults
+            },
             mode,
             variant: protocol.variant,
             mutant: protocol.mutant,
@@ -316,7 +324,7 @@ proptest! {
     #[test]
     fn conformance_with_the_model(
         setting in prop::sample::select(settings()),
-        steps in prop::collection::vec(step(), 0..40),
+        steps in prop::collection::vec(step(), 0..usize::from(MAX_STEPS)),
     ) {
         let (mode, protocol) = setting;
         if let Err(mismatch) = run(mode, protocol, &steps) {
