@@ -4,6 +4,7 @@
 
 mod common;
 
+use index_cache::recorder::RecordError;
 use index_cache::{Config, Error, IndexCache, Location, Mode, NodeId, Partition, Recorder};
 use std::sync::Arc;
 use witness_model::history::{ClientId, Key, Observed};
@@ -267,6 +268,34 @@ fn background_replicator_converges_and_replica_lag_is_reachable_in_both_modes() 
             judgement.explain()
         );
     }
+}
+
+/// Dropping the handle (not only `stop`) ends the replicator: it delivers what is queued and its
+/// thread lets go of the cache. (cargo-mutants: `Drop for ReplicatorHandle` emptied survived.)
+#[test]
+fn dropping_the_replicator_handle_delivers_the_queue_and_ends_the_thread() {
+    let cache = Arc::new(strong(2));
+    let handle = cache.spawn_replicator();
+    for i in 0..100 {
+        cache.put(&format!("k{i}"), Location(i)).expect("valid");
+    }
+    drop(handle);
+    assert!(cache.pending_replication().is_empty());
+    assert!(cache.replica_converged());
+    assert_eq!(
+        Arc::strong_count(&cache),
+        1,
+        "the replicator thread still holds the cache"
+    );
+}
+
+/// A recording that cannot become a history says why. (cargo-mutants: an empty message survived.)
+#[test]
+fn a_record_error_names_its_limit() {
+    assert_eq!(
+        RecordError::TooManyKeys.to_string(),
+        "a history can name at most 2^32 keys"
+    );
 }
 
 #[test]
