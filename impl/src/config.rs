@@ -152,6 +152,8 @@ mod tests {
         assert!(!low.overlaps_prefix("x") && high.overlaps_prefix("x"));
         assert!(Partition::range("b", Some("c")).overlaps_prefix("b"));
         assert!(!Partition::range("b", Some("c")).overlaps_prefix("c"));
+        // The keys under "a" end just before "b": a partition starting at "b" holds none of them.
+        assert!(!Partition::range("b", None).overlaps_prefix("a"));
     }
 
     #[test]
