@@ -4,7 +4,8 @@
 //! before the newer write began.
 
 use crate::ops::{Command, History, Operation, Outcome, Reply, Value};
-use witness_model::properties::PropertyId;
+use witness_model::history::Observed;
+use witness_model::properties::{read_after_write, PropertyId};
 
 /// An anomaly and the two operations that show it (earlier first).
 #[derive(Clone, Debug, Eq, PartialEq)]
@@ -57,11 +58,18 @@ pub fn classify(history: &History, key_ops: &[usize], window: &[usize]) -> Optio
             if !all_writes_before(history, key_ops, got, ops(w)) {
                 continue;
             }
-            let anomaly = match (wrote, got) {
-                (None, Some(_)) => PropertyId::ReadAfterDelete,
-                (Some(_), None) => PropertyId::NegativeCacheMiss,
-                (Some(_), Some(_)) => PropertyId::StaleOverwrite,
-                (None, None) => continue,
+            // The model's rule names the anomaly; `got` is older, so it stands one version below.
+            let floor = Observed {
+                seq: 1,
+                exists: wrote.is_some(),
+            };
+            let seen = Observed {
+                seq: 0,
+                exists: got.is_some(),
+            };
+            let anomaly = match read_after_write::judge(floor, seen) {
+                Some(PropertyId::ReadAfterWrite) | None => continue, // tombstone after tombstone
+                Some(named) => named,
             };
             return Some(Instance {
                 anomaly,
