@@ -103,9 +103,10 @@ pub fn describe_run(mode: &str, variant: &str, mutant: Option<&str>) -> String {
 
 /// A rough size score for a configuration: operations (clients × operations each) plus two per
 /// extra key, one per cache node beyond two, one per extra witness restart, and one each for
-/// node restarts and duplicate deliveries. Measured on 2 cores: the default scores 4 (5.6 million
-/// states, 18 s with 2 threads, 2 GB); `large` scores 8 (23.3 million states, 91 s, 5.8 GB).
-/// Memory grows with the unique states (about 260 bytes each with BFS) and is the real limit.
+/// node restarts and duplicate deliveries. Measured on 2 shared cores (docs/design.md, "Sizes and
+/// speed"): the default scores 4 (1.4 million states with symmetry, 9.2 s with 2 threads, 82 MB);
+/// `large` scores 8 (1.1 million states, 4.9 s, 65 MB; 22.2 million and 1.18 GB without symmetry).
+/// Memory grows with the unique states (about 55-105 bytes each with BFS) and is the real limit.
 /// Documented in docs/cli.md.
 pub fn size_score(cfg: &WitnessCfg) -> u32 {
     let f = cfg.faults;
@@ -126,7 +127,8 @@ pub fn state_space_warning(cfg: &WitnessCfg) -> Option<String> {
     (score >= WARN_SCORE).then(|| {
         format!(
             "warning: this configuration ({}) is larger than `large` (size score {score}; default 4, \
-             about 5.6 million states; large 8, about 23 million states and 6 GB); an exhaustive \
+             about 1.4 million states; large 8, about 1.1 million states and 65 MB, 22 million without \
+             symmetry); an exhaustive \
              check may not finish or may run out of memory. Consider --timeout or fewer \
              clients/operations/keys.",
             describe_cfg(cfg)
@@ -297,7 +299,7 @@ mod tests {
 
     #[test]
     fn heuristic_warns_only_beyond_what_was_measured_to_finish() {
-        // Measured to finish on 2 cores: default (5.6M states), small, large (23.3M states).
+        // Measured to finish on 2 cores: default (1.4M states), small, large (1.1M states).
         assert!(state_space_warning(&WitnessCfg::default_cfg()).is_none());
         assert!(state_space_warning(&WitnessCfg::small()).is_none());
         assert!(state_space_warning(&WitnessCfg::large()).is_none());
