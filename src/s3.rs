@@ -227,12 +227,14 @@ pub fn probe(args: &ProbeArgs) -> Result<i32, CliError> {
         timeout: args.timeout,
     };
     let run = probe::probe(&config).map_err(|e: ProbeError| CliError::usage(e.to_string()))?;
+    let judgement = verdict::judge(&run.history).map_err(CliError::usage)?;
     if let Some(out) = &args.out {
-        let text = probe::history::to_json_lines(&run.history);
-        std::fs::write(out, text)
+        // The checker's own Jepsen JSON writer, over the history it judged.
+        let mut text = Vec::new();
+        witness_history::export::jepsen_json(&judgement.history, &mut text)
+            .and_then(|()| std::fs::write(out, text))
             .map_err(|e| CliError::usage(format!("cannot write {}: {e}", out.display())))?;
     }
-    let judgement = verdict::judge(&run.history).map_err(CliError::usage)?;
     print!("{}", verdict::render(&run, &config, &judgement));
     if let Some(out) = &args.out {
         println!(
