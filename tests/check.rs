@@ -366,7 +366,8 @@ fn unknown_names_exit_2_and_list_the_choices() {
 #[test]
 fn ctrl_c_prints_what_was_explored_and_exits_3() {
     let child = common::witness()
-        .args(["check", "--threads", "1"])
+        // `medium` takes far longer than the 1.5 s this test waits.
+        .args(["check", "--config", "medium", "--threads", "1"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()

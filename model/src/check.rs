@@ -7,7 +7,7 @@
 
 use crate::history::Event;
 use crate::properties::{Expectation, Finding, PropertyId};
-use crate::system::{Action, ConfigError, SystemState, WitnessCfg, WitnessModel};
+use crate::system::{Action, ConfigError, Reductions, SystemState, WitnessCfg, WitnessModel};
 use serde::{Deserialize, Serialize};
 use stateright::{Checker, HasDiscoveries, Model};
 use std::collections::BTreeSet;
@@ -53,7 +53,7 @@ pub struct CheckOptions {
     pub symmetry: bool,
     /// Leave out steps no property can observe (docs/design.md, "Reductions"). Off only in tests
     /// that show it changes no verdict and no shortest counterexample.
-    pub reductions: bool,
+    pub reductions: Reductions,
     /// Seed for the simulation strategy.
     pub seed: u64,
     /// Re-derive the shortest counterexample when the run itself does not guarantee it.
@@ -69,7 +69,7 @@ impl Default for CheckOptions {
             threads: 1,
             timeout: None,
             symmetry: true,
-            reductions: true,
+            reductions: Reductions::all(),
             seed: 0,
             minimize: true,
             progress_every: Duration::from_millis(500),

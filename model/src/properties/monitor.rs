@@ -76,6 +76,21 @@ impl<S: MonitorStore> Monitor<S> {
         self.store.hash_client(client, hasher);
     }
 
+    /// Forgets what the monitor knows about a client that will invoke nothing more: its own writes
+    /// and last reads are consulted only by its own later operations, so they are dead, and
+    /// dropping them lets states that differ only there be one state. The model calls this after a
+    /// client's last response; a history checker, which cannot know a client is done, never does.
+    pub fn retire_client(&mut self, client: ClientId) {
+        debug_assert!(
+            self.store.pending(client).is_none(),
+            "{client} is still busy"
+        );
+        for k in 0..self.store.key_count() {
+            self.store.set_own_write(client, Key(k), 0);
+            self.store.set_last_read(client, Key(k), 0);
+        }
+    }
+
     /// Renames clients: client `order[i]` becomes client `i`. For symmetry reduction only.
     pub fn permute_clients(&mut self, order: &[usize]) {
         self.store.permute_clients(order);

@@ -130,15 +130,22 @@ pub struct Layout {
     pub witness: Table,
     pub replica: Table,
     pub restarts: Field,
+    /// A witness restart waits for its first reader (`deferral.rs`).
+    pub witness_deferred: Field,
     /// Replication messages in flight: 0 = empty slot, else `key * max_seq + seq`.
     pub queue: Table,
     pub queue_slots: usize,
+    /// A replication delivery has happened, so no client starts another operation.
+    pub replicating: Field,
     /// Records of the cache nodes.
     pub node_records: Table,
     /// Within a node record: per key 0 = no entry, else the version + 1.
     pub entry: Table,
     pub listed: Field,
     pub listing: Table,
+    /// Within a node record: faults waiting for their first reader (`deferral.rs`): bit `k` an
+    /// evicted entry of key `k`, bit `keys` the evicted listing, bit `keys + 1` a restart.
+    pub deferred: Field,
     /// Records of the clients.
     pub client_records: Table,
     pub remaining: Field,
@@ -206,14 +213,17 @@ impl Layout {
         let witness = a.table(opt_seq_bits, keys);
         let replica = a.table(seq_bits, keys);
         let restarts = a.field(bits_for(u64::from(shape.witness_restarts)));
+        let witness_deferred = a.field(u8::from(shape.witness_restarts > 0));
         let queue_slots = usize::try_from(max_seq).unwrap_or(0);
         let queue_bits = bits_for(u64::from(keys) * max_seq);
         let queue = a.table(queue_bits, u8::try_from(queue_slots).unwrap_or(u8::MAX));
+        let replicating = a.field(1);
 
         let mut node = Alloc(0);
         let entry = node.table(opt_seq_bits, keys);
         let listed = node.field(1);
         let listing = node.table(seq_bits, keys);
+        let deferred = node.field(keys + 2);
         let node_width = node.0;
         let node_records = a.table(u8::try_from(node_width).unwrap_or(u8::MAX), shape.nodes);
 
@@ -239,11 +249,14 @@ impl Layout {
             witness,
             replica,
             restarts,
+            witness_deferred,
             queue,
             queue_slots,
+            replicating,
             entry: within_table(entry, node_records),
             listed: within(listed, node_records),
             listing: within_table(listing, node_records),
+            deferred: within(deferred, node_records),
             node_records,
             remaining: within(remaining, client_records),
             phase: within(phase, client_records),

@@ -6,6 +6,7 @@
 
 pub mod action;
 pub mod config;
+mod deferral;
 pub mod diagram;
 pub mod explorer;
 pub mod layout;
@@ -18,7 +19,8 @@ mod transitions;
 
 pub use action::Action;
 pub use config::{
-    ConfigError, Faults, Mode, Mutant, OpMix, Repair, Variant, WitnessCfg, WitnessOrder,
+    ConfigError, Faults, Mode, Mutant, OpMix, Reduction, Reductions, Repair, Variant, WitnessCfg,
+    WitnessOrder,
 };
 pub use model::WitnessModel;
 pub use state::{NodeId, Seq, SystemState, SEQ_MAX};

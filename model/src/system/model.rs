@@ -21,7 +21,7 @@
 //! ```
 
 pub use super::action::Action;
-use super::config::{Mode, WitnessCfg};
+use super::config::{Mode, Reduction, Reductions, WitnessCfg};
 use super::layout::Shape;
 use super::state::{NodeId, SystemState};
 use crate::history::{Event, Key, Op};
@@ -38,9 +38,9 @@ pub struct WitnessModel {
     /// Successors are renamed into a canonical order of clients and cache nodes (see
     /// `symmetry.rs`), so every strategy, BFS included, explores one state per class.
     pub symmetry: bool,
-    /// Leave out steps no property can observe (see `fault_actions`); off only to show, in tests,
-    /// that they change no verdict and no shortest counterexample.
-    pub reductions: bool,
+    /// Leave out steps and orders no property can observe (docs/design.md, "Reductions"); turned
+    /// off only to show, in tests, that they change no verdict and no shortest counterexample.
+    pub reductions: Reductions,
     stop: Arc<AtomicBool>,
 }
 
@@ -54,7 +54,7 @@ impl WitnessCfg {
         WitnessModel {
             cfg: self,
             symmetry: true,
-            reductions: true,
+            reductions: Reductions::all(),
             stop: Arc::new(AtomicBool::new(false)),
         }
     }
@@ -77,8 +77,8 @@ impl WitnessModel {
         WitnessModel { symmetry, ..self }
     }
 
-    /// The same model with the fault reductions on or off.
-    pub fn with_reductions(self, reductions: bool) -> WitnessModel {
+    /// The same model with only `reductions` applied.
+    pub fn with_reductions(self, reductions: Reductions) -> WitnessModel {
         WitnessModel { reductions, ..self }
     }
 
@@ -132,6 +132,9 @@ impl WitnessModel {
     }
 
     fn client_actions(&self, state: &SystemState, actions: &mut Vec<Action>) {
+        if state.replicating() {
+            return;
+        }
         let ops = self.invocable_ops();
         for client in state.client_ids() {
             if !state.is_idle(client) {
@@ -146,9 +149,9 @@ impl WitnessModel {
         }
     }
 
-    /// Evictions, node restarts and witness restarts. One reduction (docs/design.md,
-    /// "Reductions"): the witness does not restart in eventual mode, where no read asks it and a
-    /// forgotten key satisfies witness-safety, so a restart changes no history and no verdict.
+    /// Evictions, node restarts and witness restarts. With [`Reduction::EventualWitnessStaysUp`]
+    /// the witness does not restart in eventual mode, where no read asks it and a forgotten key
+    /// satisfies witness-safety, so a restart changes no history and no verdict.
     fn fault_actions(&self, state: &SystemState, actions: &mut Vec<Action>) {
         let faults = self.cfg.faults;
         for node in self.node_ids() {
@@ -166,17 +169,18 @@ impl WitnessModel {
                 actions.push(Action::RestartNode { node });
             }
         }
-        let witness_observable = !self.reductions || self.cfg.mode == Mode::Strong;
+        let witness_observable = !self.reductions.contains(Reduction::EventualWitnessStaysUp)
+            || self.cfg.mode == Mode::Strong;
         if witness_observable && state.witness_restarts() < faults.witness_restarts {
             actions.push(Action::RestartWitness);
         }
     }
 
     fn delivery_actions(&self, state: &SystemState, actions: &mut Vec<Action>) {
-        // Deliveries commute with every step but the enqueue that enables them, and only the
-        // replica properties observe them; so a delivery waits until no client operation is in flight
-        // (a partial-order reduction: every replica history stays reachable, see docs/design.md).
-        if !state.client_ids().all(|c| state.is_idle(c)) {
+        // With `Reduction::DeliveriesLast`, a delivery waits until no client operation is in
+        // flight, and after it no client starts another (see docs/design.md, "Reductions").
+        let last = self.reductions.contains(Reduction::DeliveriesLast);
+        if last && !state.client_ids().all(|c| state.is_idle(c)) {
             return;
         }
         let faults = self.cfg.faults;
@@ -279,6 +283,9 @@ impl Model for WitnessModel {
         self.client_actions(state, actions);
         self.fault_actions(state, actions);
         self.delivery_actions(state, actions);
+        if self.reductions.contains(Reduction::FaultsWaitForReader) {
+            super::deferral::keep_canonical(&self.cfg, state, actions);
+        }
     }
 
     fn next_state(&self, state: &SystemState, action: Action) -> Option<SystemState> {
@@ -320,7 +327,7 @@ mod tests {
     use super::*;
     use crate::check::{run, CheckOptions, CheckReport, Strategy, Verdict};
     use crate::expected::expected;
-    use crate::system::{Mode, Mutant, Variant};
+    use crate::system::{Mode, Mutant, Reduction, Reductions, Variant};
 
     fn check(cfg: &WitnessCfg) -> CheckReport {
         run(cfg, &CheckOptions::default(), None, &mut |_| {}).expect("valid configuration")
@@ -347,8 +354,7 @@ mod tests {
     fn strong_mode_proves_every_always_property() {
         let report = check(&small(Mode::Strong));
         assert!(report.complete);
-        // 1,894,553 states without symmetry reduction (see `symmetry_changes_no_verdict...`).
-        assert_eq!(report.unique_states, 484_816);
+        assert_eq!(report.unique_states, 224_502);
         for property in PropertyId::always() {
             assert_eq!(report.verdict(property), Verdict::Holds, "{property}");
         }
@@ -362,7 +368,7 @@ mod tests {
     fn eventual_mode_exhibits_every_anomaly() {
         let report = check(&small(Mode::Eventual));
         assert!(report.complete);
-        assert_eq!(report.unique_states, 116_880);
+        assert_eq!(report.unique_states, 44_474);
         let row = expected(Mode::Eventual, Variant::default(), None);
         for &property in PropertyId::ALL {
             assert_eq!(
@@ -399,7 +405,7 @@ mod tests {
         assert!(!report.any_violated(), "{:#?}", report.properties);
     }
 
-    const SINGLE_CLIENT_STATES: usize = 479;
+    const SINGLE_CLIENT_STATES: usize = 195;
 
     #[test]
     fn every_mutant_is_killed_on_the_small_configuration() {
@@ -469,7 +475,7 @@ mod tests {
     #[test]
     fn symmetry_changes_no_verdict_and_no_shortest_length() {
         let eventual = same_with_and_without_symmetry(&small(Mode::Eventual));
-        assert_eq!(eventual, (116_880, 459_778));
+        assert_eq!(eventual, (44_474, 168_494));
         let mutant = WitnessCfg {
             mutant: Some(Mutant::WitnessForgetsOnRestart),
             ..small(Mode::Strong)
@@ -477,22 +483,100 @@ mod tests {
         same_with_and_without_symmetry(&mutant);
     }
 
-    #[test]
-    fn no_witness_restart_in_eventual_mode_changes_no_verdict_and_no_shortest_length() {
-        let cfg = small(Mode::Eventual);
-        let reduced = check(&cfg);
-        let opts = CheckOptions {
-            reductions: false,
-            ..CheckOptions::default()
+    /// The configurations each reduction is tested on, and the state counts with every reduction
+    /// and with all but the one under test (`Reduction::ALL`'s order).
+    fn reduction_cases() -> Vec<(&'static str, WitnessCfg, ReducedAndFull)> {
+        let with = |mode, mutant| WitnessCfg {
+            mode,
+            mutant,
+            ..WitnessCfg::default_cfg()
         };
-        let full = run(&cfg, &opts, None, &mut |_| {}).expect("valid");
-        assert_eq!(
-            (reduced.unique_states, full.unique_states),
-            (116_880, 233_760)
-        );
-        for (a, b) in reduced.properties.iter().zip(&full.properties) {
-            assert_eq!(a.verdict, b.verdict, "{}", a.name);
-            assert_eq!(a.trace.len(), b.trace.len(), "{}", a.name);
+        let large_eventual = WitnessCfg {
+            mode: Mode::Eventual,
+            ..WitnessCfg::large()
+        };
+        vec![
+            ("default eventual", with(Mode::Eventual, None), COUNTS[0]),
+            (
+                "witness-forgets-on-restart",
+                with(Mode::Strong, Some(Mutant::WitnessForgetsOnRestart)),
+                COUNTS[1],
+            ),
+            (
+                "replica-applies-out-of-order",
+                with(Mode::Strong, Some(Mutant::ReplicaAppliesOutOfOrder)),
+                COUNTS[2],
+            ),
+            ("small strong", small(Mode::Strong), COUNTS[3]),
+            ("large eventual (node restarts)", large_eventual, COUNTS[4]),
+        ]
+    }
+
+    /// Per reduction: unique states with every reduction, and with all but that one.
+    type ReducedAndFull = [(usize, usize); 5];
+
+    /// Without a reduction the count is higher, except where it cannot apply (the witness never
+    /// restarts in strong mode's `eventual-witness-stays-up` rows) and for `faults-wait-for-reader`
+    /// on `small`: without evictions the restart's waiting states cost more than they save.
+    const COUNTS: [ReducedAndFull; 5] = [
+        [
+            (84_004, 183_634),
+            (84_004, 101_863),
+            (84_004, 93_298),
+            (84_004, 223_110),
+            (84_004, 97_502),
+        ],
+        [
+            (449_820, 449_820),
+            (449_820, 644_960),
+            (449_820, 479_708),
+            (449_820, 1_296_088),
+            (449_820, 514_642),
+        ],
+        [
+            (440_520, 440_520),
+            (440_520, 600_139),
+            (440_520, 471_878),
+            (440_520, 1_448_204),
+            (440_520, 494_880),
+        ],
+        [
+            (224_502, 224_502),
+            (224_502, 204_826),
+            (224_502, 239_728),
+            (224_502, 611_982),
+            (224_502, 252_112),
+        ],
+        [
+            (131_024, 292_232),
+            (131_024, 155_538),
+            (131_024, 132_556),
+            (131_024, 288_192),
+            (131_024, 133_732),
+        ],
+    ];
+
+    #[test]
+    fn each_reduction_changes_no_verdict_and_no_shortest_length() {
+        for (name, cfg, counts) in reduction_cases() {
+            let reduced = check(&cfg);
+            for (&reduction, &expected) in Reduction::ALL.iter().zip(&counts) {
+                let opts = CheckOptions {
+                    reductions: Reductions::all().without(reduction),
+                    ..CheckOptions::default()
+                };
+                let full = run(&cfg, &opts, None, &mut |_| {}).expect("valid");
+                assert_eq!(
+                    (reduced.unique_states, full.unique_states),
+                    expected,
+                    "{name}: {reduction}"
+                );
+                for (a, b) in reduced.properties.iter().zip(&full.properties) {
+                    assert_eq!(a.verdict, b.verdict, "{name}: {reduction}: {}", a.name);
+                    let lengths = (a.trace.len(), b.trace.len());
+                    assert_eq!(lengths.0, lengths.1, "{name}: {reduction}: {}", a.name);
+                }
+            }
         }
     }
 

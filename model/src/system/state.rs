@@ -157,6 +157,36 @@ impl Phase {
         }
     }
 
+    /// The versions of `key` this operation carries and may still store or answer.
+    pub fn versions_carried(&self, key: Key) -> Vec<Seq> {
+        match *self {
+            Phase::Idle => Vec::new(),
+            Phase::Write { op, .. } => {
+                if op.key == key {
+                    vec![op.seq]
+                } else {
+                    Vec::new()
+                }
+            }
+            Phase::Get { key: k, step, .. } => match step {
+                GetStep::FillStore { loaded: s }
+                | GetStep::CheckWitness { entry: s }
+                | GetStep::Repair { loaded: s }
+                    if k == key =>
+                {
+                    vec![s]
+                }
+                _ => Vec::new(),
+            },
+            Phase::List { step, .. } => match step {
+                ListStep::FillStore { loaded: l }
+                | ListStep::CheckBarrier { listing: l }
+                | ListStep::Repair { loaded: l } => vec![l[key]],
+                _ => Vec::new(),
+            },
+        }
+    }
+
     pub fn with_node(self, node: NodeId) -> Phase {
         match self {
             Phase::Idle => Phase::Idle,
@@ -307,6 +337,33 @@ impl SystemState {
         }
     }
 
+    /// Versions of `key` a reader may still be shown, as a bitmask (bit `s - 1` for version `s`):
+    /// the persisted one, those cache nodes hold, and those an operation in flight carries.
+    fn versions_in_use(&self, key: Key) -> u64 {
+        let mut seqs: Vec<Seq> = vec![self.persisted(key)];
+        for node in self.node_ids() {
+            seqs.extend(self.entry(node, key));
+            seqs.extend(self.listing(node).map(|listing| listing[key]));
+        }
+        for client in self.client_ids() {
+            seqs.extend(self.phase(client).versions_carried(key));
+        }
+        seqs.iter()
+            .filter(|&&s| s > 0)
+            .fold(0, |mask, &s| mask | 1 << (u64::from(s) - 1))
+    }
+
+    /// Forgets whether versions no reader can be shown any more were PUTs or DELETEs, so that
+    /// states which differ only there are one state. What a version meant is read only when it
+    /// is answered (`observed`), and an answer always comes from a version in use.
+    pub fn forget_unused_versions(&mut self) {
+        for key in self.keys() {
+            let field = Self::per_key(self.layout.puts, key);
+            let kept = self.get(field) & self.versions_in_use(key);
+            self.set(field, kept);
+        }
+    }
+
     /// The witness's latest known version; `None` after a restart until relearned.
     pub fn witness(&self, key: Key) -> Option<Seq> {
         match self.get(Self::per_key(self.layout.witness, key)) {
@@ -428,6 +485,33 @@ impl SystemState {
     /// The node holds an entry or a listing.
     pub fn node_holds_anything(&self, node: NodeId) -> bool {
         self.listing(node).is_some() || self.keys().any(|k| self.entry(node, k).is_some())
+    }
+
+    /// The node's faults waiting for their first reader, as `layout.deferred` encodes them.
+    pub fn deferred(&self, node: NodeId) -> u8 {
+        id(self.get(self.node_field(self.layout.deferred, node)))
+    }
+
+    pub fn set_deferred(&mut self, node: NodeId, bits: u8) {
+        self.set(self.node_field(self.layout.deferred, node), bits.into());
+    }
+
+    /// A witness restart waits for its first reader.
+    pub fn witness_deferred(&self) -> bool {
+        self.get(self.layout.witness_deferred) != 0
+    }
+
+    pub fn set_witness_deferred(&mut self, deferred: bool) {
+        self.set(self.layout.witness_deferred, deferred.into());
+    }
+
+    /// A replication delivery has happened (see `Reduction::DeliveriesLast`).
+    pub fn replicating(&self) -> bool {
+        self.get(self.layout.replicating) != 0
+    }
+
+    pub fn set_replicating(&mut self, replicating: bool) {
+        self.set(self.layout.replicating, replicating.into());
     }
 
     /// Operations the client may still invoke.

@@ -7,7 +7,7 @@
 //! [`Monitor`](crate::properties::Monitor) kept in the state.
 
 use super::action::Action;
-use super::config::{Mode, Mutant, Repair, WitnessOrder};
+use super::config::{Mode, Mutant, Reduction, Repair, WitnessOrder};
 use super::model::WitnessModel;
 use super::state::Seq;
 use super::state::{GetStep, ListStep, Listing, NodeId, Phase, SystemState, WriteOp, WriteStep};
@@ -120,6 +120,11 @@ impl WitnessModel {
         let outcome = state.monitor.observe_quietly(&event);
         debug_assert!(outcome.is_ok(), "the model emitted a malformed history");
         emit(&event);
+        if self.reductions.contains(Reduction::RetireFinishedClients)
+            && state.remaining(client) == 0
+        {
+            state.monitor.retire_client(client);
+        }
     }
 
     fn respond_read(
@@ -360,6 +365,9 @@ impl WitnessModel {
         if seq > state.replica(key) || self.is_mutant(Mutant::ReplicaAppliesOutOfOrder) {
             state.set_replica(key, seq);
         }
+        if self.reductions.contains(Reduction::DeliveriesLast) {
+            state.set_replicating(true);
+        }
         let applied = Event::ReplicaApplied {
             key,
             seq: state.replica(key).into(),
@@ -403,6 +411,12 @@ impl WitnessModel {
             }
             Action::RestartWitness => self.restart_witness(&mut next),
             Action::Deliver { key, seq, keep } => self.deliver(&mut next, key, seq, keep, emit),
+        }
+        if self.reductions.contains(Reduction::FaultsWaitForReader) {
+            super::deferral::record(&self.cfg, &mut next, action);
+        }
+        if self.reductions.contains(Reduction::ForgetUnusedVersions) {
+            next.forget_unused_versions();
         }
         next
     }

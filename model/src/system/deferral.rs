@@ -1,0 +1,192 @@
+//! Faults wait for their first reader: a partial-order reduction.
+//!
+//! An eviction, a node restart or a witness restart emits no history event and changes only what
+//! it destroys: a node's entry or listing, or the witness's memory. No state-based property reads
+//! a cache node, and witness-safety holds for a forgotten key. So a fault commutes with every step
+//! that does not read or write what it destroyed, and moving it later, to just before the first
+//! step that does (its *reader*), changes no history and only shortens a path: the steps it moved
+//! past each happen one position earlier. A fault with no reader changes nothing anyone sees and can
+//! be dropped. Every path of the full model therefore has a path here with the same events, no
+//! longer, on which each fault is followed (after, at most, other faults waiting for the same step)
+//! by its reader; and every path here is a path of the full model. Verdicts and shortest
+//! counterexamples are the same, which `model.rs`'s tests check on small configurations.
+//!
+//! The state remembers the faults of the current block (`layout.deferred`): the next client step
+//! or delivery must read each of them, and clears them. A fault is offered only when some step
+//! enabled now would read it and every fault already waiting, so that no path runs into a dead end.
+//!
+//! Under the mutant `witness-forgets-on-restart` a restart makes the witness answer "fresh"
+//! instead of forgetting, which witness-safety can see at once: that restart is not deferred.
+
+use super::action::Action;
+use super::config::{Mutant, WitnessCfg, MAX_CACHE_NODES};
+use super::state::{GetStep, ListStep, NodeId, Phase, SystemState, WriteStep};
+use crate::history::{Key, Op};
+
+/// Things a fault destroys, in `layout.deferred`'s encoding per node, and the witness.
+#[derive(Clone, Copy, Debug, Default, Eq, PartialEq)]
+struct Things {
+    nodes: [u8; MAX_CACHE_NODES as usize],
+    witness: bool,
+}
+
+impl Things {
+    fn is_empty(&self) -> bool {
+        !self.witness && self.nodes.iter().all(|&bits| bits == 0)
+    }
+
+    fn union(self, other: Things) -> Things {
+        let mut nodes = self.nodes;
+        for (mine, theirs) in nodes.iter_mut().zip(other.nodes) {
+            *mine |= theirs;
+        }
+        Things {
+            nodes,
+            witness: self.witness || other.witness,
+        }
+    }
+}
+
+fn entry_bit(key: Key) -> u8 {
+    1 << key.0
+}
+
+fn listing_bit(keys: u8) -> u8 {
+    1 << keys
+}
+
+fn restart_bit(keys: u8) -> u8 {
+    1 << (keys + 1)
+}
+
+fn on_node(node: NodeId, bits: u8) -> Things {
+    let mut things = Things::default();
+    things.nodes[usize::from(node.0)] = bits;
+    things
+}
+
+const WITNESS: Things = Things {
+    nodes: [0; MAX_CACHE_NODES as usize],
+    witness: true,
+};
+
+fn is_fault(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::Evict { .. }
+            | Action::EvictListing { .. }
+            | Action::RestartNode { .. }
+            | Action::RestartWitness
+    )
+}
+
+/// What the fault `action` leaves waiting for a reader, or `None` when it is not deferred.
+fn waiting_for(cfg: &WitnessCfg, action: &Action) -> Option<Things> {
+    match *action {
+        Action::Evict { node, key } => Some(on_node(node, entry_bit(key))),
+        Action::EvictListing { node } => Some(on_node(node, listing_bit(cfg.keys))),
+        Action::RestartNode { node } => Some(on_node(node, restart_bit(cfg.keys))),
+        Action::RestartWitness if cfg.mutant != Some(Mutant::WitnessForgetsOnRestart) => {
+            Some(WITNESS)
+        }
+        _ => None,
+    }
+}
+
+/// What a client step or a delivery reads or writes among the things faults destroy. A superset
+/// would stay sound (a fault may wait for a step that ignores it); a subset would not.
+fn touched(cfg: &WitnessCfg, state: &SystemState, action: &Action) -> Things {
+    let listing = listing_bit(cfg.keys);
+    match *action {
+        Action::Invoke { op, node, .. } => match op {
+            Op::Get { key } => on_node(node, entry_bit(key)),
+            Op::List => on_node(node, listing),
+            Op::Put { .. } | Op::Delete { .. } => Things::default(),
+        },
+        Action::Step { client } => match state.phase(client) {
+            Phase::Idle => Things::default(),
+            Phase::Write { op, step } => match step {
+                WriteStep::Commit | WriteStep::Ack => Things::default(),
+                WriteStep::NotifyWitness | WriteStep::CommitAndNotify => WITNESS,
+                WriteStep::UpdateCache => on_node(op.node, entry_bit(op.key) | listing),
+            },
+            Phase::Get { key, node, step } => match step {
+                GetStep::FillLoad => Things::default(),
+                GetStep::CheckWitness { .. } | GetStep::Reload => WITNESS,
+                GetStep::FillStore { .. } | GetStep::Repair { .. } => on_node(node, entry_bit(key)),
+            },
+            Phase::List { node, step } => match step {
+                ListStep::FillLoad => Things::default(),
+                ListStep::CheckBarrier { .. } | ListStep::Reload => WITNESS,
+                ListStep::FillStore { .. } | ListStep::Repair { .. } => on_node(node, listing),
+            },
+        },
+        _ => Things::default(),
+    }
+}
+
+/// Whether a step touching `touched` reads every fault in `waiting`: each evicted entry or
+/// listing itself, anything of a restarted node, and the witness after its restart.
+fn reads_all(cfg: &WitnessCfg, waiting: Things, touched: Things) -> bool {
+    let restart = restart_bit(cfg.keys);
+    let nodes_read = waiting
+        .nodes
+        .iter()
+        .zip(touched.nodes)
+        .all(|(&wait, touch)| {
+            let evictions = wait & !restart;
+            evictions & !touch == 0 && (wait & restart == 0 || touch != 0)
+        });
+    nodes_read && (!waiting.witness || touched.witness)
+}
+
+fn waiting_now(state: &SystemState) -> Things {
+    let mut waiting = Things {
+        witness: state.witness_deferred(),
+        ..Things::default()
+    };
+    for node in state.node_ids() {
+        waiting.nodes[usize::from(node.0)] = state.deferred(node);
+    }
+    waiting
+}
+
+/// Keeps, of the full model's `actions` in `state`, those a path of this reduction may take: a
+/// client step or delivery only if it reads every waiting fault; a deferred fault only if it is
+/// not waiting already and some kept step would read it together with the rest.
+pub fn keep_canonical(cfg: &WitnessCfg, state: &SystemState, actions: &mut Vec<Action>) {
+    let waiting = waiting_now(state);
+    let reads =
+        |waiting: Things, action: &Action| reads_all(cfg, waiting, touched(cfg, state, action));
+    actions.retain(|a| is_fault(a) || reads(waiting, a));
+    let readers: Vec<Things> = actions
+        .iter()
+        .filter(|a| !is_fault(a))
+        .map(|a| touched(cfg, state, a))
+        .collect();
+    actions.retain(|a| match waiting_for(cfg, a) {
+        None => true,
+        Some(fault) => {
+            let already = waiting.union(fault) == waiting;
+            let block = waiting.union(fault);
+            !already && readers.iter().any(|&t| reads_all(cfg, block, t))
+        }
+    });
+}
+
+/// Records `action` (just applied to `state`) in the faults waiting for a reader: a deferred fault
+/// joins them; a client step or delivery is their reader and clears them.
+pub fn record(cfg: &WitnessCfg, state: &mut SystemState, action: &Action) {
+    if let Some(fault) = waiting_for(cfg, action) {
+        let waiting = waiting_now(state).union(fault);
+        for node in state.node_ids().collect::<Vec<_>>() {
+            state.set_deferred(node, waiting.nodes[usize::from(node.0)]);
+        }
+        state.set_witness_deferred(waiting.witness);
+    } else if !is_fault(action) && !waiting_now(state).is_empty() {
+        for node in state.node_ids().collect::<Vec<_>>() {
+            state.set_deferred(node, 0);
+        }
+        state.set_witness_deferred(false);
+    }
+}
