@@ -156,6 +156,9 @@ fn waiting_now(state: &SystemState) -> Things {
 /// not waiting already and some kept step would read it together with the rest.
 pub fn keep_canonical(cfg: &WitnessCfg, state: &SystemState, actions: &mut Vec<Action>) {
     let waiting = waiting_now(state);
+    if waiting.is_empty() && !actions.iter().any(is_fault) {
+        return;
+    }
     let reads =
         |waiting: Things, action: &Action| reads_all(cfg, waiting, touched(cfg, state, action));
     actions.retain(|a| is_fault(a) || reads(waiting, a));

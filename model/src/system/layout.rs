@@ -55,7 +55,9 @@ impl Field {
         if self.width == 0 {
             return;
         }
-        debug_assert!(value <= self.mask(), "{value} does not fit {self:?}");
+        // A value too wide for its field would silently corrupt its neighbours, and CI runs the
+        // tests in release: so this is checked in every build (one compare per write).
+        assert!(value <= self.mask(), "{value} does not fit {self:?}");
         let at = usize::from(self.at);
         let (word, shift) = (at / 64, at % 64);
         let mask = self.mask();

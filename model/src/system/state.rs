@@ -157,32 +157,26 @@ impl Phase {
         }
     }
 
-    /// The versions of `key` this operation carries and may still store or answer.
-    pub fn versions_carried(&self, key: Key) -> Vec<Seq> {
+    /// The version of `key` this operation carries and may still store or answer.
+    pub fn version_carried(&self, key: Key) -> Option<Seq> {
         match *self {
-            Phase::Idle => Vec::new(),
-            Phase::Write { op, .. } => {
-                if op.key == key {
-                    vec![op.seq]
-                } else {
-                    Vec::new()
-                }
-            }
+            Phase::Idle => None,
+            Phase::Write { op, .. } => (op.key == key).then_some(op.seq),
             Phase::Get { key: k, step, .. } => match step {
                 GetStep::FillStore { loaded: s }
                 | GetStep::CheckWitness { entry: s }
                 | GetStep::Repair { loaded: s }
                     if k == key =>
                 {
-                    vec![s]
+                    Some(s)
                 }
-                _ => Vec::new(),
+                _ => None,
             },
             Phase::List { step, .. } => match step {
                 ListStep::FillStore { loaded: l }
                 | ListStep::CheckBarrier { listing: l }
-                | ListStep::Repair { loaded: l } => vec![l[key]],
-                _ => Vec::new(),
+                | ListStep::Repair { loaded: l } => Some(l[key]),
+                _ => None,
             },
         }
     }
@@ -340,17 +334,16 @@ impl SystemState {
     /// Versions of `key` a reader may still be shown, as a bitmask (bit `s - 1` for version `s`):
     /// the persisted one, those cache nodes hold, and those an operation in flight carries.
     fn versions_in_use(&self, key: Key) -> u64 {
-        let mut seqs: Vec<Seq> = vec![self.persisted(key)];
+        let bit = |s: Seq| if s > 0 { 1u64 << (u64::from(s) - 1) } else { 0 };
+        let mut mask = bit(self.persisted(key));
         for node in self.node_ids() {
-            seqs.extend(self.entry(node, key));
-            seqs.extend(self.listing(node).map(|listing| listing[key]));
+            mask |= self.entry(node, key).map_or(0, bit);
+            mask |= self.listing(node).map_or(0, |listing| bit(listing[key]));
         }
         for client in self.client_ids() {
-            seqs.extend(self.phase(client).versions_carried(key));
+            mask |= self.phase(client).version_carried(key).map_or(0, bit);
         }
-        seqs.iter()
-            .filter(|&&s| s > 0)
-            .fold(0, |mask, &s| mask | 1 << (u64::from(s) - 1))
+        mask
     }
 
     /// Forgets whether versions no reader can be shown any more were PUTs or DELETEs, so that
@@ -359,8 +352,10 @@ impl SystemState {
     pub fn forget_unused_versions(&mut self) {
         for key in self.keys() {
             let field = Self::per_key(self.layout.puts, key);
-            let kept = self.get(field) & self.versions_in_use(key);
-            self.set(field, kept);
+            let puts = self.get(field);
+            if puts != 0 {
+                self.set(field, puts & self.versions_in_use(key));
+            }
         }
     }
 
