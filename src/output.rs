@@ -106,7 +106,7 @@ pub fn describe_run(mode: &str, variant: &str, mutant: Option<&str>) -> String {
 /// Faults multiply the space by a roughly constant factor and are left out. Calibrated with BFS,
 /// symmetry and the reductions on 2 cores (docs/design.md, "Sizes and speed"): `default` scores 4
 /// (433,034 states, about 1 s), `large` 7 (722,826 states) and 2 clients × 3 operations 6 (about
-/// 35 million states, 136 s) all complete; `medium` scores 12 and does not complete in 10 minutes.
+/// 23.2 million states, 72 s) all complete; `medium` scores 12 and does not complete in 10 minutes.
 /// Documented in docs/cli.md.
 pub fn size_score(cfg: &WitnessCfg) -> u32 {
     let clients = u32::from(cfg.clients);

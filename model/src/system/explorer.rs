@@ -1,9 +1,12 @@
 //! The model as the stateright Explorer shows it. The Explorer's "Path of Actions" prints each
 //! action without its state, so here every action carries what it does in the state it is taken
 //! from ("client 1 PUT k0 v1: persistence commits v1"). Symmetry reduction is off: a user clicking
-//! through states should see the clients and nodes they clicked, not canonical renamings.
+//! through states should see the clients and nodes they clicked, not canonical renamings. So are
+//! the reductions that restrict when a step may be taken (`faults-wait-for-reader`,
+//! `deliveries-last`): a user may evict, restart or deliver whenever the system could.
 
 use super::action::Action;
+use super::config::{Reduction, Reductions};
 use super::model::{properties, WitnessModel, Witnessed};
 use super::state::SystemState;
 use stateright::{Model, Property};
@@ -16,7 +19,11 @@ pub struct ExplorerModel {
 impl ExplorerModel {
     pub fn new(model: WitnessModel) -> ExplorerModel {
         ExplorerModel {
-            inner: model.with_symmetry(false),
+            inner: model.with_symmetry(false).with_reductions(
+                Reductions::all()
+                    .without(Reduction::FaultsWaitForReader)
+                    .without(Reduction::DeliveriesLast),
+            ),
         }
     }
 }
