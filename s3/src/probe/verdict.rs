@@ -1,16 +1,15 @@
-//! Judging a probe run with the value-based checker (`witness-history`) and saying what the
-//! verdicts mean in S3's terms.
+//! Judging a probe run with the value-based checker (`witness-history`, the same one
+//! `witness history FILE` uses) and saying what the verdicts mean in S3's terms.
 //!
-//! The history is judged exactly as saved: it is written as contract-C1 JSON lines and parsed back
-//! by the checker's own reader, so `witness history FILE` on the saved file gives the same
-//! verdict. Every property verdict is the checker's; this file only chooses which violating window
-//! to print first (one of read-after-write's anomalies, A1–A3, when there is one).
+//! The recorder builds the checker's own `History`, and `--out` writes exactly that history, so
+//! `witness history FILE` on the saved file gives the same verdict. Every property verdict is the
+//! checker's; this file only chooses which violating window to print first (one of
+//! read-after-write's anomalies, A1–A3, when there is one).
 
-use super::history::{to_json_lines, Event, Type, F};
 use super::ProbeRun;
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use witness_history::{Format, Status, Verdict, Violation};
+use witness_history::{Command, History, Outcome, Status, Verdict, Violation};
 use witness_model::properties::PropertyId;
 
 /// The anomalies that are read-after-write violations: their windows are shown first.
@@ -22,8 +21,6 @@ const READ_AFTER_WRITE_ANOMALIES: [PropertyId; 3] = [
 
 #[derive(Clone, Debug)]
 pub struct Judgement {
-    /// The history as the checker read it back.
-    pub history: witness_history::History,
     pub verdict: Verdict,
 }
 
@@ -33,8 +30,8 @@ impl Judgement {
     }
 
     /// The checker's HTML timeline of the history, with the violating windows marked.
-    pub fn html(&self, title: &str) -> String {
-        witness_history::html::render(&self.history, &self.verdict, title)
+    pub fn html(&self, history: &History, title: &str) -> String {
+        witness_history::html::render(history, &self.verdict, title)
     }
 
     /// The first violating window that is a read-after-write anomaly (the one a reader of S3's
@@ -47,35 +44,30 @@ impl Judgement {
     }
 }
 
-/// Judges the run's history. An error here is a bug in the recorder (it writes what the checker
-/// reads), reported rather than hidden.
-pub fn judge(events: &[Event]) -> Result<Judgement, String> {
-    let text = to_json_lines(events);
-    let history = witness_history::parse_str(&text, Format::JepsenJson)
-        .map_err(|e| format!("the recorded history does not parse: {e}"))?;
-    let verdict = witness_history::judge(&history);
-    Ok(Judgement { history, verdict })
+/// Judges the run's history.
+pub fn judge(history: &History) -> Judgement {
+    Judgement {
+        verdict: witness_history::judge(history),
+    }
 }
 
-/// Completions per operation and outcome.
-fn tally(events: &[Event]) -> BTreeMap<(String, &'static str), usize> {
+/// Completions per operation (contract C1's `f`) and outcome.
+fn tally(history: &History) -> BTreeMap<(&'static str, &'static str), usize> {
     let mut counts = BTreeMap::new();
-    for e in events.iter().filter(|e| e.kind != Type::Invoke) {
-        let outcome = match e.kind {
-            Type::Ok => "ok",
-            Type::Fail => "fail",
-            _ => "info",
+    for op in history.operations.iter().filter(|op| op.ret.is_some()) {
+        let outcome = match op.outcome {
+            Outcome::Ok(_) => "ok",
+            Outcome::Fail => "fail",
+            Outcome::Info => "info",
         };
-        *counts
-            .entry((format!("{:?}", e.f).to_lowercase(), outcome))
-            .or_default() += 1;
+        *counts.entry((op.command.name(), outcome)).or_default() += 1;
     }
     counts
 }
 
 /// What the run says about conditional writes: exercised, or apparently unsupported.
-fn conditional_line(events: &[Event], counts: &BTreeMap<(String, &'static str), usize>) -> String {
-    let count = |f: &str, o: &'static str| counts.get(&(f.to_string(), o)).copied().unwrap_or(0);
+fn conditional_line(history: &History, counts: &BTreeMap<(&str, &str), usize>) -> String {
+    let count = |f: &str, o: &str| counts.get(&(f, o)).copied().unwrap_or(0);
     let summary = format!(
         "create (If-None-Match: *) {} ok, {} failed 412, {} unknown; cas (If-Match) {} ok, {} failed 412, {} unknown",
         count("create", "ok"),
@@ -85,12 +77,14 @@ fn conditional_line(events: &[Event], counts: &BTreeMap<(String, &'static str), 
         count("cas", "fail"),
         count("cas", "info"),
     );
-    let conditional = |f: F| events.iter().any(|e| e.f == f && e.kind != Type::Invoke);
+    let conditional = history.operations.iter().any(|op| {
+        op.ret.is_some() && matches!(op.command, Command::Cas { .. } | Command::Create(_))
+    });
     let decided = ["create", "cas"]
         .iter()
         .map(|f| count(f, "ok") + count(f, "fail"))
         .sum::<usize>();
-    if (conditional(F::Create) || conditional(F::Cas)) && decided == 0 {
+    if conditional && decided == 0 {
         format!("{summary}\n  WARNING: no conditional PUT got an answer: this endpoint does not seem to support conditional writes")
     } else {
         summary
@@ -120,11 +114,7 @@ fn property_lines(judgement: &Judgement) -> Vec<(&'static str, &'static str)> {
 pub fn render(run: &ProbeRun, config: &super::ProbeConfig, judgement: &Judgement) -> String {
     let counts = tally(&run.history);
     let mut out = String::new();
-    let ops = run
-        .history
-        .iter()
-        .filter(|e| e.kind == Type::Invoke)
-        .count();
+    let ops = run.history.operations.len();
     let unknown: usize = counts
         .iter()
         .filter(|((_, o), _)| *o == "info")
