@@ -235,7 +235,10 @@ pub fn probe(args: &ProbeArgs) -> Result<i32, CliError> {
             .and_then(|()| std::fs::write(out, text))
             .map_err(|e| CliError::usage(format!("cannot write {}: {e}", out.display())))?;
     }
-    print!("{}", verdict::render(&run, &config, &judgement));
+    print!(
+        "{}",
+        verdict::render(&run, &config, &judgement, args.out.is_some())
+    );
     if let Some(out) = &args.out {
         println!(
             "history saved to {} (witness history {0} judges it again)",

@@ -24,12 +24,26 @@ fn eventual_mode_violates_read_after_write_over_http() {
         "{}",
         r.stdout
     );
-    // The smallest window is shown in S3 terms and named as one of read-after-write's anomalies.
+    // The smallest window is shown as `witness history` shows it: numbered steps in S3 terms, the
+    // stale read pointing at the step it contradicts, named as one of read-after-write's
+    // anomalies; no file lines, since no history file was saved.
     assert!(
-        r.stdout.contains("smallest violating window on"),
+        r.stdout
+            .contains("the smallest window that cannot be linearized is"),
         "{}",
         r.stdout
     );
+    assert!(r.stdout.contains("\n  1. client "), "{}", r.stdout);
+    let stale_step = r
+        .stdout
+        .lines()
+        .find(|l| l.contains(" GET ") && l.contains("(stale: "));
+    assert!(
+        stale_step.is_some_and(|l| l.contains(" at step ") && l.contains("acknowledged")),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("lines "), "{}", r.stdout);
     let named = [
         "A1 negative-cache miss",
         "A2 stale overwrite",

@@ -3,7 +3,7 @@
 
 use crate::anomaly::{self, Instance};
 use crate::linearize::{self, Method};
-use crate::ops::History;
+use crate::ops::{History, Outcome, Reply};
 use crate::weak;
 use serde::Serialize;
 use witness_model::properties::PropertyId;
@@ -156,15 +156,10 @@ fn worst(a: Status, b: Status) -> Status {
 }
 
 fn violation(history: &History, key: &str, key_ops: &[usize], window: &[usize]) -> Violation {
-    let describe = |i: usize| history.operations[i].describe(key);
-    let steps: Vec<String> = window
-        .iter()
-        .enumerate()
-        .map(|(n, &i)| format!("{}. {}", n + 1, describe(i)))
-        .collect();
     // The window is closed under overlap (linearize::closure): only its own writes can have taken
     // effect inside it, so "older" is judged among them.
     let instance = anomaly::classify(history, window, window);
+    let steps = steps(history, key, window, instance.as_ref());
     let line = |i: usize| history.operations[i].line;
     let lines = [
         window.first().map_or(0, |&i| line(i)),
@@ -177,17 +172,49 @@ fn violation(history: &History, key: &str, key_ops: &[usize], window: &[usize]) 
         lines,
         steps,
         anomaly: instance.as_ref().map(|i| i.anomaly),
-        explanation: explain(history, key, window, key_ops, instance.as_ref()),
+        explanation: explain(key, window, key_ops, instance.as_ref()),
     }
 }
 
-fn explain(
+/// The window's operations, numbered, in the model's words; the read that shows the anomaly says
+/// which earlier step it contradicts.
+fn steps(
     history: &History,
     key: &str,
     window: &[usize],
-    key_ops: &[usize],
     instance: Option<&Instance>,
-) -> String {
+) -> Vec<String> {
+    let step = |op: usize| window.iter().position(|&i| i == op).map_or(0, |n| n + 1);
+    let note = instance.map(|inst| {
+        let [earlier, later] = inst.ops;
+        let at = step(earlier);
+        let why = match (inst.anomaly, history.operations[earlier].written()) {
+            (PropertyId::NonMonotonicRead, _) => {
+                let seen = match &history.operations[earlier].outcome {
+                    Outcome::Ok(Reply::Read(Some(v))) => v.to_string(),
+                    _ => "not found".to_string(),
+                };
+                format!("goes back: this client read {seen} at step {at}")
+            }
+            (_, Some(Some(v))) => format!("stale: {v} was acknowledged at step {at}"),
+            _ => format!("stale: the DELETE at step {at} was acknowledged"),
+        };
+        (later, why)
+    });
+    window
+        .iter()
+        .enumerate()
+        .map(|(n, &i)| {
+            let text = history.operations[i].describe(key);
+            match &note {
+                Some((op, why)) if *op == i => format!("{}. {text} ({why})", n + 1),
+                _ => format!("{}. {text}", n + 1),
+            }
+        })
+        .collect()
+}
+
+fn explain(key: &str, window: &[usize], key_ops: &[usize], instance: Option<&Instance>) -> String {
     let len = window.len();
     let start = if window.first() == key_ops.first() {
         format!("starting from {key} not existing")
@@ -200,12 +227,14 @@ fn explain(
     let Some(instance) = instance else {
         return format!("{head}; no single S3 anomaly (A1–A3, A6) names it");
     };
-    let [a, b] = instance.ops.map(|i| history.operations[i].describe(key));
+    let [a, b] = instance
+        .ops
+        .map(|op| window.iter().position(|&i| i == op).map_or(0, |n| n + 1));
     let what = match instance.anomaly {
         PropertyId::NegativeCacheMiss => "A1 negative-cache miss",
         PropertyId::StaleOverwrite => "A2 stale overwrite",
         PropertyId::ReadAfterDelete => "A3 read after delete",
         _ => "A6 non-monotonic read",
     };
-    format!("{head}. It is an instance of {what}: {a}, and after that was acknowledged, {b}")
+    format!("{head}. It is an instance of {what} (steps {a} and {b})")
 }

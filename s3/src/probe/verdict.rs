@@ -9,7 +9,7 @@
 use super::ProbeRun;
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use witness_history::{Command, History, Outcome, Status, Verdict, Violation};
+use witness_history::{Command, History, Outcome, Verdict, Violation};
 use witness_model::properties::PropertyId;
 
 /// The anomalies that are read-after-write violations: their windows are shown first.
@@ -91,27 +91,38 @@ fn conditional_line(history: &History, counts: &BTreeMap<(&str, &str), usize>) -
     }
 }
 
-/// Each judged property as the checker decided it.
-fn property_lines(judgement: &Judgement) -> Vec<(&'static str, &'static str)> {
-    judgement
-        .verdict
-        .properties
+/// The violations not shown, counted per property (each violation is one key's window).
+fn others_line(verdict: &Verdict, shown: &Violation) -> Option<String> {
+    let mut per_property: BTreeMap<PropertyId, usize> = BTreeMap::new();
+    for v in verdict
+        .violations
         .iter()
-        .map(|p| {
-            let status = match p.status {
-                Status::Holds => "holds",
-                Status::Violated => "VIOLATED",
-                Status::OrderAmbiguous => {
-                    "order ambiguous (the history does not fix the writes' order)"
-                }
-            };
-            (p.property.name(), status)
-        })
-        .collect()
+        .filter(|v| !std::ptr::eq(*v, shown))
+    {
+        *per_property.entry(v.property).or_default() += 1;
+    }
+    let total: usize = per_property.values().sum();
+    if total == 0 {
+        return None;
+    }
+    let each: Vec<String> = per_property
+        .iter()
+        .map(|(property, n)| format!("{property} on {n} key(s)"))
+        .collect();
+    Some(format!(
+        "({total} more violating window(s): {}; `witness history` on the saved history (--out) prints them all)",
+        each.join(", ")
+    ))
 }
 
 /// The probe's report: what ran, the verdict per property, and the smallest violating window.
-pub fn render(run: &ProbeRun, config: &super::ProbeConfig, judgement: &Judgement) -> String {
+/// `file_lines`: the history was saved, so the window's lines in that file are worth showing.
+pub fn render(
+    run: &ProbeRun,
+    config: &super::ProbeConfig,
+    judgement: &Judgement,
+    file_lines: bool,
+) -> String {
     let counts = tally(&run.history);
     let mut out = String::new();
     let ops = run.history.operations.len();
@@ -142,25 +153,17 @@ pub fn render(run: &ProbeRun, config: &super::ProbeConfig, judgement: &Judgement
         let _ = writeln!(out, "  faults injected by the server: {}", run.faults.len());
     }
     let _ = writeln!(out, "verdicts:");
-    for (name, status) in property_lines(judgement) {
-        let _ = writeln!(out, "  {name:<18} {status}");
+    for p in &judgement.verdict.properties {
+        let status = witness_history::text::status_word(p.status);
+        let _ = writeln!(out, "  {:<18} {status}", p.property.name());
     }
     if let Some(v) = judgement
         .read_after_write_violation()
         .or(judgement.verdict.violations.first())
     {
-        let _ = writeln!(
-            out,
-            "smallest violating window on {} (history lines {}-{}):",
-            v.key, v.lines[0], v.lines[1]
-        );
-        for step in &v.steps {
-            let _ = writeln!(out, "  {step}");
-        }
-        let _ = writeln!(out, "{}", v.explanation);
-        let more = judgement.verdict.violations.len() - 1;
-        if more > 0 {
-            let _ = writeln!(out, "({more} more key(s) violate linearizability)");
+        out += &witness_history::text::violation(v, file_lines);
+        if let Some(line) = others_line(&judgement.verdict, v) {
+            let _ = writeln!(out, "{line}");
         }
     }
     out
