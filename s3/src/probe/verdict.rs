@@ -91,26 +91,28 @@ fn conditional_line(history: &History, counts: &BTreeMap<(&str, &str), usize>) -
     }
 }
 
-/// The violations not shown, counted per property (each violation is one key's window).
+/// The violations not shown, counted per property in the verdict's order (each violation is one
+/// key's window).
 fn others_line(verdict: &Verdict, shown: &Violation) -> Option<String> {
-    let mut per_property: BTreeMap<PropertyId, usize> = BTreeMap::new();
-    for v in verdict
+    let others: Vec<&Violation> = verdict
         .violations
         .iter()
         .filter(|v| !std::ptr::eq(*v, shown))
-    {
-        *per_property.entry(v.property).or_default() += 1;
-    }
-    let total: usize = per_property.values().sum();
-    if total == 0 {
+        .collect();
+    if others.is_empty() {
         return None;
     }
-    let each: Vec<String> = per_property
+    let each: Vec<String> = verdict
+        .properties
         .iter()
-        .map(|(property, n)| format!("{property} on {n} key(s)"))
+        .filter_map(|p| {
+            let n = others.iter().filter(|v| v.property == p.property).count();
+            (n > 0).then(|| format!("{} on {n} key(s)", p.property))
+        })
         .collect();
     Some(format!(
-        "({total} more violating window(s): {}; `witness history` on the saved history (--out) prints them all)",
+        "({} more violating window(s): {}; `witness history` on the saved history (--out) prints them all)",
+        others.len(),
         each.join(", ")
     ))
 }
@@ -167,4 +169,57 @@ pub fn render(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use witness_history::{PropertyVerdict, Status};
+
+    fn violation(property: PropertyId, key: &str) -> Violation {
+        Violation {
+            property,
+            key: key.into(),
+            window: vec![0],
+            lines: [1, 1],
+            steps: vec!["1. client 0 GET k → not found".into()],
+            anomaly: None,
+            explanation: String::new(),
+        }
+    }
+
+    fn verdict(violations: Vec<Violation>) -> Verdict {
+        Verdict {
+            keys: 2,
+            operations: 2,
+            properties: [
+                PropertyId::Linearizable,
+                PropertyId::ReadAfterWrite,
+                PropertyId::MonotonicReads,
+            ]
+            .map(|property| PropertyVerdict {
+                property,
+                status: Status::Violated,
+            })
+            .to_vec(),
+            per_key: Vec::new(),
+            violations,
+        }
+    }
+
+    #[test]
+    fn the_windows_not_shown_are_counted_per_property_not_all_as_linearizability() {
+        let v = verdict(vec![
+            violation(PropertyId::Linearizable, "a"),
+            violation(PropertyId::Linearizable, "b"),
+            violation(PropertyId::ReadAfterWrite, "b"),
+            violation(PropertyId::MonotonicReads, "c"),
+        ]);
+        assert_eq!(
+            others_line(&v, &v.violations[0]).as_deref(),
+            Some("(3 more violating window(s): linearizable on 1 key(s), read-after-write on 1 key(s), monotonic-reads on 1 key(s); `witness history` on the saved history (--out) prints them all)")
+        );
+        let alone = verdict(vec![violation(PropertyId::Linearizable, "a")]);
+        assert_eq!(others_line(&alone, &alone.violations[0]), None);
+    }
 }
