@@ -29,6 +29,7 @@ pub mod format;
 pub mod html;
 pub mod linearize;
 pub mod ops;
+pub mod orders;
 pub mod text;
 pub mod verdict;
 pub mod versioned;

@@ -89,6 +89,7 @@ pub fn judge(history: &History) -> Verdict {
     let mut per_key = Vec::with_capacity(history.keys.len());
     let mut violations = Vec::new();
     let mut weak = [Status::Holds; 3];
+    let mut linearizable = Status::Holds;
     for (key, ops) in history.by_key().iter().enumerate() {
         // A name used only as a LIST prefix is not a register.
         if ops.is_empty() {
@@ -98,11 +99,21 @@ pub fn judge(history: &History) -> Verdict {
         let name = history.keys[key].clone();
         let window = outcome.window.as_deref().unwrap_or(&[]);
         let statuses = weak::judge_key(history, ops, outcome.linearizable(), window);
-        for (total, status) in weak.iter_mut().zip(statuses) {
-            *total = worst(*total, status);
-        }
         if let Some(window) = &outcome.window {
-            violations.push(violation(history, &name, ops, window));
+            linearizable = Status::Violated;
+            violations.push(violation(
+                history,
+                PropertyId::Linearizable,
+                &name,
+                ops,
+                window,
+            ));
+        }
+        for ((total, judged), property) in weak.iter_mut().zip(statuses).zip(weak::PER_KEY) {
+            *total = worst(*total, judged.status);
+            if let Some(window) = &judged.window {
+                violations.push(violation(history, property, &name, ops, window));
+            }
         }
         per_key.push(KeyVerdict {
             key: name,
@@ -112,15 +123,10 @@ pub fn judge(history: &History) -> Verdict {
             order: outcome.order,
         });
     }
-    let status = if violations.is_empty() {
-        Status::Holds
-    } else {
-        Status::Violated
-    };
     Verdict {
         keys: per_key.len(),
         operations: history.operations.len(),
-        properties: properties(history, status, weak),
+        properties: properties(history, linearizable, weak),
         per_key,
         violations,
     }
@@ -155,10 +161,23 @@ fn worst(a: Status, b: Status) -> Status {
     }
 }
 
-fn violation(history: &History, key: &str, key_ops: &[usize], window: &[usize]) -> Violation {
-    // The window is closed under overlap (linearize::closure): only its own writes can have taken
-    // effect inside it, so "older" is judged among them.
-    let instance = anomaly::classify(history, window, window);
+/// A violation of `property` on `key` shown by `window`, in the model's words.
+fn violation(
+    history: &History,
+    property: PropertyId,
+    key: &str,
+    key_ops: &[usize],
+    window: &[usize],
+) -> Violation {
+    // A non-linearizable window is closed under overlap (linearize::closure): only its own writes
+    // can have taken effect inside it, so "older" is judged among them. Other windows are not
+    // closed, so all the key's writes decide what is older.
+    let writes = if property == PropertyId::Linearizable {
+        window
+    } else {
+        key_ops
+    };
+    let instance = anomaly::classify(history, writes, window);
     let steps = steps(history, key, window, instance.as_ref());
     let line = |i: usize| history.operations[i].line;
     let lines = [
@@ -166,13 +185,13 @@ fn violation(history: &History, key: &str, key_ops: &[usize], window: &[usize]) 
         window.last().map_or(0, |&i| line(i)),
     ];
     Violation {
-        property: PropertyId::Linearizable,
+        property,
         key: key.to_string(),
         window: window.to_vec(),
         lines,
         steps,
         anomaly: instance.as_ref().map(|i| i.anomaly),
-        explanation: explain(key, window, key_ops, instance.as_ref()),
+        explanation: explain(property, key, window, key_ops, instance.as_ref()),
     }
 }
 
@@ -214,16 +233,28 @@ fn steps(
         .collect()
 }
 
-fn explain(key: &str, window: &[usize], key_ops: &[usize], instance: Option<&Instance>) -> String {
+fn explain(
+    property: PropertyId,
+    key: &str,
+    window: &[usize],
+    key_ops: &[usize],
+    instance: Option<&Instance>,
+) -> String {
     let len = window.len();
     let start = if window.first() == key_ops.first() {
         format!("starting from {key} not existing")
     } else {
         format!("whatever {key} held before them")
     };
-    let head = format!(
-        "these {len} operations on {key} cannot be put in any order that respects real time and in which every GET returns the latest PUT before it, {start}"
-    );
+    let head = if property == PropertyId::Linearizable {
+        format!(
+            "these {len} operations on {key} cannot be put in any order that respects real time and in which every GET returns the latest PUT before it, {start}"
+        )
+    } else {
+        format!(
+            "{property} is broken in every order of {key}'s writes that real time and compare-and-set chains allow (and whichever DELETE each GET → not found saw); these {len} operations show it"
+        )
+    };
     let Some(instance) = instance else {
         return format!("{head}; no single S3 anomaly (A1–A3, A6) names it");
     };

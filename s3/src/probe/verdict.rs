@@ -34,13 +34,17 @@ impl Judgement {
         witness_history::html::render(history, &self.verdict, title)
     }
 
-    /// The first violating window that is a read-after-write anomaly (the one a reader of S3's
-    /// guarantee wants to see first).
+    /// The shortest violating window that is a read-after-write anomaly (the one a reader of
+    /// S3's guarantee wants to see first); the first of the shortest.
     pub fn read_after_write_violation(&self) -> Option<&Violation> {
-        self.verdict.violations.iter().find(|v| {
-            v.anomaly
-                .is_some_and(|a| READ_AFTER_WRITE_ANOMALIES.contains(&a))
-        })
+        self.verdict
+            .violations
+            .iter()
+            .filter(|v| {
+                v.anomaly
+                    .is_some_and(|a| READ_AFTER_WRITE_ANOMALIES.contains(&a))
+            })
+            .min_by_key(|v| v.window.len())
     }
 }
 
