@@ -11,13 +11,18 @@
 //! it saw), is not enumerated.
 
 use crate::ops::{Command, History, Operation, Outcome, Reply, Value};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use witness_model::history::{ClientId, Event, Key, Observed, Op, Ret};
 
 /// Candidates judged per key at most (each is one pass of the shared monitor over the key).
 pub const BUDGET: usize = 1000;
 
-/// The writes of a key that took effect, in invocation order, and its reads of "not found".
+/// Keys with more writes than this are enumerated only when their writes fall in one order (the
+/// search compares every pair of writes).
+const MAX_SEARCHED_WRITES: usize = 200;
+
+/// The writes of a key that took effect, in invocation order, and the tombstones each of its
+/// reads of "not found" may have seen.
 struct KeyWrites<'h> {
     history: &'h History,
     writes: Vec<usize>,
@@ -27,13 +32,14 @@ struct KeyWrites<'h> {
 }
 
 impl<'h> KeyWrites<'h> {
-    /// `None` when a value is written twice.
+    /// `None` when a value is written twice, or when the reads of "not found" alone have more
+    /// than [`BUDGET`] ways to pick their tombstones.
     fn new(history: &'h History, ops: &[usize]) -> Option<KeyWrites<'h>> {
         let read = |i: usize| match &history.operations[i].outcome {
             Outcome::Ok(Reply::Read(v)) => Some(v.as_ref()),
             _ => None,
         };
-        let read_values: Vec<Option<&Value>> = ops.iter().filter_map(|&i| read(i)).collect();
+        let read_values: HashSet<Option<&Value>> = ops.iter().filter_map(|&i| read(i)).collect();
         let writes: Vec<usize> = ops
             .iter()
             .copied()
@@ -46,36 +52,46 @@ impl<'h> KeyWrites<'h> {
                 }
             })
             .collect();
-        let mut values: Vec<&Value> = writes
+        let mut values = HashSet::new();
+        let unique = writes
             .iter()
             .filter_map(|&i| history.operations[i].written().flatten())
-            .collect();
-        let written = values.len();
-        values.sort();
-        values.dedup();
-        if values.len() < written {
+            .all(|v| values.insert(v));
+        if !unique {
             return None;
         }
-        let absent_reads = ops
+        let mut key = KeyWrites {
+            history,
+            writes,
+            absent_reads: Vec::new(),
+        };
+        let absent: Vec<usize> = ops
             .iter()
             .copied()
             .filter(|&r| read(r) == Some(None))
-            .map(|r| {
-                let returned = history.operations[r].ret.unwrap_or(usize::MAX);
-                let deletes = (0..writes.len())
-                    .filter(|&w| {
-                        let op = &history.operations[writes[w]];
-                        op.command == Command::Delete && op.call < returned
-                    })
-                    .collect();
-                (r, deletes)
-            })
             .collect();
-        Some(KeyWrites {
-            history,
-            writes,
-            absent_reads,
-        })
+        key.absent_reads = key.tombstones_seen(&absent)?;
+        Some(key)
+    }
+
+    /// For each read, the DELETEs invoked before it returned; `None` when the choices multiply
+    /// beyond [`BUDGET`].
+    fn tombstones_seen(&self, reads: &[usize]) -> Option<Vec<(usize, Vec<usize>)>> {
+        let ops = &self.history.operations;
+        // (invocation, index into `writes`), in invocation order.
+        let deletes: Vec<(usize, usize)> = (0..self.writes.len())
+            .filter(|&w| ops[self.writes[w]].command == Command::Delete)
+            .map(|w| (ops[self.writes[w]].call, w))
+            .collect();
+        let mut choices = 1usize;
+        let mut seen = Vec::with_capacity(reads.len());
+        for &r in reads {
+            let returned = ops[r].ret.unwrap_or(usize::MAX);
+            let count = deletes.partition_point(|&(call, _)| call < returned);
+            choices = choices.checked_mul(count + 1).filter(|&n| n <= BUDGET)?;
+            seen.push((r, deletes[..count].iter().map(|&(_, w)| w).collect()));
+        }
+        Some(seen)
     }
 
     /// Write `a` must come before write `b` (indices into `writes`).
@@ -90,35 +106,66 @@ impl<'h> KeyWrites<'h> {
     /// Every order of the writes that keeps [`KeyWrites::before`]; `None` beyond `budget`.
     fn orders(&self, budget: usize) -> Option<Vec<Vec<usize>>> {
         let n = self.writes.len();
-        let mut orders = Vec::new();
-        let mut placed = vec![false; n];
-        let mut order = Vec::with_capacity(n);
-        self.extend(&mut order, &mut placed, &mut orders, budget)
-            .then_some(orders)
-    }
-
-    /// Depth-first: place each write whose predecessors are all placed. False: over budget.
-    fn extend(
-        &self,
-        order: &mut Vec<usize>,
-        placed: &mut [bool],
-        orders: &mut Vec<Vec<usize>>,
-        budget: usize,
-    ) -> bool {
-        if order.len() == placed.len() {
-            orders.push(order.clone());
-            return orders.len() <= budget;
+        // `writes` is in invocation order; when each is before the next, that is the only order
+        // (both real time and cas chains are transitive), found without the quadratic search.
+        if (1..n).all(|w| self.before(w - 1, w)) {
+            return Some(vec![(0..n).collect()]);
         }
-        for w in 0..placed.len() {
-            let ready = !placed[w] && (0..placed.len()).all(|p| placed[p] || !self.before(p, w));
-            if !ready {
+        if n > MAX_SEARCHED_WRITES {
+            return None;
+        }
+        let successors: Vec<Vec<usize>> = (0..n)
+            .map(|a| (0..n).filter(|&b| a != b && self.before(a, b)).collect())
+            .collect();
+        let mut waiting = vec![0usize; n];
+        for &b in successors.iter().flatten() {
+            waiting[b] += 1;
+        }
+        let mut search = Extensions {
+            successors,
+            waiting,
+            placed: vec![false; n],
+            order: Vec::with_capacity(n),
+            orders: Vec::new(),
+            budget,
+        };
+        search.extend().then_some(search.orders)
+    }
+}
+
+/// The linear extensions of a partial order, depth first.
+struct Extensions {
+    successors: Vec<Vec<usize>>,
+    /// Predecessors of each write not placed yet.
+    waiting: Vec<usize>,
+    placed: Vec<bool>,
+    order: Vec<usize>,
+    orders: Vec<Vec<usize>>,
+    budget: usize,
+}
+
+impl Extensions {
+    /// Places each write whose predecessors are all placed, in turn. False: over budget.
+    fn extend(&mut self) -> bool {
+        if self.order.len() == self.placed.len() {
+            self.orders.push(self.order.clone());
+            return self.orders.len() <= self.budget;
+        }
+        for w in 0..self.placed.len() {
+            if self.placed[w] || self.waiting[w] > 0 {
                 continue;
             }
-            placed[w] = true;
-            order.push(w);
-            let within = self.extend(order, placed, orders, budget);
-            order.pop();
-            placed[w] = false;
+            self.placed[w] = true;
+            self.order.push(w);
+            for i in 0..self.successors[w].len() {
+                self.waiting[self.successors[w][i]] -= 1;
+            }
+            let within = self.extend();
+            for i in 0..self.successors[w].len() {
+                self.waiting[self.successors[w][i]] += 1;
+            }
+            self.order.pop();
+            self.placed[w] = false;
             if !within {
                 return false;
             }

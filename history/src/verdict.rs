@@ -161,6 +161,9 @@ fn worst(a: Status, b: Status) -> Status {
     }
 }
 
+/// Windows of the weaker properties longer than this are not named after an anomaly.
+const NAMED_UP_TO: usize = 64;
+
 /// A violation of `property` on `key` shown by `window`, in the model's words.
 fn violation(
     history: &History,
@@ -177,7 +180,10 @@ fn violation(
     } else {
         key_ops
     };
-    let instance = anomaly::classify(history, writes, window);
+    // Naming compares every pair in the window against every write: only for readable windows.
+    let instance = (property == PropertyId::Linearizable || window.len() <= NAMED_UP_TO)
+        .then(|| anomaly::classify(history, writes, window))
+        .flatten();
     let steps = steps(history, key, window, instance.as_ref());
     let line = |i: usize| history.operations[i].line;
     let lines = [

@@ -109,11 +109,11 @@ fn in_every_order(history: &History, ops: &[usize]) -> Option<[Status; 3]> {
     }))
 }
 
-/// Windows are tightened one operation at a time up to this size (as linearizability's are).
-const TIGHTEN_UP_TO: usize = 64;
+/// Re-judgements spent on dropping unneeded operations from a window, at most.
+const TIGHTEN_CHECKS: usize = 2000;
 
 /// The operations that break `PER_KEY[n]` in every order: the shortest prefix of `ops` that
-/// does, then the latest start that still does, then without each operation it does not need
+/// does, then the latest start that still does, then without the operations it does not need
 /// (`ops` as a whole does).
 fn window_of(history: &History, ops: &[usize], n: usize) -> Vec<usize> {
     let violated =
@@ -138,18 +138,27 @@ fn window_of(history: &History, ops: &[usize], n: usize) -> Vec<usize> {
             hi = mid - 1;
         }
     }
-    let mut window = ops[start..end].to_vec();
-    if window.len() <= TIGHTEN_UP_TO {
+    tighten(ops[start..end].to_vec(), violated)
+}
+
+/// Drops the operations `window` does not need, in halving chunks then one at a time (each
+/// removal kept only if the rest is still violated), within [`TIGHTEN_CHECKS`] re-judgements.
+fn tighten(mut window: Vec<usize>, violated: impl Fn(&[usize]) -> bool) -> Vec<usize> {
+    let mut checks = 0;
+    let mut chunk = window.len() / 2;
+    while chunk >= 1 && checks < TIGHTEN_CHECKS {
         let mut at = 0;
-        while at < window.len() && window.len() > 1 {
-            let mut without = window.clone();
-            without.remove(at);
-            if violated(&without) {
+        while at < window.len() && checks < TIGHTEN_CHECKS {
+            let end = (at + chunk).min(window.len());
+            let without = [&window[..at], &window[end..]].concat();
+            checks += 1;
+            if !without.is_empty() && violated(&without) {
                 window = without;
             } else {
-                at += 1;
+                at = end;
             }
         }
+        chunk /= 2;
     }
     window
 }
