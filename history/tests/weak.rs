@@ -144,6 +144,38 @@ fn a_property_some_order_satisfies_stays_order_ambiguous() {
 }
 
 #[test]
+fn beyond_the_budget_of_orders_the_verdict_is_not_guessed() {
+    // Eight overlapping writes have 8! = 40320 orders, more than orders::BUDGET: not enumerated.
+    // (In every one of them a reader of a, then b, is stale at least once, but that is not
+    // checked.) No A1–A3/A6 instance is fixed by real time, so the verdict stays ambiguous.
+    let values = ["a", "b", "c", "d", "e", "f", "g", "h"];
+    let quoted: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
+    let mut rows: Vec<(u32, &str, &str, &str, &str)> = Vec::new();
+    for (p, v) in quoted.iter().enumerate() {
+        rows.push((p as u32, "invoke", "write", "k", v));
+    }
+    for (p, v) in quoted.iter().enumerate() {
+        rows.push((p as u32, "ok", "write", "k", v));
+    }
+    for v in [&quoted[0], &quoted[1]] {
+        rows.push((9, "invoke", "read", "k", "null"));
+        rows.push((9, "ok", "read", "k", v));
+    }
+    rows.push((10, "invoke", "read", "k", "null"));
+    rows.push((10, "ok", "read", "k", "\"z\""));
+    const { assert!(40320 > witness_history::orders::BUDGET) };
+    assert_eq!(
+        statuses(&rows),
+        vec![
+            (Linearizable, Violated),
+            (ReadAfterWrite, OrderAmbiguous),
+            (ReadYourWrites, OrderAmbiguous),
+            (MonotonicReads, OrderAmbiguous),
+        ]
+    );
+}
+
+#[test]
 fn a_not_found_is_judged_against_every_delete_it_may_have_seen() {
     // A DELETE and PUT b overlap, after PUT a; then a GET → not found. If b is the newer, that
     // read is stale; if the DELETE is, the read saw its tombstone and is fresh. Read as v0 (no
