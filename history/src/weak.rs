@@ -18,9 +18,10 @@
 //! and none overlapping the LIST, must show (PUT) or omit (DELETE) the key.
 
 use crate::anomaly;
-use crate::ops::{History, Operation, Outcome, Reply};
+use crate::ops::{History, Operation, Outcome, Reply, Value};
 use crate::orders;
 use crate::verdict::Status;
+use std::collections::HashSet;
 use witness_model::properties::{check_history, PropertyId};
 
 /// The per-key properties judged here, in the order they are reported.
@@ -60,7 +61,7 @@ pub fn judge_key(
     if let Some(statuses) = in_every_order(history, ops) {
         return std::array::from_fn(|n| KeyStatus {
             status: statuses[n],
-            window: (statuses[n] == Status::Violated).then(|| window_of(history, ops, n)),
+            window: (statuses[n] == Status::Violated).then(|| window_of(history, ops, window, n)),
         });
     }
     let mut statuses: [KeyStatus; 3] =
@@ -112,12 +113,17 @@ fn in_every_order(history: &History, ops: &[usize]) -> Option<[Status; 3]> {
 /// Re-judgements spent on dropping unneeded operations from a window, at most.
 const TIGHTEN_CHECKS: usize = 2000;
 
-/// The operations that break `PER_KEY[n]` in every order: the shortest prefix of `ops` that
-/// does, then the latest start that still does, then without the operations it does not need
-/// (`ops` as a whole does).
-fn window_of(history: &History, ops: &[usize], n: usize) -> Vec<usize> {
+/// The operations that break `PER_KEY[n]` in every order (`ops` as a whole does), without the
+/// operations they do not need. The search starts from the key's non-linearizable window `near`
+/// with the writes of the values its reads returned, which usually shows it; otherwise from the
+/// shortest prefix of `ops` that does, at its latest start.
+fn window_of(history: &History, ops: &[usize], near: &[usize], n: usize) -> Vec<usize> {
     let violated =
         |sub: &[usize]| in_every_order(history, sub).is_some_and(|s| s[n] == Status::Violated);
+    let seed = with_writes_read(history, ops, near);
+    if !seed.is_empty() && violated(&seed) {
+        return tighten(seed, violated);
+    }
     // Invariant: ops[..end] is violated.
     let (mut lo, mut end) = (1, ops.len());
     while lo < end {
@@ -139,6 +145,28 @@ fn window_of(history: &History, ops: &[usize], n: usize) -> Vec<usize> {
         }
     }
     tighten(ops[start..end].to_vec(), violated)
+}
+
+/// `near` and the writes among `ops` of every value a read in `near` returned, in `ops`' order.
+fn with_writes_read(history: &History, ops: &[usize], near: &[usize]) -> Vec<usize> {
+    let members: HashSet<usize> = near.iter().copied().collect();
+    let read: HashSet<&Value> = near
+        .iter()
+        .filter_map(|&i| match &history.operations[i].outcome {
+            Outcome::Ok(Reply::Read(Some(v))) => Some(v),
+            _ => None,
+        })
+        .collect();
+    ops.iter()
+        .copied()
+        .filter(|i| {
+            members.contains(i)
+                || history.operations[*i]
+                    .written()
+                    .flatten()
+                    .is_some_and(|v| read.contains(v))
+        })
+        .collect()
 }
 
 /// Drops the operations `window` does not need, in halving chunks then one at a time (each
