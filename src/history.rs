@@ -138,10 +138,7 @@ fn print_text(name: &str, format: Format, history: &History, verdict: &Verdict) 
     if clean > 0 && !verdict.violations.is_empty() {
         text += &format!("  {clean} key(s) linearizable\n");
     }
-    for v in &verdict.violations {
-        text += "\n";
-        text += &witness_history::text::violation(v, true);
-    }
+    text += &witness_history::text::violations(&verdict.violations, true);
     // A closed pipe (`| head`) is not an error worth a panic.
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }

@@ -42,3 +42,26 @@ pub fn violation(v: &Violation, file_lines: bool) -> String {
     text += &format!("  {}\n", v.explanation);
     text
 }
+
+/// Every violation, each after a blank line; a window already shown for its key is not repeated
+/// (the later property is named on one line instead).
+pub fn violations(all: &[Violation], file_lines: bool) -> String {
+    let mut text = String::new();
+    for (n, v) in all.iter().enumerate() {
+        let shown = all[..n]
+            .iter()
+            .find(|earlier| earlier.key == v.key && earlier.window == v.window);
+        text += "\n";
+        text += &match shown {
+            Some(earlier) => format!(
+                "key {}: {} violated too, in every order of its writes the history allows, shown by the same {} operation(s) as {}\n",
+                v.key,
+                v.property,
+                v.window.len(),
+                earlier.property
+            ),
+            None => violation(v, file_lines),
+        };
+    }
+    text
+}

@@ -406,3 +406,25 @@ fn a_window_reads_as_numbered_steps_pointing_at_the_step_each_read_contradicts()
     assert!(without.contains("3 operation(s):\n"), "{without}");
     assert!(!without.contains("lines"), "{without}");
 }
+
+#[test]
+fn a_window_shown_for_one_property_is_not_repeated_for_the_next() {
+    let a1 = c1(&[
+        (1, "invoke", "write", "\"a\""),
+        (1, "ok", "write", "\"a\""),
+        (2, "invoke", "read", "null"),
+        (2, "ok", "read", "null"),
+    ]);
+    let verdict = judge(&a1);
+    let properties: Vec<PropertyId> = verdict.violations.iter().map(|v| v.property).collect();
+    assert_eq!(
+        properties,
+        vec![PropertyId::Linearizable, PropertyId::ReadAfterWrite]
+    );
+    let text = witness_history::text::violations(&verdict.violations, false);
+    assert_eq!(text.matches("1. client 1 PUT").count(), 1, "{text}");
+    assert!(
+        text.ends_with("key photos/cat.jpg: read-after-write violated too, in every order of its writes the history allows, shown by the same 2 operation(s) as linearizable\n"),
+        "{text}"
+    );
+}
