@@ -6,7 +6,7 @@
 use crate::cli::{CliError, HistoryArgs};
 use crate::output::{EXIT_OK, EXIT_VIOLATED};
 use std::io::{BufRead, BufReader, Read, Write};
-use witness_history::{Format, History, Status, Verdict};
+use witness_history::{Format, History, Verdict};
 use witness_model::history::Event;
 use witness_model::history_json::read_events;
 use witness_model::names::Names;
@@ -131,32 +131,14 @@ fn print_text(name: &str, format: Format, history: &History, verdict: &Verdict) 
         history.processes().len()
     );
     for p in &verdict.properties {
-        let word = match p.status {
-            Status::Holds => "holds",
-            Status::Violated => "VIOLATED",
-            Status::OrderAmbiguous => {
-                "order ambiguous (the history does not fix the order of the writes)"
-            }
-        };
+        let word = witness_history::text::status_word(p.status);
         text += &format!("  {:<20} {word}\n", p.property.name());
     }
     let clean = verdict.per_key.iter().filter(|k| k.linearizable).count();
     if clean > 0 && !verdict.violations.is_empty() {
         text += &format!("  {clean} key(s) linearizable\n");
     }
-    for v in &verdict.violations {
-        text += &format!(
-            "\nkey {}: not linearizable; the smallest window that cannot be linearized is {} operation(s), lines {}–{}:\n",
-            v.key,
-            v.window.len(),
-            v.lines[0],
-            v.lines[1]
-        );
-        for step in &v.steps {
-            text += &format!("  {step}\n");
-        }
-        text += &format!("  {}\n", v.explanation);
-    }
+    text += &witness_history::text::violations(&verdict.violations, true);
     // A closed pipe (`| head`) is not an error worth a panic.
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }

@@ -227,15 +227,18 @@ pub fn probe(args: &ProbeArgs) -> Result<i32, CliError> {
         timeout: args.timeout,
     };
     let run = probe::probe(&config).map_err(|e: ProbeError| CliError::usage(e.to_string()))?;
-    let judgement = verdict::judge(&run.history).map_err(CliError::usage)?;
+    let judgement = verdict::judge(&run.history);
     if let Some(out) = &args.out {
         // The checker's own Jepsen JSON writer, over the history it judged.
         let mut text = Vec::new();
-        witness_history::export::jepsen_json(&judgement.history, &mut text)
+        witness_history::export::jepsen_json(&run.history, &mut text)
             .and_then(|()| std::fs::write(out, text))
             .map_err(|e| CliError::usage(format!("cannot write {}: {e}", out.display())))?;
     }
-    print!("{}", verdict::render(&run, &config, &judgement));
+    print!(
+        "{}",
+        verdict::render(&run, &config, &judgement, args.out.is_some())
+    );
     if let Some(out) = &args.out {
         println!(
             "history saved to {} (witness history {0} judges it again)",
@@ -243,7 +246,7 @@ pub fn probe(args: &ProbeArgs) -> Result<i32, CliError> {
         );
     }
     if let Some(html) = &args.html {
-        std::fs::write(html, judgement.html(&run.endpoint))
+        std::fs::write(html, judgement.html(&run.history, &run.endpoint))
             .map_err(|e| CliError::usage(format!("cannot write {}: {e}", html.display())))?;
         println!("timeline written to {}", html.display());
     }

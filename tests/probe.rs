@@ -24,12 +24,26 @@ fn eventual_mode_violates_read_after_write_over_http() {
         "{}",
         r.stdout
     );
-    // The smallest window is shown in S3 terms and named as one of read-after-write's anomalies.
+    // The smallest window is shown as `witness history` shows it: numbered steps in S3 terms, the
+    // stale read pointing at the step it contradicts, named as one of read-after-write's
+    // anomalies; no file lines, since no history file was saved.
     assert!(
-        r.stdout.contains("smallest violating window on"),
+        r.stdout
+            .contains("the smallest window that cannot be linearized is"),
         "{}",
         r.stdout
     );
+    assert!(r.stdout.contains("\n  1. client "), "{}", r.stdout);
+    let stale_step = r
+        .stdout
+        .lines()
+        .find(|l| l.contains(" GET ") && l.contains("(stale: "));
+    assert!(
+        stale_step.is_some_and(|l| l.contains(" at step ") && l.contains("acknowledged")),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("lines "), "{}", r.stdout);
     let named = [
         "A1 negative-cache miss",
         "A2 stale overwrite",
@@ -38,6 +52,34 @@ fn eventual_mode_violates_read_after_write_over_http() {
     assert!(named.iter().any(|a| r.stdout.contains(a)), "{}", r.stdout);
     let page = std::fs::read_to_string(&html).expect("timeline written");
     assert!(page.contains("<html"), "not HTML");
+}
+
+#[test]
+fn with_out_the_window_quotes_lines_of_the_saved_history() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("history.jsonl");
+    let out_arg = out.to_str().expect("utf-8 path");
+    let r = run(&["probe", "--mode", "eventual", "--out", out_arg]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let header = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("key "))
+        .unwrap_or_else(|| panic!("no window: {}", r.stdout));
+    let key = header["key ".len()..].split(':').next().expect("a key");
+    let (first, last) = header
+        .rsplit_once("lines ")
+        .and_then(|(_, span)| span.trim_end_matches(':').split_once('–'))
+        .unwrap_or_else(|| panic!("no lines in {header}"));
+    let saved = std::fs::read_to_string(&out).expect("history saved");
+    let lines: Vec<&str> = saved.lines().collect();
+    for number in [first, last] {
+        let n: usize = number.parse().expect("a line number");
+        let event: serde_json::Value =
+            serde_json::from_str(lines[n - 1]).expect("one JSON object per line");
+        assert_eq!(event["type"], "invoke", "line {n}: {event}");
+        assert_eq!(event["key"], key, "line {n}: {event}");
+    }
 }
 
 #[test]

@@ -29,10 +29,13 @@ pub mod format;
 pub mod html;
 pub mod linearize;
 pub mod ops;
+pub mod orders;
+pub mod text;
 pub mod verdict;
 pub mod versioned;
 pub mod weak;
 
+pub use format::events::Builder;
 pub use format::{parse, parse_str, Format, ParseError};
 pub use ops::{Command, History, Operation, Outcome, Reply, Value};
 pub use verdict::{judge, KeyVerdict, PropertyVerdict, Status, Verdict, Violation};

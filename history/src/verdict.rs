@@ -3,7 +3,7 @@
 
 use crate::anomaly::{self, Instance};
 use crate::linearize::{self, Method};
-use crate::ops::History;
+use crate::ops::{History, Outcome, Reply};
 use crate::weak;
 use serde::Serialize;
 use witness_model::properties::PropertyId;
@@ -89,6 +89,7 @@ pub fn judge(history: &History) -> Verdict {
     let mut per_key = Vec::with_capacity(history.keys.len());
     let mut violations = Vec::new();
     let mut weak = [Status::Holds; 3];
+    let mut linearizable = Status::Holds;
     for (key, ops) in history.by_key().iter().enumerate() {
         // A name used only as a LIST prefix is not a register.
         if ops.is_empty() {
@@ -98,11 +99,21 @@ pub fn judge(history: &History) -> Verdict {
         let name = history.keys[key].clone();
         let window = outcome.window.as_deref().unwrap_or(&[]);
         let statuses = weak::judge_key(history, ops, outcome.linearizable(), window);
-        for (total, status) in weak.iter_mut().zip(statuses) {
-            *total = worst(*total, status);
-        }
         if let Some(window) = &outcome.window {
-            violations.push(violation(history, &name, ops, window));
+            linearizable = Status::Violated;
+            violations.push(violation(
+                history,
+                PropertyId::Linearizable,
+                &name,
+                ops,
+                window,
+            ));
+        }
+        for ((total, judged), property) in weak.iter_mut().zip(statuses).zip(weak::PER_KEY) {
+            *total = worst(*total, judged.status);
+            if let Some(window) = &judged.window {
+                violations.push(violation(history, property, &name, ops, window));
+            }
         }
         per_key.push(KeyVerdict {
             key: name,
@@ -112,15 +123,10 @@ pub fn judge(history: &History) -> Verdict {
             order: outcome.order,
         });
     }
-    let status = if violations.is_empty() {
-        Status::Holds
-    } else {
-        Status::Violated
-    };
     Verdict {
         keys: per_key.len(),
         operations: history.operations.len(),
-        properties: properties(history, status, weak),
+        properties: properties(history, linearizable, weak),
         per_key,
         violations,
     }
@@ -155,34 +161,86 @@ fn worst(a: Status, b: Status) -> Status {
     }
 }
 
-fn violation(history: &History, key: &str, key_ops: &[usize], window: &[usize]) -> Violation {
-    let describe = |i: usize| history.operations[i].describe(key);
-    let steps: Vec<String> = window
-        .iter()
-        .enumerate()
-        .map(|(n, &i)| format!("{}. {}", n + 1, describe(i)))
-        .collect();
-    // The window is closed under overlap (linearize::closure): only its own writes can have taken
-    // effect inside it, so "older" is judged among them.
-    let instance = anomaly::classify(history, window, window);
+/// Windows of the weaker properties longer than this are not named after an anomaly.
+const NAMED_UP_TO: usize = 64;
+
+/// A violation of `property` on `key` shown by `window`, in the model's words.
+fn violation(
+    history: &History,
+    property: PropertyId,
+    key: &str,
+    key_ops: &[usize],
+    window: &[usize],
+) -> Violation {
+    // A non-linearizable window is closed under overlap (linearize::closure): only its own writes
+    // can have taken effect inside it, so "older" is judged among them. Other windows are not
+    // closed, so all the key's writes decide what is older.
+    let writes = if property == PropertyId::Linearizable {
+        window
+    } else {
+        key_ops
+    };
+    // Naming compares every pair in the window against every write: only for readable windows.
+    let instance = (property == PropertyId::Linearizable || window.len() <= NAMED_UP_TO)
+        .then(|| anomaly::classify(history, writes, window))
+        .flatten();
+    let steps = steps(history, key, window, instance.as_ref());
     let line = |i: usize| history.operations[i].line;
     let lines = [
         window.first().map_or(0, |&i| line(i)),
         window.last().map_or(0, |&i| line(i)),
     ];
     Violation {
-        property: PropertyId::Linearizable,
+        property,
         key: key.to_string(),
         window: window.to_vec(),
         lines,
         steps,
         anomaly: instance.as_ref().map(|i| i.anomaly),
-        explanation: explain(history, key, window, key_ops, instance.as_ref()),
+        explanation: explain(property, key, window, key_ops, instance.as_ref()),
     }
 }
 
-fn explain(
+/// The window's operations, numbered, in the model's words; the read that shows the anomaly says
+/// which earlier step it contradicts.
+fn steps(
     history: &History,
+    key: &str,
+    window: &[usize],
+    instance: Option<&Instance>,
+) -> Vec<String> {
+    let step = |op: usize| window.iter().position(|&i| i == op).map_or(0, |n| n + 1);
+    let note = instance.map(|inst| {
+        let [earlier, later] = inst.ops;
+        let at = step(earlier);
+        let why = match (inst.anomaly, history.operations[earlier].written()) {
+            (PropertyId::NonMonotonicRead, _) => {
+                let seen = match &history.operations[earlier].outcome {
+                    Outcome::Ok(Reply::Read(Some(v))) => v.to_string(),
+                    _ => "not found".to_string(),
+                };
+                format!("goes back: this client read {seen} at step {at}")
+            }
+            (_, Some(Some(v))) => format!("stale: {v} was acknowledged at step {at}"),
+            _ => format!("stale: the DELETE at step {at} was acknowledged"),
+        };
+        (later, why)
+    });
+    window
+        .iter()
+        .enumerate()
+        .map(|(n, &i)| {
+            let text = history.operations[i].describe(key);
+            match &note {
+                Some((op, why)) if *op == i => format!("{}. {text} ({why})", n + 1),
+                _ => format!("{}. {text}", n + 1),
+            }
+        })
+        .collect()
+}
+
+fn explain(
+    property: PropertyId,
     key: &str,
     window: &[usize],
     key_ops: &[usize],
@@ -194,18 +252,26 @@ fn explain(
     } else {
         format!("whatever {key} held before them")
     };
-    let head = format!(
-        "these {len} operations on {key} cannot be put in any order that respects real time and in which every GET returns the latest PUT before it, {start}"
-    );
+    let head = if property == PropertyId::Linearizable {
+        format!(
+            "these {len} operations on {key} cannot be put in any order that respects real time and in which every GET returns the latest PUT before it, {start}"
+        )
+    } else {
+        format!(
+            "{property} is broken in every order of {key}'s writes that real time and compare-and-set chains allow (and whichever DELETE each GET → not found saw); these {len} operations show it"
+        )
+    };
     let Some(instance) = instance else {
         return format!("{head}; no single S3 anomaly (A1–A3, A6) names it");
     };
-    let [a, b] = instance.ops.map(|i| history.operations[i].describe(key));
+    let [a, b] = instance
+        .ops
+        .map(|op| window.iter().position(|&i| i == op).map_or(0, |n| n + 1));
     let what = match instance.anomaly {
         PropertyId::NegativeCacheMiss => "A1 negative-cache miss",
         PropertyId::StaleOverwrite => "A2 stale overwrite",
         PropertyId::ReadAfterDelete => "A3 read after delete",
         _ => "A6 non-monotonic read",
     };
-    format!("{head}. It is an instance of {what}: {a}, and after that was acknowledged, {b}")
+    format!("{head}. It is an instance of {what} (steps {a} and {b})")
 }

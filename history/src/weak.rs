@@ -3,21 +3,25 @@
 //! (witness_model::properties, one Monitor) and this file only supplies versions:
 //!
 //! - a linearizable key satisfies all three per-key properties (each is implied by linearizability);
-//! - otherwise, where real time and compare-and-set chains put the key's writes in one order, the
-//!   writes get versions in that order and the key's operations go through `check_history`;
-//! - otherwise a violation is reported only when it holds in every order (an A1–A3 or A6 instance
-//!   in the key's violating window, whose "older" is fixed by real time), and "order ambiguous"
-//!   when it does not.
+//! - otherwise the key's operations go through `check_history` once for every version order the
+//!   history allows (`orders`): a property violated in every order is violated, one violated in
+//!   none holds, and one violated in some orders only is "order ambiguous";
+//! - a key with too many orders, or a value written twice, reports a violation only when it holds
+//!   in every order for another reason (an A1–A3 or A6 instance in the key's violating window,
+//!   whose "older" is fixed by real time), and "order ambiguous" otherwise.
+//!
+//! A violated property comes with a window: the operations that break it in every order of their
+//! own writes (the shortest such prefix of the key's operations, then its latest start).
 //!
 //! list-after-write is judged only where it is certain: a LIST that began after a write of the key
 //! was acknowledged, with every other write of that key finished before the acknowledged one began
 //! and none overlapping the LIST, must show (PUT) or omit (DELETE) the key.
 
 use crate::anomaly;
-use crate::ops::{Command, History, Operation, Outcome, Reply, Value};
+use crate::ops::{History, Operation, Outcome, Reply, Value};
+use crate::orders;
 use crate::verdict::Status;
-use std::collections::HashMap;
-use witness_model::history::{ClientId, Event, Key, Observed, Op, Ret};
+use std::collections::HashSet;
 use witness_model::properties::{check_history, PropertyId};
 
 /// The per-key properties judged here, in the order they are reported.
@@ -27,154 +31,164 @@ pub const PER_KEY: [PropertyId; 3] = [
     PropertyId::MonotonicReads,
 ];
 
-/// One key's status for each of [`PER_KEY`].
+/// How one of [`PER_KEY`] fared on one key; a violation carries the operations that show it.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct KeyStatus {
+    pub status: Status,
+    pub window: Option<Vec<usize>>,
+}
+
+impl KeyStatus {
+    fn of(status: Status) -> KeyStatus {
+        KeyStatus {
+            status,
+            window: None,
+        }
+    }
+}
+
+/// One key's status for each of [`PER_KEY`]. `window` is the key's smallest non-linearizable
+/// window (empty when it is linearizable).
 pub fn judge_key(
     history: &History,
     ops: &[usize],
     linearizable: bool,
     window: &[usize],
-) -> [Status; 3] {
+) -> [KeyStatus; 3] {
     if linearizable {
-        return [Status::Holds; 3];
+        return std::array::from_fn(|_| KeyStatus::of(Status::Holds));
     }
-    if let Some(events) = versioned_events(history, ops) {
-        if let Ok(verdict) = check_history(&events) {
-            return PER_KEY.map(|p| {
-                if verdict.holds(p) {
-                    Status::Holds
-                } else {
-                    Status::Violated
-                }
-            });
-        }
+    if let Some(statuses) = in_every_order(history, ops) {
+        return std::array::from_fn(|n| KeyStatus {
+            status: statuses[n],
+            window: (statuses[n] == Status::Violated).then(|| window_of(history, ops, window, n)),
+        });
     }
-    let mut statuses = [Status::OrderAmbiguous; 3];
+    let mut statuses: [KeyStatus; 3] =
+        std::array::from_fn(|_| KeyStatus::of(Status::OrderAmbiguous));
     // The window is closed under overlap, so an anomaly among its own writes holds in every order
     // of the whole key: any other write of the value read lies entirely before or after it.
     if let Some(instance) = anomaly::classify(history, window, window) {
         let [a, b] = instance.ops.map(|i| &history.operations[i]);
+        let violated = KeyStatus {
+            status: Status::Violated,
+            window: Some(window.to_vec()),
+        };
         if instance.anomaly == PropertyId::NonMonotonicRead {
-            statuses[2] = Status::Violated;
+            statuses[2] = violated;
         } else {
-            statuses[0] = Status::Violated;
             if a.process == b.process {
-                statuses[1] = Status::Violated;
+                statuses[1] = violated.clone();
             }
+            statuses[0] = violated;
         }
     }
     statuses
 }
 
-/// The key's operations as versioned events, when its writes fall in one order: every pair of
-/// writes is ordered by real time (one finished before the other began) or by a cas chain, each
-/// value is written once, and no read of "not found" could come from a DELETE. `None` otherwise.
-fn versioned_events(history: &History, ops: &[usize]) -> Option<Vec<Event>> {
-    let read_values: Vec<Option<&Value>> = ops
+/// Each of [`PER_KEY`] over every version order of `ops` (see `orders`): violated in all,
+/// in none (holds) or in some (ambiguous). `None` when the orders are not enumerated.
+fn in_every_order(history: &History, ops: &[usize]) -> Option<[Status; 3]> {
+    let mut violated = [0usize; 3];
+    let mut malformed = false;
+    let total = orders::for_each_candidate(history, ops, |events| match check_history(events) {
+        Ok(verdict) => {
+            for (count, property) in violated.iter_mut().zip(PER_KEY) {
+                *count += usize::from(!verdict.holds(property));
+            }
+        }
+        // Not a sequential history (a process reused after an unknown outcome): no versions.
+        Err(_) => malformed = true,
+    })?;
+    if malformed {
+        return None;
+    }
+    Some(violated.map(|n| match n {
+        0 => Status::Holds,
+        n if n == total => Status::Violated,
+        _ => Status::OrderAmbiguous,
+    }))
+}
+
+/// Re-judgements spent on dropping unneeded operations from a window, at most.
+const TIGHTEN_CHECKS: usize = 2000;
+
+/// The operations that break `PER_KEY[n]` in every order (`ops` as a whole does), without the
+/// operations they do not need. The search starts from the key's non-linearizable window `near`
+/// with the writes of the values its reads returned, which usually shows it; otherwise from the
+/// shortest prefix of `ops` that does, at its latest start.
+fn window_of(history: &History, ops: &[usize], near: &[usize], n: usize) -> Vec<usize> {
+    let violated =
+        |sub: &[usize]| in_every_order(history, sub).is_some_and(|s| s[n] == Status::Violated);
+    let seed = with_writes_read(history, ops, near);
+    if !seed.is_empty() && violated(&seed) {
+        return tighten(seed, violated);
+    }
+    // Invariant: ops[..end] is violated.
+    let (mut lo, mut end) = (1, ops.len());
+    while lo < end {
+        let mid = (lo + end) / 2;
+        if violated(&ops[..mid]) {
+            end = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    // Invariant: ops[start..end] is violated.
+    let (mut start, mut hi) = (0, end.saturating_sub(1));
+    while start < hi {
+        let mid = (start + hi).div_ceil(2);
+        if violated(&ops[mid..end]) {
+            start = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    tighten(ops[start..end].to_vec(), violated)
+}
+
+/// `near` and the writes among `ops` of every value a read in `near` returned, in `ops`' order.
+fn with_writes_read(history: &History, ops: &[usize], near: &[usize]) -> Vec<usize> {
+    let members: HashSet<usize> = near.iter().copied().collect();
+    let read: HashSet<&Value> = near
         .iter()
         .filter_map(|&i| match &history.operations[i].outcome {
-            Outcome::Ok(Reply::Read(v)) => Some(v.as_ref()),
+            Outcome::Ok(Reply::Read(Some(v))) => Some(v),
             _ => None,
         })
         .collect();
-    // Writes that took effect: acknowledged ones, and unknown ones some read saw.
-    let writes: Vec<usize> = ops
-        .iter()
+    ops.iter()
         .copied()
-        .filter(|&i| {
-            let op = &history.operations[i];
-            match (op.written(), &op.outcome) {
-                (Some(_), Outcome::Ok(_)) => true,
-                (Some(v), Outcome::Info) => v.is_some() && read_values.contains(&v),
-                _ => false,
-            }
+        .filter(|i| {
+            members.contains(i)
+                || history.operations[*i]
+                    .written()
+                    .flatten()
+                    .is_some_and(|v| read.contains(v))
         })
-        .collect();
-    let deletes = writes
-        .iter()
-        .any(|&i| history.operations[i].command == Command::Delete);
-    if deletes && read_values.contains(&None) {
-        return None;
-    }
-    let mut order = writes.clone();
-    order.sort_by_key(|&i| history.operations[i].call);
-    let ordered = order.windows(2).all(|w| {
-        let (a, b) = (&history.operations[w[0]], &history.operations[w[1]]);
-        a.finished().is_some_and(|r| r < b.call) || cas_follows(a, b)
-    });
-    if !ordered {
-        return None;
-    }
-    let mut version: HashMap<Option<&Value>, u64> = HashMap::new();
-    for (n, &i) in order.iter().enumerate() {
-        let value = history.operations[i].written().flatten();
-        if value.is_some() && version.insert(value, n as u64 + 1).is_some() {
-            return None; // written twice: reads do not tell which
-        }
-    }
-    Some(events(history, ops, &order, &version))
+        .collect()
 }
 
-/// `b` is a successful compare-and-set from the value `a` wrote.
-fn cas_follows(a: &Operation, b: &Operation) -> bool {
-    match (&b.command, &b.outcome, a.written()) {
-        (Command::Cas { expected, .. }, Outcome::Ok(_), Some(Some(v))) => expected == v,
-        _ => false,
-    }
-}
-
-fn events(
-    history: &History,
-    ops: &[usize],
-    order: &[usize],
-    version: &HashMap<Option<&Value>, u64>,
-) -> Vec<Event> {
-    let mut clients: HashMap<&str, u32> = HashMap::new();
-    let write_version: HashMap<usize, u64> = order
-        .iter()
-        .enumerate()
-        .map(|(n, &i)| (i, n as u64 + 1))
-        .collect();
-    let mut timeline: Vec<(usize, Event)> = Vec::new();
-    let key = Key(0);
-    for &i in ops {
-        let op = &history.operations[i];
-        let next = clients.len() as u32;
-        let client = ClientId(*clients.entry(op.process.as_str()).or_insert(next));
-        let (invoke, ret) = match (&op.command, &op.outcome) {
-            (Command::Read, Outcome::Ok(Reply::Read(v))) => {
-                let seq = match v {
-                    None => 0,
-                    Some(_) => match version.get(&v.as_ref()) {
-                        Some(&s) => s,
-                        None => continue, // a value no write wrote: linearizability's finding
-                    },
-                };
-                let observed = Observed {
-                    seq,
-                    exists: v.is_some(),
-                };
-                (Op::Get { key }, Some(Ret::Read { observed }))
+/// Drops the operations `window` does not need, in halving chunks then one at a time (each
+/// removal kept only if the rest is still violated), within [`TIGHTEN_CHECKS`] re-judgements.
+fn tighten(mut window: Vec<usize>, violated: impl Fn(&[usize]) -> bool) -> Vec<usize> {
+    let mut checks = 0;
+    let mut chunk = window.len() / 2;
+    while chunk >= 1 && checks < TIGHTEN_CHECKS {
+        let mut at = 0;
+        while at < window.len() && checks < TIGHTEN_CHECKS {
+            let end = (at + chunk).min(window.len());
+            let without = [&window[..at], &window[end..]].concat();
+            checks += 1;
+            if !without.is_empty() && violated(&without) {
+                window = without;
+            } else {
+                at = end;
             }
-            _ => match write_version.get(&i) {
-                Some(&seq) => {
-                    let op_kind = if op.command == Command::Delete {
-                        Op::Delete { key }
-                    } else {
-                        Op::Put { key }
-                    };
-                    let ret = matches!(op.outcome, Outcome::Ok(_)).then_some(Ret::Ack { seq });
-                    (op_kind, ret)
-                }
-                None => continue,
-            },
-        };
-        timeline.push((op.call, Event::Invoke { client, op: invoke }));
-        if let (Some(ret), Some(at)) = (ret, op.ret) {
-            timeline.push((at, Event::Return { client, ret }));
         }
+        chunk /= 2;
     }
-    timeline.sort_by_key(|(at, _)| *at);
-    timeline.into_iter().map(|(_, e)| e).collect()
+    window
 }
 
 /// list-after-write over every LIST of the history: `Violated` when a LIST surely contradicts an

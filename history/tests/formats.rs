@@ -209,11 +209,12 @@ fn violations_are_named_after_the_s3_anomalies() {
         v.steps,
         vec![
             "1. client 1 PUT photos/cat.jpg = \"a\" → ack",
-            "2. client 2 GET photos/cat.jpg → not found"
+            "2. client 2 GET photos/cat.jpg → not found (stale: \"a\" was acknowledged at step 1)"
         ]
     );
     assert!(
-        v.explanation.contains("A1 negative-cache miss"),
+        v.explanation
+            .contains("A1 negative-cache miss (steps 1 and 2)"),
         "{}",
         v.explanation
     );
@@ -360,4 +361,70 @@ fn detection_tells_the_formats_apart() {
     for (text, format) in cases {
         assert_eq!(Format::detect(text), format, "{text:?}");
     }
+}
+
+#[test]
+fn a_window_reads_as_numbered_steps_pointing_at_the_step_each_read_contradicts() {
+    let a3 = c1(&[
+        (1, "invoke", "write", "\"a\""),
+        (1, "ok", "write", "\"a\""),
+        (1, "invoke", "delete", "null"),
+        (1, "ok", "delete", "null"),
+        (2, "invoke", "read", "null"),
+        (2, "ok", "read", "\"a\""),
+    ]);
+    let verdict = judge(&a3);
+    let v = &verdict.violations[0];
+    assert_eq!(
+        v.steps[1],
+        "2. client 2 GET photos/cat.jpg → \"a\" (stale: the DELETE at step 1 was acknowledged)"
+    );
+    let a6 = c1(&[
+        (1, "invoke", "write", "\"a\""),
+        (1, "ok", "write", "\"a\""),
+        (1, "invoke", "write", "\"b\""),
+        (2, "invoke", "read", "null"),
+        (2, "ok", "read", "\"b\""),
+        (2, "invoke", "read", "null"),
+        (2, "ok", "read", "\"a\""),
+        (1, "ok", "write", "\"b\""),
+    ]);
+    let verdict = judge(&a6);
+    let v = &verdict.violations[0];
+    assert_eq!(
+        v.steps[2],
+        "3. client 2 GET photos/cat.jpg → \"a\" (goes back: this client read \"b\" at step 2)"
+    );
+    // The one renderer both `witness history` and `witness probe` print.
+    let with_lines = witness_history::text::violation(v, true);
+    assert!(
+        with_lines.starts_with("key photos/cat.jpg: not linearizable; the smallest window that cannot be linearized is 3 operation(s), lines 3–6:\n  1. client 1 PUT"),
+        "{with_lines}"
+    );
+    assert!(with_lines.ends_with("A6 non-monotonic read (steps 2 and 3)\n"));
+    let without = witness_history::text::violation(v, false);
+    assert!(without.contains("3 operation(s):\n"), "{without}");
+    assert!(!without.contains("lines"), "{without}");
+}
+
+#[test]
+fn a_window_shown_for_one_property_is_not_repeated_for_the_next() {
+    let a1 = c1(&[
+        (1, "invoke", "write", "\"a\""),
+        (1, "ok", "write", "\"a\""),
+        (2, "invoke", "read", "null"),
+        (2, "ok", "read", "null"),
+    ]);
+    let verdict = judge(&a1);
+    let properties: Vec<PropertyId> = verdict.violations.iter().map(|v| v.property).collect();
+    assert_eq!(
+        properties,
+        vec![PropertyId::Linearizable, PropertyId::ReadAfterWrite]
+    );
+    let text = witness_history::text::violations(&verdict.violations, false);
+    assert_eq!(text.matches("1. client 1 PUT").count(), 1, "{text}");
+    assert!(
+        text.ends_with("key photos/cat.jpg: read-after-write violated too, in every order of its writes the history allows, shown by the same 2 operation(s) as linearizable\n"),
+        "{text}"
+    );
 }

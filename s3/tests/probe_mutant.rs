@@ -6,11 +6,14 @@ use index_cache::{Config, IndexCache, Mode, Mutant, Protocol};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
+use witness_history::Status;
+use witness_model::properties::PropertyId;
 use witness_s3::faults::Fault;
-use witness_s3::probe::{self, verdict, ProbeConfig, Target};
+use witness_s3::probe::verdict::Judgement;
+use witness_s3::probe::{self, verdict, ProbeConfig, ProbeRun, Target};
 use witness_s3::serve::{self, Credentials, ServeConfig};
 
-fn probe_under_faults(mutant: Option<Mutant>, seed: u64) -> bool {
+fn probe_under_faults(mutant: Option<Mutant>, seed: u64) -> (ProbeRun, Judgement) {
     let credentials = Credentials {
         access_key: "WITNESSTESTKEY".into(),
         secret_key: "witness-test-secret".into(),
@@ -57,13 +60,45 @@ fn probe_under_faults(mutant: Option<Mutant>, seed: u64) -> bool {
     };
     let run = probe::probe(&config).expect("probe runs");
     drop(server);
-    verdict::judge(&run.history).expect("judged").holds()
+    let judgement = verdict::judge(&run.history);
+    (run, judgement)
 }
 
 #[test]
 fn the_fault_probe_catches_a_witness_that_forgets_and_answers_fresh() {
-    assert!(probe_under_faults(None, 3), "the correct witness holds");
-    let caught =
-        (1..=3).any(|seed| !probe_under_faults(Some(Mutant::WitnessForgetsOnRestart), seed));
-    assert!(caught, "the seeded bug was never caught in 3 probes");
+    let (_, correct) = probe_under_faults(None, 3);
+    for p in &correct.verdict.properties {
+        assert_eq!(p.status, Status::Holds, "the correct witness: {p:?}");
+    }
+    // The forgetful witness answers "fresh" for a key it forgot, so a node's older entry is
+    // served after a newer write was acknowledged: a read-after-write violation (A1–A3), shown
+    // on one of the run's keys.
+    let caught = (1..=3).find_map(|seed| {
+        let (run, judgement) = probe_under_faults(Some(Mutant::WitnessForgetsOnRestart), seed);
+        let shown = judgement.read_after_write_violation()?.clone();
+        Some((run, judgement, shown))
+    });
+    let Some((run, judgement, shown)) = caught else {
+        panic!("the seeded bug was never caught as a stale read in 3 probes");
+    };
+    assert_eq!(
+        judgement.verdict.status(PropertyId::ReadAfterWrite),
+        Some(Status::Violated)
+    );
+    let keys: Vec<String> = (0..4).map(|k| format!("{}k{k}", run.prefix)).collect();
+    assert!(
+        keys.contains(&shown.key),
+        "{} is not a probed key",
+        shown.key
+    );
+    let window_keys: Vec<&str> = shown
+        .window
+        .iter()
+        .map(|&i| run.history.keys[run.history.operations[i].key].as_str())
+        .collect();
+    assert!(
+        window_keys.iter().all(|k| *k == shown.key),
+        "the window is on {}: {window_keys:?}",
+        shown.key
+    );
 }

@@ -73,7 +73,9 @@ pub struct RawEvent {
     pub line: usize,
 }
 
-/// Pairs invocations with completions by process.
+/// Pairs invocations with completions by process: the one place a [`History`] is assembled,
+/// whether from a file's lines (`push`) or from a live recorder (`invoke` and `complete`, as
+/// `witness probe` records).
 #[derive(Debug, Default)]
 pub struct Builder {
     history: History,
@@ -87,16 +89,56 @@ pub struct Builder {
 const NEMESIS: &str = "nemesis";
 
 impl Builder {
+    /// One event as a file wrote it.
     pub fn push(&mut self, event: RawEvent) -> Result<(), ParseError> {
         if event.process == NEMESIS {
             return Ok(());
         }
-        let position = self.history.events;
-        self.history.events += 1;
         match event.kind {
-            Kind::Invoke => self.invoke(event, position),
-            _ => self.complete(event, position),
+            Kind::Invoke => {
+                let command = command(&event)?;
+                let key = event.key.as_deref();
+                self.invoke_at(event.process, key, command, event.time, event.line)
+            }
+            _ => self.complete_raw(event),
         }
+    }
+
+    /// Records an invocation as the next event (its line is its position: one event a line, as
+    /// `export::jepsen_json` writes it back).
+    pub fn invoke(
+        &mut self,
+        process: String,
+        key: &str,
+        command: Command,
+        time: Option<u64>,
+    ) -> Result<(), ParseError> {
+        let line = self.history.events + 1;
+        self.invoke_at(process, Some(key), command, time, line)
+    }
+
+    /// Records the completion of `process`'s operation in flight as the next event. A reply must
+    /// fit the command (a read's value for a read, keys for a list, `Done` otherwise).
+    pub fn complete(
+        &mut self,
+        process: &str,
+        outcome: Outcome,
+        time: Option<u64>,
+    ) -> Result<(), ParseError> {
+        let line = self.history.events + 1;
+        let index = self.in_flight(process, line)?;
+        let command = &self.history.operations[index].command;
+        if let Outcome::Ok(reply) = &outcome {
+            if !fits(command, reply) {
+                return Err(ParseError::at(
+                    line,
+                    format!("a reply to a :{}", command.name()),
+                    format!("{reply:?}"),
+                ));
+            }
+        }
+        self.close(process, outcome, time);
+        Ok(())
     }
 
     fn key_id(&mut self, key: Option<&str>) -> usize {
@@ -116,44 +158,56 @@ impl Builder {
         id
     }
 
-    fn invoke(&mut self, event: RawEvent, position: usize) -> Result<(), ParseError> {
-        let line = event.line;
-        let command = command(&event)?;
-        if self.open.contains_key(&event.process) {
+    fn invoke_at(
+        &mut self,
+        process: String,
+        key: Option<&str>,
+        command: Command,
+        time: Option<u64>,
+        line: usize,
+    ) -> Result<(), ParseError> {
+        if self.open.contains_key(&process) {
             return Err(ParseError::at(
                 line,
-                format!("a completion for process {} first", event.process),
+                format!("a completion for process {process} first"),
                 "a second invocation while its operation is in flight",
             ));
         }
-        let key = self.key_id(event.key.as_deref());
+        let key = self.key_id(key);
+        let position = self.history.events;
+        self.history.events += 1;
         self.open
-            .insert(event.process.clone(), self.history.operations.len());
+            .insert(process.clone(), self.history.operations.len());
         self.history.operations.push(Operation {
-            process: event.process,
+            process,
             key,
             command,
             outcome: Outcome::Info,
             call: position,
             ret: None,
-            call_time: event.time,
+            call_time: time,
             ret_time: None,
             line,
         });
         Ok(())
     }
 
-    fn complete(&mut self, event: RawEvent, position: usize) -> Result<(), ParseError> {
-        let line = event.line;
-        let Some(index) = self.open.remove(&event.process) else {
-            return Err(ParseError::at(
+    /// The operation `process` has in flight.
+    fn in_flight(&self, process: &str, line: usize) -> Result<usize, ParseError> {
+        self.open.get(process).copied().ok_or_else(|| {
+            ParseError::at(
                 line,
-                format!("an invocation by process {} before", event.process),
+                format!("an invocation by process {process} before"),
                 "a completion with no operation in flight",
-            ));
-        };
+            )
+        })
+    }
+
+    fn complete_raw(&mut self, event: RawEvent) -> Result<(), ParseError> {
+        let line = event.line;
+        let index = self.in_flight(&event.process, line)?;
         let key_name = event.key.as_deref().unwrap_or(History::SINGLE_REGISTER);
-        let op = &mut self.history.operations[index];
+        let op = &self.history.operations[index];
         if op.command.name() != event.f
             || (event.key.is_some() && self.history.keys[op.key] != key_name)
         {
@@ -169,19 +223,39 @@ impl Builder {
                 format!(":{} of {key_name}", event.f),
             ));
         }
-        op.outcome = match event.kind {
+        let outcome = match event.kind {
             Kind::Ok => Outcome::Ok(reply(&op.command, &event.value, line)?),
             Kind::Fail => Outcome::Fail,
             Kind::Info | Kind::Invoke => Outcome::Info,
         };
-        op.ret = Some(position);
-        op.ret_time = event.time;
+        self.close(&event.process, outcome, event.time);
         Ok(())
+    }
+
+    /// Completes `process`'s operation in flight (the caller checked there is one).
+    fn close(&mut self, process: &str, outcome: Outcome, time: Option<u64>) {
+        let position = self.history.events;
+        self.history.events += 1;
+        if let Some(index) = self.open.remove(process) {
+            let op = &mut self.history.operations[index];
+            op.outcome = outcome;
+            op.ret = Some(position);
+            op.ret_time = time;
+        }
     }
 
     /// Operations still in flight at the end are pending forever, like `info`.
     pub fn finish(self) -> History {
         self.history
+    }
+}
+
+/// Whether `reply` is an answer `command` can get.
+fn fits(command: &Command, reply: &Reply) -> bool {
+    match reply {
+        Reply::Read(_) => *command == Command::Read,
+        Reply::Listed(_) => *command == Command::List,
+        Reply::Done => command.is_write(),
     }
 }
 

@@ -3,20 +3,21 @@
 //! (with random credentials) and probes that.
 
 pub mod client;
-pub mod history;
 mod progress;
+pub mod recorder;
 pub mod verdict;
 pub mod workload;
 
 use crate::faults::Fault;
 use crate::serve::{self, Credentials, ServeConfig, ServeError};
 use client::{Client, Endpoint};
-use history::{Event, Recorder};
 use index_cache::Mode;
+use recorder::Recorder;
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use witness_history::History;
 use workload::{Budget, Workload};
 
 /// What the probe talks to.
@@ -55,7 +56,8 @@ pub struct ProbeRun {
     pub endpoint: String,
     /// Every key of the run starts with this.
     pub prefix: String,
-    pub history: Vec<Event>,
+    /// Every operation as recorded, in witness-history's own types.
+    pub history: History,
     /// Faults the embedded server injected, in order.
     pub faults: Vec<String>,
     pub elapsed: Duration,
@@ -69,6 +71,8 @@ pub enum ProbeError {
     Unreachable(String),
     Refused(String),
     Runtime(std::io::Error),
+    /// The probe itself went wrong (a bug, reported rather than hidden).
+    Internal(String),
 }
 
 impl fmt::Display for ProbeError {
@@ -79,6 +83,7 @@ impl fmt::Display for ProbeError {
             ProbeError::Unreachable(why) => write!(f, "endpoint not usable: {why}"),
             ProbeError::Refused(why) => write!(f, "the endpoint refused the probe: {why}"),
             ProbeError::Runtime(e) => write!(f, "cannot start the async runtime: {e}"),
+            ProbeError::Internal(why) => write!(f, "the probe failed: {why}"),
         }
     }
 }
@@ -205,8 +210,9 @@ async fn probe_async(config: &ProbeConfig) -> Result<ProbeRun, ProbeError> {
     cleanup(&client, &workload).await;
     drop(server);
     let history = Arc::try_unwrap(recorder)
-        .map(Recorder::into_events)
-        .map_err(|_| ProbeError::Refused("a probe client outlived the run".into()))?;
+        .map_err(|_| ProbeError::Internal("a probe client outlived the run".into()))?
+        .into_history()
+        .map_err(ProbeError::Internal)?;
     let faults = std::mem::take(&mut *faults.lock().unwrap_or_else(PoisonError::into_inner));
     Ok(ProbeRun {
         endpoint: url,

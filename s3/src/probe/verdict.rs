@@ -1,16 +1,15 @@
-//! Judging a probe run with the value-based checker (`witness-history`) and saying what the
-//! verdicts mean in S3's terms.
+//! Judging a probe run with the value-based checker (`witness-history`, the same one
+//! `witness history FILE` uses) and saying what the verdicts mean in S3's terms.
 //!
-//! The history is judged exactly as saved: it is written as contract-C1 JSON lines and parsed back
-//! by the checker's own reader, so `witness history FILE` on the saved file gives the same
-//! verdict. Every property verdict is the checker's; this file only chooses which violating window
-//! to print first (one of read-after-write's anomalies, A1–A3, when there is one).
+//! The recorder builds the checker's own `History`, and `--out` writes exactly that history, so
+//! `witness history FILE` on the saved file gives the same verdict. Every property verdict is the
+//! checker's; this file only chooses which violating window to print first (one of
+//! read-after-write's anomalies, A1–A3, when there is one).
 
-use super::history::{to_json_lines, Event, Type, F};
 use super::ProbeRun;
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use witness_history::{Format, Status, Verdict, Violation};
+use witness_history::{Command, History, Outcome, Verdict, Violation};
 use witness_model::properties::PropertyId;
 
 /// The anomalies that are read-after-write violations: their windows are shown first.
@@ -22,8 +21,6 @@ const READ_AFTER_WRITE_ANOMALIES: [PropertyId; 3] = [
 
 #[derive(Clone, Debug)]
 pub struct Judgement {
-    /// The history as the checker read it back.
-    pub history: witness_history::History,
     pub verdict: Verdict,
 }
 
@@ -33,49 +30,48 @@ impl Judgement {
     }
 
     /// The checker's HTML timeline of the history, with the violating windows marked.
-    pub fn html(&self, title: &str) -> String {
-        witness_history::html::render(&self.history, &self.verdict, title)
+    pub fn html(&self, history: &History, title: &str) -> String {
+        witness_history::html::render(history, &self.verdict, title)
     }
 
-    /// The first violating window that is a read-after-write anomaly (the one a reader of S3's
-    /// guarantee wants to see first).
+    /// The shortest violating window that is a read-after-write anomaly (the one a reader of
+    /// S3's guarantee wants to see first); the first of the shortest.
     pub fn read_after_write_violation(&self) -> Option<&Violation> {
-        self.verdict.violations.iter().find(|v| {
-            v.anomaly
-                .is_some_and(|a| READ_AFTER_WRITE_ANOMALIES.contains(&a))
-        })
+        self.verdict
+            .violations
+            .iter()
+            .filter(|v| {
+                v.anomaly
+                    .is_some_and(|a| READ_AFTER_WRITE_ANOMALIES.contains(&a))
+            })
+            .min_by_key(|v| v.window.len())
     }
 }
 
-/// Judges the run's history. An error here is a bug in the recorder (it writes what the checker
-/// reads), reported rather than hidden.
-pub fn judge(events: &[Event]) -> Result<Judgement, String> {
-    let text = to_json_lines(events);
-    let history = witness_history::parse_str(&text, Format::JepsenJson)
-        .map_err(|e| format!("the recorded history does not parse: {e}"))?;
-    let verdict = witness_history::judge(&history);
-    Ok(Judgement { history, verdict })
+/// Judges the run's history.
+pub fn judge(history: &History) -> Judgement {
+    Judgement {
+        verdict: witness_history::judge(history),
+    }
 }
 
-/// Completions per operation and outcome.
-fn tally(events: &[Event]) -> BTreeMap<(String, &'static str), usize> {
+/// Completions per operation (contract C1's `f`) and outcome.
+fn tally(history: &History) -> BTreeMap<(&'static str, &'static str), usize> {
     let mut counts = BTreeMap::new();
-    for e in events.iter().filter(|e| e.kind != Type::Invoke) {
-        let outcome = match e.kind {
-            Type::Ok => "ok",
-            Type::Fail => "fail",
-            _ => "info",
+    for op in history.operations.iter().filter(|op| op.ret.is_some()) {
+        let outcome = match op.outcome {
+            Outcome::Ok(_) => "ok",
+            Outcome::Fail => "fail",
+            Outcome::Info => "info",
         };
-        *counts
-            .entry((format!("{:?}", e.f).to_lowercase(), outcome))
-            .or_default() += 1;
+        *counts.entry((op.command.name(), outcome)).or_default() += 1;
     }
     counts
 }
 
 /// What the run says about conditional writes: exercised, or apparently unsupported.
-fn conditional_line(events: &[Event], counts: &BTreeMap<(String, &'static str), usize>) -> String {
-    let count = |f: &str, o: &'static str| counts.get(&(f.to_string(), o)).copied().unwrap_or(0);
+fn conditional_line(history: &History, counts: &BTreeMap<(&str, &str), usize>) -> String {
+    let count = |f: &str, o: &str| counts.get(&(f, o)).copied().unwrap_or(0);
     let summary = format!(
         "create (If-None-Match: *) {} ok, {} failed 412, {} unknown; cas (If-Match) {} ok, {} failed 412, {} unknown",
         count("create", "ok"),
@@ -85,46 +81,57 @@ fn conditional_line(events: &[Event], counts: &BTreeMap<(String, &'static str), 
         count("cas", "fail"),
         count("cas", "info"),
     );
-    let conditional = |f: F| events.iter().any(|e| e.f == f && e.kind != Type::Invoke);
+    let conditional = history.operations.iter().any(|op| {
+        op.ret.is_some() && matches!(op.command, Command::Cas { .. } | Command::Create(_))
+    });
     let decided = ["create", "cas"]
         .iter()
         .map(|f| count(f, "ok") + count(f, "fail"))
         .sum::<usize>();
-    if (conditional(F::Create) || conditional(F::Cas)) && decided == 0 {
+    if conditional && decided == 0 {
         format!("{summary}\n  WARNING: no conditional PUT got an answer: this endpoint does not seem to support conditional writes")
     } else {
         summary
     }
 }
 
-/// Each judged property as the checker decided it.
-fn property_lines(judgement: &Judgement) -> Vec<(&'static str, &'static str)> {
-    judgement
-        .verdict
+/// The violations not shown, counted per property in the verdict's order (each violation is one
+/// key's window).
+fn others_line(verdict: &Verdict, shown: &Violation) -> Option<String> {
+    let others: Vec<&Violation> = verdict
+        .violations
+        .iter()
+        .filter(|v| !std::ptr::eq(*v, shown))
+        .collect();
+    if others.is_empty() {
+        return None;
+    }
+    let each: Vec<String> = verdict
         .properties
         .iter()
-        .map(|p| {
-            let status = match p.status {
-                Status::Holds => "holds",
-                Status::Violated => "VIOLATED",
-                Status::OrderAmbiguous => {
-                    "order ambiguous (the history does not fix the writes' order)"
-                }
-            };
-            (p.property.name(), status)
+        .filter_map(|p| {
+            let n = others.iter().filter(|v| v.property == p.property).count();
+            (n > 0).then(|| format!("{} on {n} key(s)", p.property))
         })
-        .collect()
+        .collect();
+    Some(format!(
+        "({} more violating window(s): {}; `witness history` on the saved history (--out) prints them all)",
+        others.len(),
+        each.join(", ")
+    ))
 }
 
 /// The probe's report: what ran, the verdict per property, and the smallest violating window.
-pub fn render(run: &ProbeRun, config: &super::ProbeConfig, judgement: &Judgement) -> String {
+/// `file_lines`: the history was saved, so the window's lines in that file are worth showing.
+pub fn render(
+    run: &ProbeRun,
+    config: &super::ProbeConfig,
+    judgement: &Judgement,
+    file_lines: bool,
+) -> String {
     let counts = tally(&run.history);
     let mut out = String::new();
-    let ops = run
-        .history
-        .iter()
-        .filter(|e| e.kind == Type::Invoke)
-        .count();
+    let ops = run.history.operations.len();
     let unknown: usize = counts
         .iter()
         .filter(|((_, o), _)| *o == "info")
@@ -152,26 +159,71 @@ pub fn render(run: &ProbeRun, config: &super::ProbeConfig, judgement: &Judgement
         let _ = writeln!(out, "  faults injected by the server: {}", run.faults.len());
     }
     let _ = writeln!(out, "verdicts:");
-    for (name, status) in property_lines(judgement) {
-        let _ = writeln!(out, "  {name:<18} {status}");
+    for p in &judgement.verdict.properties {
+        let status = witness_history::text::status_word(p.status);
+        let _ = writeln!(out, "  {:<18} {status}", p.property.name());
     }
     if let Some(v) = judgement
         .read_after_write_violation()
         .or(judgement.verdict.violations.first())
     {
-        let _ = writeln!(
-            out,
-            "smallest violating window on {} (history lines {}-{}):",
-            v.key, v.lines[0], v.lines[1]
-        );
-        for step in &v.steps {
-            let _ = writeln!(out, "  {step}");
-        }
-        let _ = writeln!(out, "{}", v.explanation);
-        let more = judgement.verdict.violations.len() - 1;
-        if more > 0 {
-            let _ = writeln!(out, "({more} more key(s) violate linearizability)");
+        out += &witness_history::text::violation(v, file_lines);
+        if let Some(line) = others_line(&judgement.verdict, v) {
+            let _ = writeln!(out, "{line}");
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use witness_history::{PropertyVerdict, Status};
+
+    fn violation(property: PropertyId, key: &str) -> Violation {
+        Violation {
+            property,
+            key: key.into(),
+            window: vec![0],
+            lines: [1, 1],
+            steps: vec!["1. client 0 GET k → not found".into()],
+            anomaly: None,
+            explanation: String::new(),
+        }
+    }
+
+    fn verdict(violations: Vec<Violation>) -> Verdict {
+        Verdict {
+            keys: 2,
+            operations: 2,
+            properties: [
+                PropertyId::Linearizable,
+                PropertyId::ReadAfterWrite,
+                PropertyId::MonotonicReads,
+            ]
+            .map(|property| PropertyVerdict {
+                property,
+                status: Status::Violated,
+            })
+            .to_vec(),
+            per_key: Vec::new(),
+            violations,
+        }
+    }
+
+    #[test]
+    fn the_windows_not_shown_are_counted_per_property_not_all_as_linearizability() {
+        let v = verdict(vec![
+            violation(PropertyId::Linearizable, "a"),
+            violation(PropertyId::Linearizable, "b"),
+            violation(PropertyId::ReadAfterWrite, "b"),
+            violation(PropertyId::MonotonicReads, "c"),
+        ]);
+        assert_eq!(
+            others_line(&v, &v.violations[0]).as_deref(),
+            Some("(3 more violating window(s): linearizable on 1 key(s), read-after-write on 1 key(s), monotonic-reads on 1 key(s); `witness history` on the saved history (--out) prints them all)")
+        );
+        let alone = verdict(vec![violation(PropertyId::Linearizable, "a")]);
+        assert_eq!(others_line(&alone, &alone.violations[0]), None);
+    }
 }

@@ -7,13 +7,13 @@
 //! in Jepsen: the old one may still be "in flight" forever.
 
 use super::client::{if_match, Client, Outcome, Refused, Version};
-use super::history::{Recorder, Type, F};
+use super::recorder::Recorder;
 use object_store::PutMode;
-use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
+use witness_history::{Command, Reply, Value};
 
 #[derive(Clone, Debug, Eq, Hash, PartialEq)]
 pub struct Workload {
@@ -53,29 +53,26 @@ impl ClientRun<'_> {
         format!("{}-{}", self.id, self.writes)
     }
 
-    /// Records the completion; an indeterminate one retires the process.
-    fn complete<T>(&mut self, f: F, key: &str, outcome: &Outcome<T>, ok: Value, other: Value) {
-        let kind = match outcome {
-            Outcome::Ok(_) => Type::Ok,
-            Outcome::Fail(_) => Type::Fail,
-            Outcome::Info(_) => Type::Info,
+    /// Records the completion, with `reply` if it succeeded; an indeterminate one retires the
+    /// process.
+    fn complete<T>(&mut self, outcome: &Outcome<T>, reply: impl FnOnce(&T) -> Reply) {
+        let recorded = match outcome {
+            Outcome::Ok(answer) => witness_history::Outcome::Ok(reply(answer)),
+            Outcome::Fail(_) => witness_history::Outcome::Fail,
+            Outcome::Info(_) => witness_history::Outcome::Info,
         };
-        let value = if kind == Type::Ok { ok } else { other };
-        self.recorder.record(kind, f, self.process, key, value);
-        if kind == Type::Info {
+        self.recorder.complete(self.process, recorded);
+        if let Outcome::Info(_) = outcome {
             self.process += self.workload.clients as u64;
         }
     }
 
     async fn read(&mut self, key: &str) -> Result<(), Refused> {
-        self.recorder
-            .record(Type::Invoke, F::Read, self.process, key, Value::Null);
+        self.recorder.invoke(self.process, key, Command::Read);
         let outcome = self.client.get(key).await?;
-        let value = match &outcome {
-            Outcome::Ok(Some(v)) => json!(v.body),
-            _ => Value::Null,
-        };
-        self.complete(F::Read, key, &outcome, value, Value::Null);
+        self.complete(&outcome, |found| {
+            Reply::Read(found.as_ref().map(|v| Value::Str(v.body.clone())))
+        });
         match outcome {
             Outcome::Ok(Some(version)) => {
                 self.known.insert(key.to_string(), version);
@@ -88,22 +85,18 @@ impl ClientRun<'_> {
         Ok(())
     }
 
+    /// A PutObject of a fresh body; `command` says how it is recorded.
     async fn write(
         &mut self,
         key: &str,
-        f: F,
         mode: PutMode,
-        expected: Option<String>,
+        command: impl FnOnce(Value) -> Command,
     ) -> Result<(), Refused> {
         let body = self.body();
-        let value = match &expected {
-            Some(old) => json!([old, body]),
-            None => json!(body),
-        };
-        self.recorder
-            .record(Type::Invoke, f, self.process, key, value.clone());
+        let command = command(Value::Str(body.clone()));
+        self.recorder.invoke(self.process, key, command);
         let outcome = self.client.put(key, &body, mode).await?;
-        self.complete(f, key, &outcome, value.clone(), value);
+        self.complete(&outcome, |_| Reply::Done);
         if let Outcome::Ok(etag) = outcome {
             self.known.insert(key.to_string(), Version { body, etag });
         }
@@ -111,24 +104,18 @@ impl ClientRun<'_> {
     }
 
     async fn delete(&mut self, key: &str) -> Result<(), Refused> {
-        self.recorder
-            .record(Type::Invoke, F::Delete, self.process, key, Value::Null);
+        self.recorder.invoke(self.process, key, Command::Delete);
         let outcome = self.client.delete(key).await?;
-        self.complete(F::Delete, key, &outcome, Value::Null, Value::Null);
+        self.complete(&outcome, |_| Reply::Done);
         self.known.remove(key);
         Ok(())
     }
 
     async fn list(&mut self) -> Result<(), Refused> {
         let prefix = self.workload.prefix.clone();
-        self.recorder
-            .record(Type::Invoke, F::List, self.process, &prefix, Value::Null);
+        self.recorder.invoke(self.process, &prefix, Command::List);
         let outcome = self.client.list(&prefix).await?;
-        let value = match &outcome {
-            Outcome::Ok(keys) => json!(keys),
-            _ => Value::Null,
-        };
-        self.complete(F::List, &prefix, &outcome, value, Value::Null);
+        self.complete(&outcome, |keys| Reply::Listed(keys.clone()));
         Ok(())
     }
 
@@ -139,8 +126,14 @@ impl ClientRun<'_> {
             .get(key)
             .and_then(|v| Some((v.body.clone(), v.etag.clone()?)));
         match seen {
-            Some((body, etag)) => self.write(key, F::Cas, if_match(&etag), Some(body)).await,
-            None => self.write(key, F::Create, PutMode::Create, None).await,
+            Some((seen, etag)) => {
+                let cas = |new| Command::Cas {
+                    expected: Value::Str(seen),
+                    new,
+                };
+                self.write(key, if_match(&etag), cas).await
+            }
+            None => self.write(key, PutMode::Create, Command::Create).await,
         }
     }
 
@@ -152,10 +145,10 @@ impl ClientRun<'_> {
         );
         match rng.u8(..100) {
             0..=34 => self.read(&key).await,
-            35..=59 => self.write(&key, F::Write, PutMode::Overwrite, None).await,
+            35..=59 => self.write(&key, PutMode::Overwrite, Command::Write).await,
             60..=69 => self.delete(&key).await,
             70..=79 => self.list().await,
-            80..=89 => self.write(&key, F::Create, PutMode::Create, None).await,
+            80..=89 => self.write(&key, PutMode::Create, Command::Create).await,
             _ => self.conditional(&key).await,
         }
     }
