@@ -125,6 +125,16 @@ impl Reductions {
             .fold(Reductions::NONE, |set, &r| set.with(r))
     }
 
+    /// Every reduction except those that restrict when a step may be taken
+    /// (`faults-wait-for-reader`, `deliveries-last`): for the Explorer, where a user may evict,
+    /// restart or deliver whenever the system could, and for random walks replayed on the
+    /// implementation, whose orderings the model's commutation argument does not cover.
+    pub fn every_order() -> Reductions {
+        Reductions::all()
+            .without(Reduction::FaultsWaitForReader)
+            .without(Reduction::DeliveriesLast)
+    }
+
     pub fn contains(self, reduction: Reduction) -> bool {
         self.0 & Self::bit(reduction) != 0
     }

@@ -12,7 +12,8 @@
 //! counterexamples are the same, which `model.rs`'s tests check on small configurations.
 //!
 //! The state remembers the faults of the current block (`layout.deferred`): the next client step
-//! or delivery must read each of them, and clears them. A fault is offered only when some step
+//! must read each of them, and clears them (a delivery reads nothing, so none is offered while a
+//! fault waits). A fault is offered only when some step
 //! enabled now would read it and every fault already waiting, so that no path runs into a dead end.
 //!
 //! Under the mutant `witness-forgets-on-restart` a restart makes the witness answer "fresh"
@@ -191,5 +192,121 @@ pub fn record(cfg: &WitnessCfg, state: &mut SystemState, action: &Action) {
             state.set_deferred(node, 0);
         }
         state.set_witness_deferred(false);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The reduction rests on `touched`: a step it says does not read a fault must commute with
+    //! that fault. `touched` mirrors `transitions.rs` by hand, so this checks the mirror against
+    //! the transitions themselves on the first states of several full models.
+
+    use super::*;
+    use crate::system::{Mode, Mutant, Reductions, Variant, WitnessOrder};
+    use std::collections::{HashSet, VecDeque};
+
+    fn enabled(model: &crate::system::WitnessModel, state: &SystemState) -> Vec<Action> {
+        let mut actions = Vec::new();
+        stateright::Model::actions(model, state, &mut actions);
+        actions
+    }
+
+    fn after(
+        model: &crate::system::WitnessModel,
+        state: &SystemState,
+        steps: [&Action; 2],
+    ) -> (SystemState, Vec<String>) {
+        let mut events = Vec::new();
+        let mut record = |e: &crate::history::Event| events.push(format!("{e:?}"));
+        let middle = model.apply_recording(state, steps[0], &mut record);
+        let end = model.apply_recording(&middle, steps[1], &mut record);
+        (end, events)
+    }
+
+    /// Checks every (fault, step that does not read it) pair in the first `limit` states.
+    fn faults_commute_with_the_steps_that_do_not_read_them(cfg: WitnessCfg, limit: usize) {
+        let model = cfg
+            .clone()
+            .into_model()
+            .with_symmetry(false)
+            .with_reductions(Reductions::NONE);
+        let mut seen = HashSet::new();
+        let mut queue = VecDeque::from([model.init_state()]);
+        let mut pairs = 0;
+        while let Some(state) = queue.pop_front() {
+            if seen.len() >= limit || !seen.insert(state.clone()) {
+                continue;
+            }
+            let actions = enabled(&model, &state);
+            for fault in actions.iter().filter(|a| waiting_for(&cfg, a).is_some()) {
+                let waits = waiting_for(&cfg, fault).unwrap_or_default();
+                for step in actions.iter().filter(|a| !is_fault(a)) {
+                    if reads_all(&cfg, waits, touched(&cfg, &state, step)) {
+                        continue;
+                    }
+                    pairs += 1;
+                    let fault_first = model.apply(&state, fault);
+                    let step_first = model.apply(&state, step);
+                    assert!(
+                        enabled(&model, &fault_first).contains(step),
+                        "{step:?} after {fault:?}"
+                    );
+                    assert!(
+                        enabled(&model, &step_first).contains(fault),
+                        "{fault:?} after {step:?}"
+                    );
+                    assert_eq!(
+                        after(&model, &state, [fault, step]),
+                        after(&model, &state, [step, fault]),
+                        "{fault:?} and {step:?} do not commute in {state:?}"
+                    );
+                }
+            }
+            queue.extend(actions.iter().map(|a| model.apply(&state, a)));
+        }
+        assert!(pairs > 1000, "only {pairs} pairs checked");
+    }
+
+    #[test]
+    fn touched_misses_nothing_a_step_reads_or_writes() {
+        let strong = WitnessCfg {
+            faults: crate::system::Faults {
+                node_restart: true,
+                witness_restarts: 2,
+                ..WitnessCfg::default_cfg().faults
+            },
+            ..WitnessCfg::default_cfg()
+        };
+        let mut cases = vec![
+            WitnessCfg {
+                mode: Mode::Eventual,
+                ..strong.clone()
+            },
+            WitnessCfg {
+                keys: 2,
+                ..strong.clone()
+            },
+        ];
+        for &witness_order in WitnessOrder::ALL {
+            for &repair in crate::system::Repair::ALL {
+                let variant = Variant {
+                    witness_order,
+                    repair,
+                };
+                cases.push(WitnessCfg {
+                    variant,
+                    ..strong.clone()
+                });
+            }
+        }
+        for &mutant in Mutant::ALL {
+            cases.push(WitnessCfg {
+                mutant: Some(mutant),
+                ..strong.clone()
+            });
+        }
+        for cfg in cases {
+            faults_commute_with_the_steps_that_do_not_read_them(cfg, 20_000);
+        }
     }
 }

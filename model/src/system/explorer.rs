@@ -6,7 +6,7 @@
 //! `deliveries-last`): a user may evict, restart or deliver whenever the system could.
 
 use super::action::Action;
-use super::config::{Reduction, Reductions};
+use super::config::Reductions;
 use super::model::{properties, WitnessModel, Witnessed};
 use super::state::SystemState;
 use stateright::{Model, Property};
@@ -19,11 +19,9 @@ pub struct ExplorerModel {
 impl ExplorerModel {
     pub fn new(model: WitnessModel) -> ExplorerModel {
         ExplorerModel {
-            inner: model.with_symmetry(false).with_reductions(
-                Reductions::all()
-                    .without(Reduction::FaultsWaitForReader)
-                    .without(Reduction::DeliveriesLast),
-            ),
+            inner: model
+                .with_symmetry(false)
+                .with_reductions(Reductions::every_order()),
         }
     }
 }
