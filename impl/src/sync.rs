@@ -69,3 +69,30 @@ pub(crate) fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
 
 /// The replay pause points: no-ops unless the `replay` feature is on and the thread is driven.
 pub(crate) use crate::pause::{driven, pause, Point};
+
+/// A small number fixed for the calling thread, handed out in order of first use, so that
+/// threads running at the same time get different reader lanes (`node.rs`). std hands them out
+/// from a process-wide counter; loom and shuttle run every thread of an execution on one OS
+/// thread, so there the number comes from the scheduler's own thread id, which is the same in
+/// every execution (each thread keeps its lane across replays of a schedule).
+#[cfg(all(not(loom), not(feature = "shuttle")))]
+pub(crate) fn thread_lane() -> usize {
+    use std::sync::atomic::AtomicUsize;
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local!(static LANE: usize = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    LANE.with(|lane| *lane)
+}
+
+#[cfg(all(not(loom), feature = "shuttle"))]
+pub(crate) fn thread_lane() -> usize {
+    usize::from(shuttle::thread::current().id())
+}
+
+#[cfg(loom)]
+pub(crate) fn thread_lane() -> usize {
+    // loom's `ThreadId` exposes its index only through `Debug` ("ThreadId(3)").
+    let id = format!("{:?}", loom::thread::current().id());
+    id.bytes()
+        .filter(u8::is_ascii_digit)
+        .fold(0, |n, d| n * 10 + usize::from(d - b'0'))
+}
