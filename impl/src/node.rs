@@ -23,7 +23,8 @@
 //!
 //! Lock order: shards in index order, within a shard lanes in index order, then the listings lock.
 
-use crate::sync::{self, Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use crate::padded::Padded;
+use crate::sync::{self, Arc, AtomicBool, Ordering, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use crate::witness::Slot;
 use crate::{Entry, Repair};
 use hashbrown::HashTable;
@@ -63,11 +64,9 @@ pub(crate) struct Cached {
 
 type Table = HashTable<(Box<str>, Cached)>;
 
-/// One lane's copy of a shard, alone on its cache line(s) (128 bytes: the adjacent-line
-/// prefetcher pairs lines) so that readers of different lanes share nothing.
-#[derive(Debug)]
-#[repr(align(128))]
-struct Lane(RwLock<Table>);
+/// One lane's copy of a shard, alone on its cache lines so that readers of different lanes share
+/// nothing.
+type Lane = Padded<RwLock<Table>>;
 
 /// `node.put(key, entry)`: the seed's unconditional overwrite, or only-if-newer.
 fn accepts(repair: Repair, held: Option<&Entry>, new: &Entry) -> bool {
@@ -120,13 +119,25 @@ fn clear_listings(listings: &mut Listings) {
 /// Every lane of one shard, write-locked: a change made through it reaches every copy at once.
 struct ShardGuard<'a>(Vec<RwLockWriteGuard<'a, Table>>);
 
+/// The node's cached listings, and whether it may hold any: a write takes the listings lock
+/// only when it may (the lock word is otherwise one more line every write moves between cores).
 #[derive(Debug)]
+struct CachedListings {
+    per_partition: RwLock<Listings>,
+    /// Set before a listing is stored, cleared only under the lock once every listing is gone.
+    any: AtomicBool,
+}
+
+/// The node: `hasher`, `lanes` and `tables` are read by every read hit, the listings are written
+/// by every write, so they live on separate lines and the node starts a line of its own.
+#[derive(Debug)]
+#[repr(align(128))]
 pub(crate) struct CacheNode {
     hasher: ahash::RandomState,
     lanes: usize,
     /// Shard `s`'s copy for lane `l` is `tables[s * lanes + l]`.
     tables: Box<[Lane]>,
-    listings: RwLock<Listings>,
+    listings: Padded<CachedListings>,
 }
 
 impl CacheNode {
@@ -136,9 +147,12 @@ impl CacheNode {
             hasher: ahash::RandomState::new(),
             lanes,
             tables: (0..SHARDS * lanes)
-                .map(|_| Lane(RwLock::new(Table::new())))
+                .map(|_| Padded(RwLock::new(Table::new())))
                 .collect(),
-            listings: RwLock::new(vec![None; partitions]),
+            listings: Padded(CachedListings {
+                per_partition: RwLock::new(vec![None; partitions]),
+                any: AtomicBool::new(false),
+            }),
         }
     }
 
@@ -162,7 +176,7 @@ impl CacheNode {
         ShardGuard(
             self.lanes_of(Self::shard(hash))
                 .iter()
-                .map(|lane| write_clearing(&lane.0, clear_table))
+                .map(|lane| write_clearing(lane, clear_table))
                 .collect(),
         )
     }
@@ -170,7 +184,7 @@ impl CacheNode {
     /// The calling thread's copy of the shard `hash` falls in, read-locked. A poisoned lane means
     /// a change panicked while it held every lane of the shard: all of them are cleared first.
     fn read_lane(&self, hash: u64) -> RwLockReadGuard<'_, Table> {
-        let lane = &self.lanes_of(Self::shard(hash))[sync::thread_lane() % self.lanes].0;
+        let lane = &self.lanes_of(Self::shard(hash))[sync::thread_lane() % self.lanes];
         match lane.read() {
             Ok(guard) => guard,
             Err(poisoned) => {
@@ -190,6 +204,11 @@ impl CacheNode {
         table
             .find(hash, |(k, _)| **k == *key)
             .map(|(_, cached)| f(cached))
+    }
+
+    /// The witness slot handle the node keeps with `key`'s entry, if it holds one.
+    pub(crate) fn slot_of(&self, key: &str) -> Option<Arc<Slot>> {
+        self.lookup(key, |cached| cached.slot.clone()).flatten()
     }
 
     /// `node.put` on every copy of one shard; allocates the key only where the node does not
@@ -227,7 +246,11 @@ impl CacheNode {
     }
 
     /// A write's cache update: the entry, and the key in the partition listing if one is cached.
-    /// Both locks are held together, so no reader sees one updated without the other.
+    /// Both locks are held together, so no reader sees one updated without the other. When the
+    /// node holds no listing the listings lock is skipped: the update is then atomic at the
+    /// moment `any` reads false (the entry's readers wait for the shard's locks until it is
+    /// done), and a listing stored concurrently becomes visible only after that moment, as if
+    /// stored after this update, an order the model has too.
     pub(crate) fn write_update(
         &self,
         partition: usize,
@@ -238,7 +261,11 @@ impl CacheNode {
     ) {
         let hash = self.hash(key);
         let mut shard = self.write_shard(hash);
-        let mut listings = write_clearing(&self.listings, clear_listings);
+        if !self.listings.any.load(Ordering::SeqCst) {
+            self.put_in(&mut shard, hash, key, Cached { entry, slot }, repair);
+            return;
+        }
+        let mut listings = write_clearing(&self.listings.per_partition, clear_listings);
         self.put_in(&mut shard, hash, key, Cached { entry, slot }, repair);
         if let Some(listing) = listings[partition].as_mut() {
             match listing.get_mut(key) {
@@ -252,13 +279,14 @@ impl CacheNode {
     }
 
     pub(crate) fn listing(&self, partition: usize) -> Option<Listing> {
-        read_clearing(&self.listings, clear_listings)[partition].clone()
+        read_clearing(&self.listings.per_partition, clear_listings)[partition].clone()
     }
 
     /// Stores a listing loaded from persistence. Unconditional repair replaces the cached listing;
     /// only-if-newer merges key by key, keeping whichever version is newer.
     pub(crate) fn store_listing(&self, partition: usize, loaded: &Listing, repair: Repair) {
-        let mut listings = write_clearing(&self.listings, clear_listings);
+        let mut listings = write_clearing(&self.listings.per_partition, clear_listings);
+        self.listings.any.store(true, Ordering::SeqCst);
         let held = &mut listings[partition];
         match (held.as_mut(), repair) {
             (Some(held), Repair::IfNewer) => {
@@ -282,7 +310,9 @@ impl CacheNode {
     }
 
     pub(crate) fn evict_listing(&self) {
-        clear_listings(&mut write_clearing(&self.listings, clear_listings));
+        let mut listings = write_clearing(&self.listings.per_partition, clear_listings);
+        clear_listings(&mut listings);
+        self.listings.any.store(false, Ordering::SeqCst);
     }
 
     /// Loses everything at once: every lock is held before anything is cleared, so no reader sees
@@ -291,19 +321,20 @@ impl CacheNode {
         let mut tables: Vec<_> = self
             .tables
             .iter()
-            .map(|lane| write_clearing(&lane.0, clear_table))
+            .map(|lane| write_clearing(lane, clear_table))
             .collect();
-        let mut listings = write_clearing(&self.listings, clear_listings);
+        let mut listings = write_clearing(&self.listings.per_partition, clear_listings);
         tables.iter_mut().for_each(|t| t.clear());
         clear_listings(&mut listings);
+        self.listings.any.store(false, Ordering::SeqCst);
     }
 
     /// Whether any lane lock of `key`'s shard, and the listings lock, are poisoned.
     #[cfg(all(test, not(loom), not(feature = "shuttle")))]
     pub(crate) fn poisoned(&self, key: &str) -> (bool, bool) {
         let lanes = self.lanes_of(Self::shard(self.hash(key)));
-        let shard = lanes.iter().any(|lane| lane.0.is_poisoned());
-        (shard, self.listings.is_poisoned())
+        let shard = lanes.iter().any(|lane| lane.is_poisoned());
+        (shard, self.listings.per_partition.is_poisoned())
     }
 
     /// Panics while holding the write locks a write's cache update holds, poisoning them (tests
@@ -312,7 +343,7 @@ impl CacheNode {
     pub(crate) fn poison_for_test(&self, key: &str) {
         let hash = self.hash(key);
         let mut shard = self.write_shard(hash);
-        let _listings = write_clearing(&self.listings, clear_listings);
+        let _listings = write_clearing(&self.listings.per_partition, clear_listings);
         let bogus = Cached {
             entry: Entry::NEVER_WRITTEN,
             slot: None,

@@ -5,6 +5,7 @@
 //! last-writer-wins by sequence, so lag is possible but going backwards is not — unless the mutant
 //! `replica-applies-out-of-order` is on.
 
+use crate::padded::Padded;
 use crate::recorder::Recorder;
 use crate::sync::{self, Mutex};
 use crate::{Entry, Location, Seq};
@@ -31,9 +32,11 @@ pub(crate) struct Queue {
     pub(crate) waiting: bool,
 }
 
+/// The queue is written by every write; padded so that it shares no line with the cache's
+/// read-hot fields (it sits inline in `IndexCache`).
 #[derive(Debug)]
 pub struct Replicator {
-    pub(crate) queue: Mutex<Queue>,
+    pub(crate) queue: Padded<Mutex<Queue>>,
     #[cfg(all(not(loom), not(feature = "shuttle")))]
     pub(crate) ready: sync::Condvar,
 }
@@ -41,7 +44,7 @@ pub struct Replicator {
 impl Replicator {
     pub(crate) fn new() -> Replicator {
         Replicator {
-            queue: Mutex::new(Queue::default()),
+            queue: Padded(Mutex::new(Queue::default())),
             #[cfg(all(not(loom), not(feature = "shuttle")))]
             ready: sync::Condvar::new(),
         }
@@ -78,14 +81,14 @@ impl Replicator {
 
 #[derive(Debug)]
 pub struct Replica {
-    entries: Mutex<BTreeMap<String, Entry>>,
+    entries: Padded<Mutex<BTreeMap<String, Entry>>>,
     applies_out_of_order: bool,
 }
 
 impl Replica {
     pub(crate) fn new(applies_out_of_order: bool) -> Replica {
         Replica {
-            entries: Mutex::new(BTreeMap::new()),
+            entries: Padded(Mutex::new(BTreeMap::new())),
             applies_out_of_order,
         }
     }
