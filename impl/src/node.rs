@@ -41,20 +41,6 @@ const SHARDS: usize = if cfg!(any(loom, feature = "shuttle")) {
     16
 };
 
-/// Reader lanes per shard: one per core, so that threads running at the same time usually read
-/// through different lanes; more would only make writes dearer. Under loom and shuttle two, so
-/// that their threads do read through different copies.
-fn lanes() -> usize {
-    #[cfg(all(not(loom), not(feature = "shuttle")))]
-    {
-        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
-    }
-    #[cfg(any(loom, feature = "shuttle"))]
-    {
-        2
-    }
-}
-
 #[derive(Clone, Debug)]
 pub(crate) struct Cached {
     pub(crate) entry: Entry,
@@ -142,7 +128,7 @@ pub(crate) struct CacheNode {
 
 impl CacheNode {
     pub(crate) fn new(partitions: usize) -> CacheNode {
-        let lanes = lanes();
+        let lanes = sync::lanes();
         CacheNode {
             hasher: ahash::RandomState::new(),
             lanes,

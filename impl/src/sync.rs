@@ -70,8 +70,23 @@ pub(crate) fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
 /// The replay pause points: no-ops unless the `replay` feature is on and the thread is driven.
 pub(crate) use crate::pause::{driven, pause, Point};
 
+/// How many lanes a structure split by thread has (node shards' reader copies, the replication
+/// queue): one per core, so that threads running at the same time usually get different lanes;
+/// more would only make whoever visits every lane slower. Under loom and shuttle two, so that
+/// their threads do use different lanes.
+pub(crate) fn lanes() -> usize {
+    #[cfg(all(not(loom), not(feature = "shuttle")))]
+    {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+    }
+    #[cfg(any(loom, feature = "shuttle"))]
+    {
+        2
+    }
+}
+
 /// A small number fixed for the calling thread, handed out in order of first use, so that
-/// threads running at the same time get different reader lanes (`node.rs`). std hands them out
+/// threads running at the same time get different lanes (`node.rs`, `replication.rs`). std hands them out
 /// from a process-wide counter; loom and shuttle run every thread of an execution on one OS
 /// thread, so there the number comes from the scheduler's own thread id, which is the same in
 /// every execution (each thread keeps its lane across replays of a schedule).
