@@ -76,7 +76,7 @@ impl Replicator {
 
     pub(crate) fn enqueue(&self, delivery: Delivery) {
         {
-            let mut lane = sync::lock(&self.lanes[sync::thread_lane() % self.lanes.len()]);
+            let mut lane = sync::lock(&self.lanes[sync::thread_lane() & (self.lanes.len() - 1)]);
             let order = self.next.fetch_add(1, Ordering::SeqCst);
             lane.push_back(Queued { order, delivery });
         }

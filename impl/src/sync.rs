@@ -72,12 +72,13 @@ pub(crate) use crate::pause::{driven, pause, Point};
 
 /// How many lanes a structure split by thread has (node shards' reader copies, the replication
 /// queue): one per core, so that threads running at the same time usually get different lanes;
-/// more would only make whoever visits every lane slower. Under loom and shuttle two, so that
-/// their threads do use different lanes.
+/// more would only make whoever visits every lane slower. A power of two, so that picking a lane
+/// is a mask, not a division (the read hit counts its instructions). Under loom and shuttle two,
+/// so that their threads do use different lanes.
 pub(crate) fn lanes() -> usize {
     #[cfg(all(not(loom), not(feature = "shuttle")))]
     {
-        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+        std::thread::available_parallelism().map_or(1, |n| n.get().next_power_of_two().min(8))
     }
     #[cfg(any(loom, feature = "shuttle"))]
     {
@@ -91,11 +92,22 @@ pub(crate) fn lanes() -> usize {
 /// thread, so there the number comes from the scheduler's own thread id, which is the same in
 /// every execution (each thread keeps its lane across replays of a schedule).
 #[cfg(all(not(loom), not(feature = "shuttle")))]
+#[inline]
 pub(crate) fn thread_lane() -> usize {
+    use std::cell::Cell;
     use std::sync::atomic::AtomicUsize;
     static NEXT: AtomicUsize = AtomicUsize::new(0);
-    thread_local!(static LANE: usize = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-    LANE.with(|lane| *lane)
+    // A const initializer and a sentinel: the read hit pays one thread-local load and a compare,
+    // not the lazy-initialization state machine of a non-const `thread_local!`.
+    thread_local!(static LANE: Cell<usize> = const { Cell::new(usize::MAX) });
+    LANE.with(|lane| match lane.get() {
+        usize::MAX => {
+            let new = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) & (usize::MAX >> 1);
+            lane.set(new);
+            new
+        }
+        known => known,
+    })
 }
 
 #[cfg(all(not(loom), feature = "shuttle"))]
