@@ -5,11 +5,14 @@
 //! ceiling, and every shared line a workload writes takes it further below that.
 //!
 //! ```text
-//! cargo run --release -p index-cache --example scaling -- [ROUNDS]
+//! cargo run --release -p index-cache --example scaling -- [ROUNDS] [OPS] [NAME FILTER]
 //! ```
-//! Each round runs every workload with 1 then 2 threads (20 000 operations split between them,
-//! threads spawned per batch as criterion's bench does) and prints the median over rounds of the
-//! throughput ratio.
+//! Each round runs every workload (whose name contains the filter) with 1 then 2 threads, OPS
+//! operations (default 20 000, as the bench) split between them, 200 batches each, threads spawned
+//! per batch. It prints the ratio timed as the bench does (from when every thread runs) and timed
+//! with spawning and joining (as the bench did before), then the median ratios over the rounds.
+//! `SCALING_ONLY_TWO=1` runs only the 2-thread batches, to profile them alone with
+//! `perf record -e cpu-clock`; `SCALING_QUANTILE` picks another quantile than the median.
 
 use index_cache::{Config, Entry, IndexCache, Location, Mode, NodeId};
 use std::collections::HashMap;
@@ -239,6 +242,11 @@ fn main() {
     let ns = |d: Duration| d.as_nanos() as f64 / ops as f64;
     for _ in 0..rounds {
         for (w, Named { name, work, after }) in workloads.iter().enumerate() {
+            if std::env::var_os("SCALING_ONLY_TWO").is_some() {
+                // For `perf record`: only the 2-thread batches, so every sample is one of them.
+                batch(work, ops, 2, after);
+                continue;
+            }
             let (one, one_wall) = batch(work, ops, 1, after);
             let (two, two_wall) = batch(work, ops, 2, after);
             let ratio = one.as_secs_f64() / two.as_secs_f64();
