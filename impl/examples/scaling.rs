@@ -264,6 +264,9 @@ fn main() {
     println!("median over {rounds} rounds (threads running / with spawn+join):");
     for (w, Named { name, .. }) in workloads.iter().enumerate() {
         let r = &mut ratios[w];
+        if r.is_empty() {
+            continue;
+        }
         let mut running: Vec<f64> = r.iter().map(|x| x.0).collect();
         let mut wall: Vec<f64> = r.iter().map(|x| x.1).collect();
         running.sort_by(f64::total_cmp);
