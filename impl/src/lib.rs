@@ -28,6 +28,7 @@ pub mod conditional;
 pub mod config;
 mod error;
 mod node;
+mod padded;
 pub mod pause;
 pub mod persistence;
 pub mod recorder;
@@ -327,12 +328,63 @@ impl IndexCache {
         let strong = self.is_strong();
         let notify =
             strong && !(location.is_none() && self.protocol.is(Mutant::NoWitnessBumpOnDelete));
-        // The key's witness slot, looked up before the protocol steps (not itself a step).
-        let slot = strong.then(|| self.witness.slot(p, key));
-        let seq = self.persistence.assign_seq(p, key);
-        let entry = Entry { seq, location };
+        // The key's witness slot, looked up before the protocol steps (not itself a step). The
+        // node's entry usually holds it: that read stays on the thread's own lane, where the
+        // witness table would take a lock every writer shares.
+        let slot = strong.then(|| {
+            self.nodes[n]
+                .slot_of(key)
+                .unwrap_or_else(|| self.witness.slot(p, key))
+        });
         // Eventual mode keeps no witness, but pauses where the model's witness steps are.
         let notify_slot = slot.as_ref().filter(|_| notify);
+        let order = self.protocol.variant.witness_order;
+        let entry = if order == WitnessOrder::WithCommit && !sync::driven() {
+            self.assign_commit_notify(p, key, location, notify_slot)
+        } else {
+            let seq = self.persistence.assign_seq(p, key);
+            self.commit_steps(p, key, Entry { seq, location }, notify_slot)
+        };
+        sync::pause(Point::WriteCacheUpdate);
+        self.nodes[n].write_update(p, key, entry, slot, self.protocol.variant.repair);
+        sync::pause(Point::WriteAck);
+        self.replicator.enqueue(Delivery {
+            key: key.to_string(),
+            seq: entry.seq,
+            location,
+        });
+        entry.seq
+    }
+
+    /// The default variant's first two steps (assign seq; commit + notify) in one critical
+    /// section of the partition lock: one lock round trip instead of two, and one walk of the
+    /// partition's map. Running two consecutive steps of one thread as one removes interleavings
+    /// and adds none, so it refines the model; a thread driven by `witness replay` takes them as
+    /// two steps (`commit_steps`), as the model does.
+    fn assign_commit_notify(
+        &self,
+        p: usize,
+        key: &str,
+        location: Option<Location>,
+        notify_slot: Option<&sync::Arc<witness::Slot>>,
+    ) -> Entry {
+        let mut store = self.persistence.write(p);
+        let entry = store.assign_and_commit(key, location);
+        if let Some(slot) = notify_slot {
+            self.witness.notify(slot, entry.seq);
+        }
+        entry
+    }
+
+    /// The steps after the sequence assignment, up to the cache update, in the variant's order.
+    fn commit_steps(
+        &self,
+        p: usize,
+        key: &str,
+        entry: Entry,
+        notify_slot: Option<&sync::Arc<witness::Slot>>,
+    ) -> Entry {
+        let Entry { seq, location } = entry;
         match self.protocol.variant.witness_order {
             WitnessOrder::AfterCommit => {
                 sync::pause(Point::WriteCommit);
@@ -362,15 +414,7 @@ impl IndexCache {
                 drop(store);
             }
         }
-        sync::pause(Point::WriteCacheUpdate);
-        self.nodes[n].write_update(p, key, entry, slot, self.protocol.variant.repair);
-        sync::pause(Point::WriteAck);
-        self.replicator.enqueue(Delivery {
-            key: key.to_string(),
-            seq,
-            location,
-        });
-        seq
+        entry
     }
 
     /// Whether a strong read asks the witness about `entry` (the mutant skips cached misses).

@@ -5,6 +5,7 @@
 //! (`assign_seq` = last assigned + 1) and a commit is last-writer-wins by sequence, so a slow,
 //! older write never replaces a newer one.
 
+use crate::padded::Padded;
 use crate::sync::{self, RwLock, RwLockWriteGuard};
 use crate::{Entry, Location, Seq};
 use std::collections::BTreeMap;
@@ -39,12 +40,23 @@ impl Store {
 
     /// Hands out the key's next sequence number.
     pub(crate) fn assign(&mut self, key: &str) -> Seq {
-        let record = self.record(key);
+        Self::next_seq(self.record(key))
+    }
+
+    fn next_seq(record: &mut Record) -> Seq {
         record.assigned = record
             .assigned
             .checked_add(1)
             .expect("a key's sequence cannot reach u64::MAX");
         record.assigned
+    }
+
+    /// Assigns the key's next sequence number and commits it at once (nothing can be newer).
+    pub(crate) fn assign_and_commit(&mut self, key: &str, location: Option<Location>) -> Entry {
+        let record = self.record(key);
+        let seq = Self::next_seq(record);
+        record.committed = Entry { seq, location };
+        record.committed
     }
 
     /// Whether a write of `key` holds a sequence number but has not committed yet.
@@ -78,16 +90,18 @@ impl Store {
     }
 }
 
+/// Each partition's lock on lines of its own: every write takes it, and it must not share a line
+/// with what read hits touch (allocated next to it at build time).
 #[derive(Debug)]
 pub struct Persistence {
-    partitions: Vec<RwLock<Store>>,
+    partitions: Vec<Padded<RwLock<Store>>>,
 }
 
 impl Persistence {
     pub(crate) fn new(partitions: usize) -> Persistence {
         Persistence {
             partitions: (0..partitions)
-                .map(|_| RwLock::new(Store::default()))
+                .map(|_| Padded(RwLock::new(Store::default())))
                 .collect(),
         }
     }

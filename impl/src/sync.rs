@@ -8,19 +8,19 @@
 
 #[cfg(loom)]
 pub(crate) use loom::sync::{
-    atomic::{AtomicU64, Ordering},
+    atomic::{AtomicBool, AtomicU64, Ordering},
     Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
 };
 
 #[cfg(all(not(loom), feature = "shuttle"))]
 pub(crate) use shuttle::sync::{
-    atomic::{AtomicU64, Ordering},
+    atomic::{AtomicBool, AtomicU64, Ordering},
     Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
 };
 
 #[cfg(all(not(loom), not(feature = "shuttle")))]
 pub(crate) use std::sync::{
-    atomic::{AtomicU64, Ordering},
+    atomic::{AtomicBool, AtomicU64, Ordering},
     Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
 };
 
@@ -69,3 +69,57 @@ pub(crate) fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
 
 /// The replay pause points: no-ops unless the `replay` feature is on and the thread is driven.
 pub(crate) use crate::pause::{driven, pause, Point};
+
+/// How many lanes a structure split by thread has (node shards' reader copies, the replication
+/// queue): one per core, so that threads running at the same time usually get different lanes;
+/// more would only make whoever visits every lane slower. A power of two, so that picking a lane
+/// is a mask, not a division (the read hit counts its instructions). Under loom and shuttle two,
+/// so that their threads do use different lanes.
+pub(crate) fn lanes() -> usize {
+    #[cfg(all(not(loom), not(feature = "shuttle")))]
+    {
+        std::thread::available_parallelism().map_or(1, |n| n.get().next_power_of_two().min(8))
+    }
+    #[cfg(any(loom, feature = "shuttle"))]
+    {
+        2
+    }
+}
+
+/// A small number fixed for the calling thread, handed out in order of first use, so that
+/// threads running at the same time get different lanes (`node.rs`, `replication.rs`). std hands them out
+/// from a process-wide counter; loom and shuttle run every thread of an execution on one OS
+/// thread, so there the number comes from the scheduler's own thread id, which is the same in
+/// every execution (each thread keeps its lane across replays of a schedule).
+#[cfg(all(not(loom), not(feature = "shuttle")))]
+#[inline]
+pub(crate) fn thread_lane() -> usize {
+    use std::cell::Cell;
+    use std::sync::atomic::AtomicUsize;
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    // A const initializer and a sentinel: the read hit pays one thread-local load and a compare,
+    // not the lazy-initialization state machine of a non-const `thread_local!`.
+    thread_local!(static LANE: Cell<usize> = const { Cell::new(usize::MAX) });
+    LANE.with(|lane| match lane.get() {
+        usize::MAX => {
+            let new = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) & (usize::MAX >> 1);
+            lane.set(new);
+            new
+        }
+        known => known,
+    })
+}
+
+#[cfg(all(not(loom), feature = "shuttle"))]
+pub(crate) fn thread_lane() -> usize {
+    usize::from(shuttle::thread::current().id())
+}
+
+#[cfg(loom)]
+pub(crate) fn thread_lane() -> usize {
+    // loom's `ThreadId` exposes its index only through `Debug` ("ThreadId(3)").
+    let id = format!("{:?}", loom::thread::current().id());
+    id.bytes()
+        .filter(u8::is_ascii_digit)
+        .fold(0, |n, d| n * 10 + usize::from(d - b'0'))
+}

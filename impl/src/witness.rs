@@ -15,6 +15,7 @@
 //! The mutant `witness-forgets-on-restart` instead reads a forgotten slot as "known at 0", which
 //! answers fresh for every entry.
 
+use crate::padded::Padded;
 use crate::sync::{self, Arc, AtomicU64, Ordering, RwLock};
 use crate::{Entry, Seq};
 use std::collections::BTreeMap;
@@ -52,21 +53,25 @@ struct Table {
     learned_epoch: AtomicU64,
 }
 
+/// `epoch` is read by every strong read hit and written only by a restart; each table's lock is
+/// taken by writes and misses. Each sits on lines of its own, so no write moves the epoch's line.
 #[derive(Debug)]
 pub struct Witness {
-    epoch: AtomicU64,
-    partitions: Vec<Table>,
+    epoch: Padded<AtomicU64>,
+    partitions: Vec<Padded<Table>>,
     forgets_on_restart: bool,
 }
 
 impl Witness {
     pub(crate) fn new(partitions: usize, forgets_on_restart: bool) -> Witness {
         Witness {
-            epoch: AtomicU64::new(FIRST_EPOCH),
+            epoch: Padded(AtomicU64::new(FIRST_EPOCH)),
             partitions: (0..partitions)
-                .map(|_| Table {
-                    slots: RwLock::new(BTreeMap::new()),
-                    learned_epoch: AtomicU64::new(FIRST_EPOCH),
+                .map(|_| {
+                    Padded(Table {
+                        slots: RwLock::new(BTreeMap::new()),
+                        learned_epoch: AtomicU64::new(FIRST_EPOCH),
+                    })
                 })
                 .collect(),
             forgets_on_restart,
