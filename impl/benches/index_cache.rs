@@ -12,14 +12,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-const KEYS: usize = 1000;
-const N0: NodeId = NodeId(0);
+mod workload;
+use workload::{bare_map, keys, ops, KEYS};
 
-fn keys() -> Vec<String> {
-    (0..KEYS)
-        .map(|i| format!("bucket/photos/{i:06}.jpg"))
-        .collect()
-}
+const N0: NodeId = NodeId(0);
 
 fn cache(mode: Mode, keys: &[String]) -> IndexCache {
     let cache = IndexCache::new(Config::new(3, mode)).expect("valid");
@@ -43,20 +39,7 @@ fn read_hit(c: &mut Criterion) {
             })
         });
     }
-    let baseline: RwLock<HashMap<String, Entry>> = RwLock::new(
-        keys.iter()
-            .enumerate()
-            .map(|(i, k)| {
-                (
-                    k.clone(),
-                    Entry {
-                        seq: 1,
-                        location: Some(Location(i as u64)),
-                    },
-                )
-            })
-            .collect(),
-    );
+    let baseline: RwLock<HashMap<String, Entry>> = RwLock::new(bare_map(&keys));
     let mut i = 0;
     group.bench_function("rwlock_hashmap", |b| {
         b.iter(|| {
@@ -178,18 +161,14 @@ fn mixed(c: &mut Criterion) {
                         let (shared, keys) = (Arc::clone(&cache), Arc::clone(&keys));
                         total += timed_on_threads(threads, move |t| {
                             let cache = &shared;
-                            let mut x = 0x9e37_79b9_7f4a_7c15u64 ^ t;
-                            for _ in 0..OPS / threads {
-                                x ^= x << 13;
-                                x ^= x >> 7;
-                                x ^= x << 17;
-                                let key = &keys[(x % KEYS as u64) as usize];
-                                if x % 100 < 5 {
+                            ops(t, OPS / threads, |i, write, x| {
+                                let key = &keys[i];
+                                if write {
                                     black_box(cache.put(key, Location(x)).expect("valid"));
                                 } else {
                                     black_box(cache.read(key).expect("valid"));
                                 }
-                            }
+                            });
                         });
                         cache.drain_replication();
                     }

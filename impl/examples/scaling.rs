@@ -21,25 +21,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-const KEYS: usize = 1000;
+#[path = "../benches/workload/mod.rs"]
+mod workload;
+use workload::{bare_map, keys, ops};
+
 const BATCHES: usize = 200;
-
-fn keys() -> Vec<String> {
-    (0..KEYS)
-        .map(|i| format!("bucket/photos/{i:06}.jpg"))
-        .collect()
-}
-
-/// The bench's key sequence: xorshift, `writes` in 100 operations are writes.
-fn ops(t: u64, n: u64, mut op: impl FnMut(usize, bool, u64)) {
-    let mut x = 0x9e37_79b9_7f4a_7c15u64 ^ t;
-    for _ in 0..n {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        op((x % KEYS as u64) as usize, x % 100 < 5, x);
-    }
-}
 
 type Workload = Arc<dyn Fn(u64, u64) + Send + Sync>;
 
@@ -61,19 +47,7 @@ fn named(name: &'static str, work: Workload) -> Named {
 
 fn workloads() -> Vec<Named> {
     let keys = Arc::new(keys());
-    let map: HashMap<String, Entry> = keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| {
-            (
-                k.clone(),
-                Entry {
-                    seq: 1,
-                    location: Some(Location(i as u64)),
-                },
-            )
-        })
-        .collect();
+    let map: HashMap<String, Entry> = bare_map(&keys);
     let shared = Arc::new(RwLock::new(map.clone()));
     let unlocked = Arc::new(map.clone());
     let mut out: Vec<Named> = Vec::new();

@@ -278,13 +278,7 @@ impl Read<'_> {
     }
 
     fn check_witness(&self, model: &WitnessModel, entry: Seq) -> String {
-        let Read {
-            state,
-            client,
-            key,
-            node,
-            ..
-        } = *self;
+        let (state, client, key, node) = (self.state, self.client, self.key, self.node);
         if model.is_stale(state, key, entry) {
             return format!(
                 "{client} GET {key}: witness says {} for {key}, entry {} is stale → reload",
