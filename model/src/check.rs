@@ -1,12 +1,15 @@
 //! Running the checker on a configuration and turning what it found into verdicts and traces a
 //! human can read. The CLI, the report generator and the tests all go through [`run`].
 //!
-//! Counterexamples are minimal: stateright's single-threaded BFS discovers each property at the
-//! smallest depth, so a multi-threaded, DFS or simulation run is followed by a single-threaded BFS
-//! bounded by the depth already found, which re-derives the shortest path for every discovery.
+//! BFS runs on the level search of [`crate::search`], which keeps fingerprints, not paths, and
+//! reports the least depth at which it met each property; DFS and simulation run on stateright's
+//! checkers. Counterexamples are minimal: every run is followed by stateright's single-threaded
+//! BFS bounded by the depth already found, which meets each property first at its least depth and
+//! so re-derives the shortest path for every discovery.
 
 use crate::history::Event;
 use crate::properties::{Expectation, Finding, PropertyId};
+use crate::search::{self, Counters};
 use crate::system::{Action, ConfigError, Reductions, SystemState, WitnessCfg, WitnessModel};
 use serde::{Deserialize, Serialize};
 use stateright::{Checker, HasDiscoveries, Model};
@@ -200,9 +203,29 @@ impl Progress {
     }
 }
 
-/// What exploration left behind: the finished checker and whether it was cut short.
+/// A discovery as exploration left it: stateright's checkers keep its path; the level search
+/// keeps only the depth it was first met at, and its path is re-derived.
+enum Found {
+    Path(Steps),
+    AtDepth(usize),
+}
+
+impl Found {
+    /// States on the shortest path known so far (the initial state included).
+    fn depth(&self) -> usize {
+        match self {
+            Found::Path(steps) => steps.len(),
+            Found::AtDepth(depth) => *depth,
+        }
+    }
+}
+
+/// What exploration left behind.
 struct Explored {
-    checker: Box<dyn Checker<WitnessModel>>,
+    unique_states: usize,
+    total_states: usize,
+    max_depth: usize,
+    discoveries: Vec<(&'static str, Found)>,
     stopped_early: bool,
 }
 
@@ -222,22 +245,20 @@ pub fn run(
         .with_symmetry(opts.symmetry)
         .with_reductions(opts.reductions);
     let started = Instant::now();
-    let explored = explore(&model, opts, interrupt.as_deref(), started, on_progress);
-    let checker = explored.checker;
+    let watch = Watch {
+        opts,
+        interrupt: interrupt.as_deref(),
+        started,
+    };
+    let explored = match opts.strategy {
+        Strategy::Bfs => explore_levels(&model, &watch, on_progress),
+        Strategy::Dfs | Strategy::Simulation => explore_stateright(&model, &watch, on_progress),
+    };
     // Simulation never knows it has seen everything.
     let complete = !explored.stopped_early && opts.strategy != Strategy::Simulation;
-    let (unique_states, total_states, max_depth) = (
-        checker.unique_state_count(),
-        checker.state_count(),
-        checker.max_depth(),
-    );
-    let discoveries: Vec<(&'static str, Steps)> = checker
-        .discoveries()
-        .into_iter()
-        .map(|(name, path)| (name, path.into_vec()))
-        .collect();
-    let (paths, not_minimal) =
-        minimal_paths(&model, opts, discoveries, started, interrupt.as_deref());
+    let discovered: BTreeSet<&'static str> =
+        explored.discoveries.iter().map(|(name, _)| *name).collect();
+    let (paths, not_minimal) = minimal_paths(&model, &watch, explored.discoveries);
     let paths: Vec<(PropertyId, Steps)> = paths
         .into_iter()
         .filter_map(|(name, steps)| {
@@ -247,7 +268,7 @@ pub fn run(
         .collect();
     // Wall time includes re-deriving the shortest counterexamples: it is what the user waited.
     let seconds = started.elapsed().as_secs_f64();
-    let properties = verdicts(&model, &paths, &not_minimal, complete);
+    let properties = verdicts(&model, &discovered, &paths, &not_minimal, complete);
     Ok(CheckReport {
         mode: cfg.mode.name().to_string(),
         variant: cfg.variant.to_string(),
@@ -257,24 +278,103 @@ pub fn run(
         threads: opts.threads,
         symmetry: opts.symmetry,
         complete,
-        unique_states,
-        total_states,
-        max_depth,
+        unique_states: explored.unique_states,
+        total_states: explored.total_states,
+        max_depth: explored.max_depth,
         seconds,
         properties,
         paths,
     })
 }
 
-/// Spawns the checker and waits for it, reporting progress and stopping it on timeout or
-/// interrupt.
-fn explore(
-    model: &WitnessModel,
-    opts: &CheckOptions,
-    interrupt: Option<&AtomicBool>,
+/// When a run must stop: the caller's interrupt, and the timeout counted from `started`.
+struct Watch<'a> {
+    opts: &'a CheckOptions,
+    interrupt: Option<&'a AtomicBool>,
     started: Instant,
+}
+
+impl Watch<'_> {
+    fn interrupted(&self) -> bool {
+        self.interrupt
+            .is_some_and(|flag| flag.load(Ordering::Relaxed))
+    }
+
+    fn timed_out(&self) -> bool {
+        self.opts
+            .timeout
+            .is_some_and(|t| self.started.elapsed() >= t)
+    }
+
+    fn deadline(&self) -> Option<Instant> {
+        self.opts.timeout.map(|t| self.started + t)
+    }
+
+    /// Sleeps one progress interval.
+    fn pause(&self) {
+        std::thread::sleep(self.opts.progress_every.min(Duration::from_millis(100)));
+    }
+}
+
+/// BFS by the level search (`crate::search`): fingerprints only, so proofs far larger than
+/// stateright's BFS can hold fit in memory; shortest paths are re-derived afterwards.
+fn explore_levels(
+    model: &WitnessModel,
+    watch: &Watch,
     on_progress: &mut dyn FnMut(Progress),
 ) -> Explored {
+    let stop = model.stop_handle();
+    let counters = Counters::default();
+    let threads = watch.opts.threads;
+    let progress = |counters: &Counters| Progress {
+        total_states: counters.generated.load(Ordering::Relaxed),
+        unique_states: counters.unique.load(Ordering::Relaxed),
+        max_depth: counters.max_depth.load(Ordering::Relaxed),
+        elapsed: watch.started.elapsed(),
+    };
+    let outcome = std::thread::scope(|scope| {
+        let search = scope.spawn(|| search::search(model, threads, &stop, &counters));
+        while !search.is_finished() {
+            watch.pause();
+            if watch.interrupted() || watch.timed_out() {
+                stop.store(true, Ordering::Relaxed);
+            }
+            on_progress(progress(&counters));
+        }
+        search.join()
+    });
+    let Ok(outcome) = outcome else {
+        // A search thread panicked: nothing it found can be trusted to be complete.
+        return Explored {
+            unique_states: counters.unique.load(Ordering::Relaxed),
+            total_states: counters.generated.load(Ordering::Relaxed),
+            max_depth: counters.max_depth.load(Ordering::Relaxed),
+            discoveries: Vec::new(),
+            stopped_early: true,
+        };
+    };
+    let last = progress(&counters);
+    Explored {
+        unique_states: last.unique_states,
+        total_states: last.total_states,
+        max_depth: last.max_depth,
+        discoveries: outcome
+            .discoveries
+            .into_iter()
+            .map(|d| (d.property, Found::AtDepth(d.depth)))
+            .collect(),
+        stopped_early: !outcome.complete,
+    }
+}
+
+/// DFS and simulation by stateright's own checkers, waited for with progress reports and stopped
+/// on timeout or interrupt.
+fn explore_stateright(
+    model: &WitnessModel,
+    watch: &Watch,
+    on_progress: &mut dyn FnMut(Progress),
+) -> Explored {
+    let opts = watch.opts;
     let stop = model.stop_handle();
     let builder = model.clone().checker().threads(opts.threads);
     // Simulation ignores `within_boundary` as a stop signal (it starts new random paths forever),
@@ -284,19 +384,18 @@ fn explore(
         _ => builder,
     };
     let checker: Box<dyn Checker<WitnessModel>> = match opts.strategy {
-        Strategy::Bfs => Box::new(builder.spawn_bfs()),
-        Strategy::Dfs => Box::new(builder.spawn_dfs()),
         Strategy::Simulation => {
             Box::new(builder.spawn_simulation(opts.seed, stateright::UniformChooser))
         }
+        Strategy::Bfs | Strategy::Dfs => Box::new(builder.spawn_dfs()),
     };
     let mut stopped_early = false;
     while !checker.is_done() {
-        std::thread::sleep(opts.progress_every.min(Duration::from_millis(100)));
-        let interrupted = interrupt.is_some_and(|flag| flag.load(Ordering::Relaxed));
-        let timed_out = opts.timeout.is_some_and(|t| started.elapsed() >= t);
+        watch.pause();
+        let interrupted = watch.interrupted();
         // A run that finished during the last sleep is complete, whatever the clock says now.
-        if (interrupted || timed_out) && !stop.load(Ordering::Relaxed) && !checker.is_done() {
+        if (interrupted || watch.timed_out()) && !stop.load(Ordering::Relaxed) && !checker.is_done()
+        {
             stop.store(true, Ordering::Relaxed);
             stopped_early = true;
         }
@@ -309,7 +408,7 @@ fn explore(
             total_states: checker.state_count(),
             unique_states: checker.unique_state_count(),
             max_depth: checker.max_depth(),
-            elapsed: started.elapsed(),
+            elapsed: watch.started.elapsed(),
         });
     }
     let checker = if checker.is_done() {
@@ -318,33 +417,49 @@ fn explore(
         checker
     };
     Explored {
-        checker,
+        unique_states: checker.unique_state_count(),
+        total_states: checker.state_count(),
+        max_depth: checker.max_depth(),
+        discoveries: checker
+            .discoveries()
+            .into_iter()
+            .map(|(name, path)| (name, Found::Path(path.into_vec())))
+            .collect(),
         stopped_early,
     }
 }
 
-/// The run's discoveries, each replaced by its shortest path when the run itself does not
-/// guarantee one; the names whose re-derivation was cut short keep the run's path and are listed.
+/// The run's discoveries, each with its shortest path: the level search's depths and the paths of
+/// other strategies are re-derived by a bounded BFS. Where the re-derivation was cut short, a
+/// discovery keeps the run's own path if it has one; those names are listed.
 fn minimal_paths(
     model: &WitnessModel,
-    opts: &CheckOptions,
-    discoveries: Vec<(&'static str, Steps)>,
-    started: Instant,
-    interrupt: Option<&AtomicBool>,
+    watch: &Watch,
+    discoveries: Vec<(&'static str, Found)>,
 ) -> (Vec<(&'static str, Steps)>, BTreeSet<&'static str>) {
-    let exact_bfs = opts.strategy == Strategy::Bfs && opts.threads == 1;
     let mut not_minimal = BTreeSet::new();
-    if exact_bfs || !opts.minimize || discoveries.is_empty() {
-        return (discoveries, not_minimal);
+    if discoveries.is_empty() {
+        return (Vec::new(), not_minimal);
     }
-    let deadline = opts.timeout.map(|t| started + t);
-    let found = discoveries.iter().map(|(n, p)| (*n, p.len()));
-    let mut shortest = shortest_paths(model, found, deadline, interrupt);
-    // Never drop a discovery: where the re-derivation was cut short, keep the run's own path.
-    for (name, path) in discoveries {
-        if !shortest.iter().any(|(n, _)| *n == name) {
-            not_minimal.insert(name);
-            shortest.push((name, path));
+    if !watch.opts.minimize && discoveries.iter().all(|(_, f)| matches!(f, Found::Path(_))) {
+        let paths = discoveries
+            .into_iter()
+            .filter_map(|(name, found)| match found {
+                Found::Path(steps) => Some((name, steps)),
+                Found::AtDepth(_) => None,
+            })
+            .collect();
+        return (paths, not_minimal);
+    }
+    let found = discoveries.iter().map(|(n, f)| (*n, f.depth()));
+    let mut shortest = shortest_paths(model, found, watch.deadline(), watch.interrupt);
+    for (name, found) in discoveries {
+        if shortest.iter().any(|(n, _)| *n == name) {
+            continue;
+        }
+        not_minimal.insert(name);
+        if let Found::Path(steps) = found {
+            shortest.push((name, steps));
         }
     }
     (shortest, not_minimal)
@@ -353,6 +468,7 @@ fn minimal_paths(
 /// One result per property of the model, in the model's order.
 fn verdicts(
     model: &WitnessModel,
+    discovered: &BTreeSet<&'static str>,
     paths: &[(PropertyId, Steps)],
     not_minimal: &BTreeSet<&'static str>,
     complete: bool,
@@ -364,7 +480,7 @@ fn verdicts(
             let id = PropertyId::from_name(property.name);
             let expectation = id.map_or(Expectation::Always, PropertyId::expectation);
             let path = paths.iter().find(|(n, _)| Some(*n) == id);
-            let verdict = match (expectation, path.is_some(), complete) {
+            let verdict = match (expectation, discovered.contains(property.name), complete) {
                 (Expectation::Always, true, _) => Verdict::Violated,
                 (Expectation::Always, false, true) => Verdict::Holds,
                 (Expectation::Sometimes, true, _) => Verdict::Found,
@@ -375,10 +491,12 @@ fn verdicts(
                 .map(|(_, steps)| narrate_path(model, steps, id))
                 .unwrap_or_default();
             if not_minimal.contains(property.name) {
-                trace.push(
+                let note = if path.is_some() {
                     "(not shown shortest: the run stopped before the shortest path was re-derived)"
-                        .to_string(),
-                );
+                } else {
+                    "(no path shown: the run stopped before its shortest path was re-derived)"
+                };
+                trace.push(note.to_string());
             }
             PropertyResult {
                 name: property.name.to_string(),

@@ -14,4 +14,5 @@ pub mod history;
 pub mod history_json;
 pub mod names;
 pub mod properties;
+pub mod search;
 pub mod system;

@@ -189,6 +189,15 @@ impl PropertySet {
         self.0 == 0
     }
 
+    /// The set as one word, for states packed into words (and back with [`PropertySet::from_bits`]).
+    pub fn bits(self) -> u16 {
+        self.0
+    }
+
+    pub fn from_bits(bits: u16) -> PropertySet {
+        PropertySet(bits)
+    }
+
     pub fn iter(self) -> impl Iterator<Item = PropertyId> {
         PropertyId::ALL
             .iter()

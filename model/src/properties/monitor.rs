@@ -50,6 +50,16 @@ impl<S: MonitorStore> Monitor<S> {
         &self.store
     }
 
+    /// A monitor rebuilt from what [`Monitor::store`], [`Monitor::violated`] and
+    /// [`Monitor::found`] returned (a state unpacked from words).
+    pub fn from_parts(store: S, violated: PropertySet, found: PropertySet) -> Self {
+        Monitor {
+            store,
+            violated,
+            found,
+        }
+    }
+
     /// Always-properties violated so far (sticky).
     pub fn violated(&self) -> PropertySet {
         self.violated

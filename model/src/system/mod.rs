@@ -13,6 +13,7 @@ pub mod layout;
 pub mod model;
 pub mod monitor_store;
 pub mod narrate;
+mod packed_state;
 pub mod state;
 pub mod symmetry;
 mod transitions;

@@ -124,6 +124,21 @@ impl PackedStore {
         }
     }
 
+    /// The words that hold any field (the rest stay zero).
+    pub fn packed_words(&self) -> &[u64] {
+        &self.words[..self.layout.bits.div_ceil(64)]
+    }
+
+    /// The same layout with `words` (as [`PackedStore::packed_words`] returned them) as content.
+    pub fn with_packed_words(&self, words: &[u64]) -> PackedStore {
+        let mut store = PackedStore {
+            layout: self.layout,
+            words: [0; MONITOR_WORDS],
+        };
+        store.words[..words.len()].copy_from_slice(words);
+        store
+    }
+
     fn client_field(&self, field: Field, client: ClientId) -> Field {
         Layout::in_record(self.layout.clients, field, client.index())
     }
@@ -204,7 +219,7 @@ impl Eq for PackedStore {}
 
 impl Hash for PackedStore {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.words[..self.layout.bits.div_ceil(64)].hash(state);
+        self.packed_words().hash(state);
     }
 }
 
@@ -357,9 +372,9 @@ impl MonitorStore for PackedStore {
     }
 
     fn permute_clients(&mut self, order: &[usize]) {
-        let records: Vec<u128> = order.iter().map(|&i| self.client_record(i)).collect();
-        for (to, record) in records.into_iter().enumerate() {
-            self.set_client_record(to, record);
+        let before = self.clone();
+        for (to, &from) in order.iter().enumerate() {
+            self.set_client_record(to, before.client_record(from));
         }
     }
 }

@@ -49,25 +49,40 @@ fn set_record(state: &mut SystemState, records: Table, index: usize, value: u128
     set_wide(state.words_mut(), at, usize::from(records.stride), value);
 }
 
-/// Sorts the records of `count` members by `key`; returns `order` (new position → old index).
-fn sorted_order<K: Ord>(count: usize, key: impl Fn(usize) -> K) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..count).collect();
-    order.sort_by_key(|&i| key(i));
+/// The most members (clients or cache nodes) a configuration has: canonicalization runs on every
+/// successor, so its tables live on the stack.
+const MAX_MEMBERS: usize = 5;
+const _: () =
+    assert!(MAX_CLIENTS as usize <= MAX_MEMBERS && MAX_CACHE_NODES as usize <= MAX_MEMBERS);
+
+/// `order[new] = old`: the members sorted by `keys` (members with equal keys are equal, so their
+/// order does not matter).
+fn sorted_order<K: Ord>(keys: &[K]) -> [usize; MAX_MEMBERS] {
+    let mut order = [0, 1, 2, 3, 4];
+    order[..keys.len()].sort_unstable_by(|&a, &b| keys[a].cmp(&keys[b]));
     order
+}
+
+fn is_identity(order: &[usize]) -> bool {
+    order.iter().enumerate().all(|(new, &old)| new == old)
 }
 
 fn rename_nodes(state: &mut SystemState, layout: &Layout) -> [u8; MAX_CACHE_NODES as usize] {
     let nodes = usize::from(layout.shape.nodes);
-    let records: Vec<u128> = (0..nodes)
-        .map(|n| record(state, layout.node_records, n))
-        .collect();
-    let order = sorted_order(nodes, |n| records[n]);
+    let mut records = [0u128; MAX_MEMBERS];
+    for (n, record_n) in records.iter_mut().enumerate().take(nodes) {
+        *record_n = record(state, layout.node_records, n);
+    }
+    let order = sorted_order(&records[..nodes]);
+    if is_identity(&order[..nodes]) {
+        return Renaming::IDENTITY.nodes;
+    }
     let mut renamed = Renaming::IDENTITY.nodes;
-    for (new, &old) in order.iter().enumerate() {
+    for (new, &old) in order[..nodes].iter().enumerate() {
         renamed[old] = u8::try_from(new).unwrap_or(u8::MAX);
         set_record(state, layout.node_records, new, records[old]);
     }
-    for client in state.client_ids().collect::<Vec<_>>() {
+    for client in state.client_ids() {
         let phase = state.phase(client);
         if let Some(node) = phase.node() {
             state.set_phase(
@@ -81,17 +96,24 @@ fn rename_nodes(state: &mut SystemState, layout: &Layout) -> [u8; MAX_CACHE_NODE
 
 fn rename_clients(state: &mut SystemState, layout: &Layout) -> [u8; MAX_CLIENTS as usize] {
     let clients = usize::from(layout.shape.clients);
-    let records: Vec<u128> = (0..clients)
-        .map(|c| record(state, layout.client_records, c))
-        .collect();
     let monitor = state.monitor.store();
-    let order = sorted_order(clients, |c| (records[c], monitor.client_record(c)));
-    let mut renamed = Renaming::IDENTITY.clients;
-    for (new, &old) in order.iter().enumerate() {
-        renamed[old] = u8::try_from(new).unwrap_or(u8::MAX);
-        set_record(state, layout.client_records, new, records[old]);
+    let mut records = [(0u128, 0u128); MAX_MEMBERS];
+    for (c, record_c) in records.iter_mut().enumerate().take(clients) {
+        *record_c = (
+            record(state, layout.client_records, c),
+            monitor.client_record(c),
+        );
     }
-    state.monitor.permute_clients(&order);
+    let order = sorted_order(&records[..clients]);
+    if is_identity(&order[..clients]) {
+        return Renaming::IDENTITY.clients;
+    }
+    let mut renamed = Renaming::IDENTITY.clients;
+    for (new, &old) in order[..clients].iter().enumerate() {
+        renamed[old] = u8::try_from(new).unwrap_or(u8::MAX);
+        set_record(state, layout.client_records, new, records[old].0);
+    }
+    state.monitor.permute_clients(&order[..clients]);
     renamed
 }
 

@@ -1,0 +1,354 @@
+//! The search itself: levels of packed states, expanded by several threads, each successor kept
+//! when its fingerprint is new and judged by the model's properties as it is kept.
+
+use super::fingerprint_set::FingerprintSet;
+use super::{fingerprint, Packed};
+use stateright::{Expectation, Model, Property};
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError, RwLock};
+
+/// States expanded between two looks at the stop switch and the fingerprint table's size.
+const BLOCK_STATES: usize = 8192;
+/// Successors generated between prefetching a fingerprint's slot and probing it: enough model
+/// work to cover a miss to memory.
+const PREFETCH_DISTANCE: usize = 16;
+
+/// One block's counts, folded into the shared counters once.
+#[derive(Default)]
+struct Tally {
+    generated: usize,
+    unique: usize,
+}
+
+/// What the search has done so far; read by another thread for progress lines.
+#[derive(Debug, Default)]
+pub struct Counters {
+    /// Initial states plus every successor generated (with repeats), as stateright counts them.
+    pub generated: AtomicUsize,
+    pub unique: AtomicUsize,
+    /// The deepest level expanded so far (initial states are depth 1).
+    pub max_depth: AtomicUsize,
+    /// Bytes of the fingerprint table (the search's memory beyond the two levels).
+    pub table_bytes: AtomicUsize,
+}
+
+/// A property's first discovery: `depth` counts states, the initial one included, so the shortest
+/// path to it has `depth - 1` steps.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct Discovery {
+    pub property: &'static str,
+    pub depth: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// In the model's property order.
+    pub discoveries: Vec<Discovery>,
+    /// No verdict needs more states: the states ran out, or every property has a discovery (where
+    /// stateright stops too). `false` when `stop` ended the search.
+    pub complete: bool,
+}
+
+/// Everything the threads of one search share.
+struct Shared<'a, M: Model> {
+    model: &'a M,
+    properties: Vec<Property<M>>,
+    /// Bit `i`: property `i` has no discovery yet.
+    undiscovered: AtomicU32,
+    discoveries: Mutex<Vec<Discovery>>,
+    seen: RwLock<FingerprintSet>,
+    stop: &'a AtomicBool,
+    counters: &'a Counters,
+    /// Any state, to unpack the others with.
+    template: M::State,
+    words_per_state: usize,
+}
+
+/// One level: blocks of packed states, taken by the threads one block at a time (and freed as
+/// they are taken).
+struct Level {
+    blocks: Vec<Mutex<Vec<u64>>>,
+    taken: AtomicUsize,
+    depth: usize,
+}
+
+/// Breadth-first search of `model` from its initial states on `threads` threads, until no new
+/// state is left, every property has a discovery (as stateright stops), or `stop` is set.
+///
+/// The model's `Eventually` properties are not supported (this project has none): a proof of one
+/// needs the paths this search does not keep.
+pub fn search<M>(model: &M, threads: usize, stop: &AtomicBool, counters: &Counters) -> Outcome
+where
+    M: Model + Sync,
+    M::State: Packed + Clone + Send + Sync,
+{
+    let properties = model.properties();
+    assert!(properties.len() <= 32, "at most 32 properties");
+    assert!(
+        properties
+            .iter()
+            .all(|p| p.expectation != Expectation::Eventually),
+        "the level search does not check eventually-properties"
+    );
+    let init_states: Vec<M::State> = model
+        .init_states()
+        .into_iter()
+        .filter(|s| model.within_boundary(s))
+        .collect();
+    let Some(template) = init_states.first() else {
+        return Outcome {
+            discoveries: Vec::new(),
+            complete: true,
+        };
+    };
+    let shared = Shared {
+        model,
+        undiscovered: AtomicU32::new(((1u64 << properties.len()) - 1) as u32),
+        properties,
+        discoveries: Mutex::new(Vec::new()),
+        seen: RwLock::new(FingerprintSet::new()),
+        stop,
+        counters,
+        template: template.clone(),
+        words_per_state: template.packed_len(),
+    };
+    let mut level = shared.first_level(&init_states);
+    while !level.blocks.is_empty() && !shared.finished() {
+        counters.max_depth.fetch_max(level.depth, Ordering::Relaxed);
+        level = shared.expand(level, threads.max(1));
+    }
+    let complete = !stop.load(Ordering::Relaxed);
+    let mut discoveries = shared
+        .discoveries
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
+    let order = |d: &Discovery| shared.properties.iter().position(|p| p.name == d.property);
+    discoveries.sort_by_key(order);
+    Outcome {
+        discoveries,
+        complete,
+    }
+}
+
+impl<M> Shared<'_, M>
+where
+    M: Model + Sync,
+    M::State: Packed + Clone + Send + Sync,
+{
+    fn undiscovered(&self) -> u32 {
+        self.undiscovered.load(Ordering::Relaxed)
+    }
+
+    fn finished(&self) -> bool {
+        self.undiscovered() == 0 || self.stop.load(Ordering::Relaxed)
+    }
+
+    fn first_level(&self, init_states: &[M::State]) -> Level {
+        let mut words = Vec::new();
+        let mut unique = 0;
+        let seen = self.seen.read().unwrap_or_else(PoisonError::into_inner);
+        for state in init_states {
+            let start = words.len();
+            state.pack(&mut words);
+            if seen.insert(fingerprint(&words[start..])) {
+                unique += 1;
+                self.judge(state, 1);
+            } else {
+                words.truncate(start);
+            }
+        }
+        seen.record_inserted(unique);
+        self.counters
+            .generated
+            .fetch_add(init_states.len(), Ordering::Relaxed);
+        self.counters.unique.fetch_add(unique, Ordering::Relaxed);
+        self.counters
+            .table_bytes
+            .store(seen.bytes(), Ordering::Relaxed);
+        Level {
+            blocks: vec![Mutex::new(words)],
+            taken: AtomicUsize::new(0),
+            depth: 1,
+        }
+    }
+
+    /// Expands every state of `level` on `threads` threads; returns the level they lead to.
+    fn expand(&self, level: Level, threads: usize) -> Level {
+        let next_blocks = Mutex::new(Vec::new());
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(|| self.work(&level, &next_blocks));
+            }
+        });
+        Level {
+            blocks: next_blocks
+                .into_inner()
+                .unwrap_or_else(PoisonError::into_inner)
+                .into_iter()
+                .map(Mutex::new)
+                .collect(),
+            taken: AtomicUsize::new(0),
+            depth: level.depth + 1,
+        }
+    }
+
+    /// One thread's share of a level: blocks taken until none is left, successors written into
+    /// blocks of the next level.
+    fn work(&self, level: &Level, next_blocks: &Mutex<Vec<Vec<u64>>>) {
+        let block_words = BLOCK_STATES * self.words_per_state;
+        let mut out = Vec::with_capacity(block_words);
+        let mut actions = Vec::new();
+        loop {
+            if self.finished() {
+                break;
+            }
+            let index = level.taken.fetch_add(1, Ordering::Relaxed);
+            let Some(block) = level.blocks.get(index) else {
+                break;
+            };
+            let block = std::mem::take(&mut *block.lock().unwrap_or_else(PoisonError::into_inner));
+            for states in block.chunks(block_words) {
+                self.make_room(states.len() / self.words_per_state);
+                self.expand_block(states, level.depth, &mut out, &mut actions);
+                if out.len() >= block_words {
+                    let full = std::mem::replace(&mut out, Vec::with_capacity(block_words));
+                    self.publish(full, next_blocks);
+                }
+            }
+        }
+        if !out.is_empty() {
+            self.publish(out, next_blocks);
+        }
+    }
+
+    fn publish(&self, block: Vec<u64>, next_blocks: &Mutex<Vec<Vec<u64>>>) {
+        next_blocks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(block);
+    }
+
+    /// Grows the fingerprint table, while no thread inserts, if `states` more expansions could
+    /// fill it past its load limit.
+    fn make_room(&self, states: usize) {
+        // A generous bound on the successors of a block: models here have far fewer per state.
+        let pending = states * 64;
+        if !self
+            .seen
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .should_grow(pending)
+        {
+            return;
+        }
+        let mut seen = self.seen.write().unwrap_or_else(PoisonError::into_inner);
+        if seen.should_grow(pending) {
+            seen.grow();
+            self.counters
+                .table_bytes
+                .store(seen.bytes(), Ordering::Relaxed);
+        }
+    }
+
+    /// Expands the packed `states` of depth `depth`, appending the new successors to `out`.
+    ///
+    /// Each successor's fingerprint slot is prefetched when it is generated and probed
+    /// [`PREFETCH_DISTANCE`] successors later, so the model's own work hides the cache miss.
+    fn expand_block(
+        &self,
+        states: &[u64],
+        depth: usize,
+        out: &mut Vec<u64>,
+        actions: &mut Vec<M::Action>,
+    ) {
+        let seen = self.seen.read().unwrap_or_else(PoisonError::into_inner);
+        let mut tally = Tally::default();
+        let mut in_flight: VecDeque<(u64, M::State)> = VecDeque::with_capacity(PREFETCH_DISTANCE);
+        let mut words = Vec::with_capacity(self.words_per_state);
+        for packed in states.chunks(self.words_per_state) {
+            let state = self.template.unpack(packed);
+            self.model.actions(&state, actions);
+            for action in actions.drain(..) {
+                let Some(successor) = self.model.next_state(&state, action) else {
+                    continue;
+                };
+                if !self.model.within_boundary(&successor) {
+                    continue;
+                }
+                tally.generated += 1;
+                words.clear();
+                successor.pack(&mut words);
+                let fingerprint = fingerprint(&words);
+                seen.prefetch(fingerprint);
+                if in_flight.len() == PREFETCH_DISTANCE {
+                    if let Some((oldest, state)) = in_flight.pop_front() {
+                        self.keep_if_new(&seen, oldest, &state, depth + 1, out, &mut tally);
+                    }
+                }
+                in_flight.push_back((fingerprint, successor));
+            }
+        }
+        for (fingerprint, state) in in_flight {
+            self.keep_if_new(&seen, fingerprint, &state, depth + 1, out, &mut tally);
+        }
+        seen.record_inserted(tally.unique);
+        let counters = self.counters;
+        counters
+            .generated
+            .fetch_add(tally.generated, Ordering::Relaxed);
+        counters.unique.fetch_add(tally.unique, Ordering::Relaxed);
+    }
+
+    /// Keeps `state` for the next level, and judges it, if its fingerprint is new.
+    fn keep_if_new(
+        &self,
+        seen: &FingerprintSet,
+        fingerprint: u64,
+        state: &M::State,
+        depth: usize,
+        out: &mut Vec<u64>,
+        tally: &mut Tally,
+    ) {
+        if seen.insert(fingerprint) {
+            tally.unique += 1;
+            state.pack(out);
+            self.judge(state, depth);
+        }
+    }
+
+    /// Checks a new state against every property not yet discovered.
+    fn judge(&self, state: &M::State, depth: usize) {
+        let undiscovered = self.undiscovered();
+        for (index, property) in self.properties.iter().enumerate() {
+            let bit = 1u32 << index;
+            if undiscovered & bit == 0 {
+                continue;
+            }
+            let holds = (property.condition)(self.model, state);
+            let discovered = match property.expectation {
+                Expectation::Always => !holds,
+                Expectation::Sometimes => holds,
+                Expectation::Eventually => false,
+            };
+            if discovered {
+                self.record(index, depth);
+            }
+        }
+    }
+
+    fn record(&self, index: usize, depth: usize) {
+        let bit = 1u32 << index;
+        let mut discoveries = self
+            .discoveries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        // Levels are expanded in order, so the first discovery of a property is at its least depth.
+        if self.undiscovered.fetch_and(!bit, Ordering::Relaxed) & bit != 0 {
+            discoveries.push(Discovery {
+                property: self.properties[index].name,
+                depth,
+            });
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! The level search (`witness_model::search`), which `witness check --strategy bfs` runs, against
+//! stateright's own single-threaded BFS: the same unique and generated state counts, the same
+//! deepest level, and every property discovered at the depth of stateright's shortest path to it,
+//! on 1, 2 and 3 threads. The configurations cover proofs, refutations and every fault.
+
+use stateright::{Checker, Model};
+use std::sync::atomic::AtomicBool;
+use witness_model::search::{search, Counters, Discovery};
+use witness_model::system::{Mode, Mutant, Repair, Variant, WitnessCfg, WitnessOrder};
+
+/// (configuration, unique states): the counts pin both searches, not only their agreement.
+fn cases() -> Vec<(&'static str, WitnessCfg, usize)> {
+    let small = WitnessCfg::small();
+    let eventual = WitnessCfg {
+        mode: Mode::Eventual,
+        ..WitnessCfg::default_cfg()
+    };
+    let witness_after_commit = WitnessCfg {
+        variant: Variant {
+            witness_order: WitnessOrder::AfterCommit,
+            repair: Repair::IfNewer,
+        },
+        ..small.clone()
+    };
+    let forgetful_witness = WitnessCfg {
+        mutant: Some(Mutant::WitnessForgetsOnRestart),
+        ..small.clone()
+    };
+    // `large` has every fault: node restarts and duplicate deliveries besides `small`'s.
+    let every_fault = WitnessCfg {
+        mode: Mode::Eventual,
+        ..WitnessCfg::large()
+    };
+    vec![
+        ("small strong", small, 224_502),
+        ("default eventual", eventual, 84_004),
+        ("small witness-after-commit", witness_after_commit, 307_818),
+        (
+            "small witness-forgets-on-restart",
+            forgetful_witness,
+            227_558,
+        ),
+        ("large eventual, every fault", every_fault, 131_024),
+    ]
+}
+
+#[test]
+fn the_level_search_matches_stateright_bfs() {
+    for (name, cfg, unique) in cases() {
+        let model = cfg.into_model();
+        let reference = model.clone().checker().threads(1).spawn_bfs().join();
+        let mut expected: Vec<Discovery> = model
+            .properties()
+            .iter()
+            .filter_map(|p| {
+                let path = reference.discoveries().remove(p.name)?;
+                Some(Discovery {
+                    property: p.name,
+                    depth: path.into_vec().len(),
+                })
+            })
+            .collect();
+        expected.sort_by_key(|d| d.property);
+        for threads in 1..=3 {
+            let counters = Counters::default();
+            let outcome = search(&model, threads, &AtomicBool::new(false), &counters);
+            let at = format!("{name} on {threads} thread(s)");
+            assert!(outcome.complete, "{at}");
+            let count =
+                |c: &std::sync::atomic::AtomicUsize| c.load(std::sync::atomic::Ordering::Relaxed);
+            assert_eq!(
+                count(&counters.unique),
+                reference.unique_state_count(),
+                "{at}"
+            );
+            assert_eq!(count(&counters.unique), unique, "{at}");
+            assert_eq!(count(&counters.generated), reference.state_count(), "{at}");
+            assert_eq!(count(&counters.max_depth), reference.max_depth(), "{at}");
+            let mut found = outcome.discoveries;
+            found.sort_by_key(|d| d.property);
+            assert_eq!(found, expected, "{at}");
+        }
+    }
+}
