@@ -107,19 +107,20 @@ impl FingerprintSet {
         panic!("a fingerprint segment is full: the set was not grown in time");
     }
 
-    /// Doubles every segment, one at a time.
-    pub fn grow(&mut self) {
+    /// Doubles every segment, one at a time on each of `threads` threads (rehashing a table of
+    /// hundreds of millions of fingerprints takes seconds, and the other threads wait for it).
+    pub fn grow(&mut self, threads: usize) {
         let slot_bits = self.slot_bits + 1;
-        for index in 0..self.segments.len() {
-            let mut grown = Segment::empty(slot_bits);
-            for slot in self.segments[index].slots.iter_mut() {
-                let fingerprint = *slot.get_mut();
-                if fingerprint != 0 {
-                    grown.insert_exclusive(fingerprint, slot_bits);
-                }
+        let per_thread = self.segments.len().div_ceil(threads.max(1));
+        std::thread::scope(|scope| {
+            for segments in self.segments.chunks_mut(per_thread) {
+                scope.spawn(move || {
+                    for segment in segments {
+                        *segment = segment.doubled(slot_bits);
+                    }
+                });
             }
-            self.segments[index] = grown;
-        }
+        });
         self.slot_bits = slot_bits;
     }
 
@@ -141,6 +142,18 @@ impl Segment {
                 .map(|_| AtomicU64::new(0))
                 .collect(),
         }
+    }
+
+    /// The same fingerprints in a segment of `2^slot_bits` slots.
+    fn doubled(&mut self, slot_bits: u32) -> Segment {
+        let mut grown = Segment::empty(slot_bits);
+        for slot in self.slots.iter_mut() {
+            let fingerprint = *slot.get_mut();
+            if fingerprint != 0 {
+                grown.insert_exclusive(fingerprint, slot_bits);
+            }
+        }
+        grown
     }
 
     /// Inserts a fingerprint known to be absent, with the segment not shared.
@@ -168,7 +181,7 @@ mod tests {
         let count = 200_000u64;
         for i in 0..count {
             if set.should_grow(1) {
-                set.grow();
+                set.grow(2);
             }
             assert!(set.insert(spread(i)), "{i} reported as seen");
             set.record_inserted(1);

@@ -63,6 +63,7 @@ struct Shared<'a, M: Model> {
     /// Any state, to unpack the others with.
     template: M::State,
     words_per_state: usize,
+    threads: usize,
 }
 
 /// One level: blocks of packed states, taken by the threads one block at a time (and freed as
@@ -112,11 +113,12 @@ where
         counters,
         template: template.clone(),
         words_per_state: template.packed_len(),
+        threads: threads.max(1),
     };
     let mut level = shared.first_level(&init_states);
     while !level.blocks.is_empty() && !shared.finished() {
         counters.max_depth.fetch_max(level.depth, Ordering::Relaxed);
-        level = shared.expand(level, threads.max(1));
+        level = shared.expand(level);
     }
     let complete = !stop.load(Ordering::Relaxed);
     let mut discoveries = shared
@@ -173,11 +175,11 @@ where
         }
     }
 
-    /// Expands every state of `level` on `threads` threads; returns the level they lead to.
-    fn expand(&self, level: Level, threads: usize) -> Level {
+    /// Expands every state of `level` on the search's threads; returns the level they lead to.
+    fn expand(&self, level: Level) -> Level {
         let next_blocks = Mutex::new(Vec::new());
         std::thread::scope(|scope| {
-            for _ in 0..threads {
+            for _ in 0..self.threads {
                 scope.spawn(|| self.work(&level, &next_blocks));
             }
         });
@@ -244,7 +246,7 @@ where
         }
         let mut seen = self.seen.write().unwrap_or_else(PoisonError::into_inner);
         if seen.should_grow(pending) {
-            seen.grow();
+            seen.grow(self.threads);
             self.counters
                 .table_bytes
                 .store(seen.bytes(), Ordering::Relaxed);

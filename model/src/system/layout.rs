@@ -22,6 +22,7 @@ pub struct Field {
 }
 
 impl Field {
+    #[inline]
     fn mask(self) -> u64 {
         if self.width >= 64 {
             u64::MAX
@@ -38,6 +39,7 @@ impl Field {
         }
     }
 
+    #[inline]
     pub fn get(self, words: &[u64]) -> u64 {
         if self.width == 0 {
             return 0;
@@ -51,6 +53,7 @@ impl Field {
         value & self.mask()
     }
 
+    #[inline]
     pub fn set(self, words: &mut [u64], value: u64) {
         if self.width == 0 {
             return;
@@ -300,6 +303,7 @@ impl Layout {
 }
 
 /// Reads up to 128 bits (a whole record).
+#[inline]
 pub fn get_wide(words: &[u64], at: usize, width: usize) -> u128 {
     let low = width.min(64);
     let field = |at: usize, width: usize| Field {
@@ -314,6 +318,7 @@ pub fn get_wide(words: &[u64], at: usize, width: usize) -> u128 {
 }
 
 /// Writes up to 128 bits (a whole record).
+#[inline]
 pub fn set_wide(words: &mut [u64], at: usize, width: usize, value: u128) {
     let low = width.min(64);
     let field = |at: usize, width: usize| Field {

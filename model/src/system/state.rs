@@ -254,10 +254,12 @@ impl SystemState {
         &mut self.words
     }
 
+    #[inline]
     fn get(&self, field: Field) -> u64 {
         field.get(&self.words)
     }
 
+    #[inline]
     fn set(&mut self, field: Field, value: u64) {
         field.set(&mut self.words, value);
     }
@@ -523,6 +525,10 @@ impl SystemState {
 
     pub fn phase(&self, client: ClientId) -> Phase {
         let raw = self.get(self.client_field(self.layout.phase, client));
+        // Most clients are idle at any instant, and this runs for every client on every step.
+        if raw == IDLE {
+            return Phase::Idle;
+        }
         decode_phase(self.layout, raw)
     }
 
