@@ -323,6 +323,38 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Duration::try_from_secs_f64(seconds).map_err(|_| format!("'{text}' is out of range"))
 }
 
+/// A size in bytes: a number with an optional binary unit (K, M, G, T; 1K = 1024).
+pub fn parse_bytes(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: u64 = number
+        .parse()
+        .map_err(|_| format!("'{text}' is not a size (examples: 512M, 8G)"))?;
+    let shift = match unit
+        .trim()
+        .trim_end_matches(['B', 'b'])
+        .to_ascii_uppercase()
+        .as_str()
+    {
+        "" => 0,
+        "K" | "KI" => 10,
+        "M" | "MI" => 20,
+        "G" | "GI" => 30,
+        "T" | "TI" => 40,
+        _ => {
+            return Err(format!(
+                "unknown size unit in '{text}' (use K, M, G or T, e.g. 8G)"
+            ))
+        }
+    };
+    value
+        .checked_mul(1 << shift)
+        .ok_or_else(|| format!("'{text}' is out of range"))
+}
+
 /// How the checker runs.
 #[derive(Debug, Args, Clone)]
 pub struct RunArgs {
@@ -359,6 +391,11 @@ pub struct CheckArgs {
     /// Seed for --strategy simulation.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub seed: u64,
+    /// Stop the BFS before its state fingerprints and levels would hold more than this (512M,
+    /// 8G); it then reports what it explored, as after a timeout. Default: stop only when the
+    /// machine has no more memory available.
+    #[arg(long, value_name = "SIZE", value_parser = parse_bytes)]
+    pub max_memory: Option<u64>,
 }
 
 impl CheckArgs {
@@ -376,6 +413,7 @@ impl CheckArgs {
             timeout: self.run.timeout,
             symmetry: !self.run.no_symmetry,
             seed: self.seed,
+            max_memory_bytes: self.max_memory,
             ..CheckOptions::default()
         };
         opts.validate()?;

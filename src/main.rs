@@ -123,10 +123,7 @@ fn check(args: &CheckArgs) -> Result<i32, CliError> {
         })?;
         progress.finish();
         if !args.run.json {
-            print!(
-                "{}",
-                output::render_check(&report, &command, interrupt.load(Ordering::Relaxed))
-            );
+            print!("{}", output::render_check(&report, &command));
             if cfgs.len() > 1 {
                 println!();
             }
@@ -174,6 +171,9 @@ fn search_args(opts: &witness_model::check::CheckOptions) -> Vec<String> {
     }
     if let Some(timeout) = opts.timeout {
         args.extend(["--timeout".into(), format!("{}ms", timeout.as_millis())]);
+    }
+    if let Some(bytes) = opts.max_memory_bytes {
+        args.extend(["--max-memory".into(), bytes.to_string()]);
     }
     args
 }

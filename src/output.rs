@@ -217,7 +217,7 @@ pub fn verdict_text(report: &CheckReport, result: &PropertyResult) -> String {
 }
 
 /// The human output of `witness check`.
-pub fn render_check(report: &CheckReport, command: &str, interrupted: bool) -> String {
+pub fn render_check(report: &CheckReport, command: &str) -> String {
     let mut out = String::new();
     let mutant = report.mutant.as_deref();
     out.push_str(&format!(
@@ -229,12 +229,9 @@ pub fn render_check(report: &CheckReport, command: &str, interrupted: bool) -> S
         describe_cfg(&report.config)
     ));
     out.push_str(&format!("reproduce: {command}\n"));
-    let how = if report.complete {
-        "complete".to_string()
-    } else if interrupted {
-        "STOPPED EARLY by Ctrl-C: only the states explored so far".to_string()
-    } else {
-        "STOPPED EARLY (timeout): only the states explored so far".to_string()
+    let how = match &report.stopped_by {
+        None => "complete".to_string(),
+        Some(reason) => format!("STOPPED EARLY ({reason}): only the states explored so far"),
     };
     out.push_str(&format!(
         "explored {} states ({} unique), max depth {}, {:.1}s, {how}\n\n",

@@ -175,11 +175,29 @@ fn a_timeout_stops_early_with_unknown_verdicts_and_exits_3() {
     assert_eq!(j.code, 3);
     let v = j.json();
     assert_eq!(v["complete"], false);
+    assert_eq!(v["stopped_by"]["reason"], "timeout");
     assert!(v["properties"]
         .as_array()
         .unwrap()
         .iter()
         .any(|p| p["verdict"] == "unknown"));
+}
+
+#[test]
+fn a_bfs_over_its_memory_budget_stops_early_and_says_why() {
+    let r = run(&["check", "--mode", "strong", "--max-memory", "2M"]);
+    assert_eq!(r.code, 3, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("STOPPED EARLY (out of memory: the search needed"),
+        "{}",
+        r.stdout
+    );
+    let j = run(&["check", "--mode", "strong", "--max-memory", "2M", "--json"]);
+    assert_eq!(j.json()["stopped_by"]["reason"], "memory");
+    let bad = run(&["check", "--max-memory", "lots"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("not a size"), "{}", bad.stderr);
+    bad.assert_no_panic();
 }
 
 #[test]
@@ -290,6 +308,10 @@ fn bad_input_is_one_line_and_exit_2() {
             "sequence type",
         ),
         (&["check", "--threads", "0"], "--threads must be at least 1"),
+        (
+            &["check", "--strategy", "dfs", "--max-memory", "1G"],
+            "--max-memory bounds the BFS",
+        ),
         (&["suite", "--threads", "0"], "--threads must be at least 1"),
         (
             &[
@@ -382,7 +404,7 @@ fn ctrl_c_prints_what_was_explored_and_exits_3() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stdout}\n{stderr}");
-    assert!(stdout.contains("STOPPED EARLY by Ctrl-C"), "{stdout}");
+    assert!(stdout.contains("STOPPED EARLY (Ctrl-C)"), "{stdout}");
     assert!(stdout.contains("unknown (stopped early)"), "{stdout}");
     assert!(stderr.contains("interrupted"), "{stderr}");
 }

@@ -9,7 +9,7 @@
 
 use crate::history::Event;
 use crate::properties::{Expectation, Finding, PropertyId};
-use crate::search::{self, Counters};
+use crate::search::{self, Counters, Limits};
 use crate::system::{Action, ConfigError, Reductions, SystemState, WitnessCfg, WitnessModel};
 use serde::{Deserialize, Serialize};
 use stateright::{Checker, HasDiscoveries, Model};
@@ -63,6 +63,9 @@ pub struct CheckOptions {
     pub minimize: bool,
     /// How often [`run`] calls its progress callback.
     pub progress_every: Duration,
+    /// BFS stops before its fingerprints and levels would hold more than this; `None`: as much
+    /// as the machine has available.
+    pub max_memory_bytes: Option<u64>,
 }
 
 impl Default for CheckOptions {
@@ -76,6 +79,7 @@ impl Default for CheckOptions {
             seed: 0,
             minimize: true,
             progress_every: Duration::from_millis(500),
+            max_memory_bytes: None,
         }
     }
 }
@@ -94,6 +98,12 @@ impl CheckOptions {
         if self.timeout.is_some_and(|t| t > MAX_TIMEOUT) {
             return Err(ConfigError(
                 "--timeout must be at most 30 days; omit it to run to completion".into(),
+            ));
+        }
+        if self.strategy != Strategy::Bfs && self.max_memory_bytes.is_some() {
+            return Err(ConfigError(
+                "--max-memory bounds the BFS; DFS keeps only fingerprints and simulation none"
+                    .into(),
             ));
         }
         if self.strategy == Strategy::Simulation && self.timeout.is_none() {
@@ -153,6 +163,8 @@ pub struct CheckReport {
     pub symmetry: bool,
     /// Every reachable state was explored.
     pub complete: bool,
+    /// Why an incomplete run stopped (`None` for a complete one).
+    pub stopped_by: Option<StopReason>,
     pub unique_states: usize,
     pub total_states: usize,
     pub max_depth: usize,
@@ -163,6 +175,32 @@ pub struct CheckReport {
     /// numbers are consistent along the whole path, with or without symmetry reduction.
     #[serde(skip)]
     pub paths: Vec<(PropertyId, Steps)>,
+}
+
+/// Why a run stopped before it had explored every state.
+#[derive(Clone, Debug, Eq, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "reason")]
+pub enum StopReason {
+    Timeout,
+    /// Ctrl-C.
+    Interrupt,
+    /// The level search would have needed more memory than the machine had.
+    Memory {
+        detail: String,
+    },
+    /// Simulation samples paths: it never knows it has seen everything.
+    Sampling,
+}
+
+impl std::fmt::Display for StopReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StopReason::Timeout => f.write_str("timeout"),
+            StopReason::Interrupt => f.write_str("Ctrl-C"),
+            StopReason::Memory { detail } => write!(f, "out of memory: {detail}"),
+            StopReason::Sampling => f.write_str("simulation samples paths"),
+        }
+    }
 }
 
 impl CheckReport {
@@ -227,6 +265,7 @@ struct Explored {
     max_depth: usize,
     discoveries: Vec<(&'static str, Found)>,
     stopped_early: bool,
+    out_of_memory: Option<search::Shortfall>,
 }
 
 /// Runs one check. `interrupt`, when set by the caller (Ctrl-C), ends exploration early; the report
@@ -254,8 +293,22 @@ pub fn run(
         Strategy::Bfs => explore_levels(&model, &watch, on_progress),
         Strategy::Dfs | Strategy::Simulation => explore_stateright(&model, &watch, on_progress),
     };
-    // Simulation never knows it has seen everything.
-    let complete = !explored.stopped_early && opts.strategy != Strategy::Simulation;
+    let stopped_by = if let Some(shortfall) = explored.out_of_memory {
+        Some(StopReason::Memory {
+            detail: shortfall.to_string(),
+        })
+    } else if explored.stopped_early {
+        Some(if watch.interrupted() {
+            StopReason::Interrupt
+        } else {
+            StopReason::Timeout
+        })
+    } else if opts.strategy == Strategy::Simulation {
+        Some(StopReason::Sampling)
+    } else {
+        None
+    };
+    let complete = stopped_by.is_none();
     let discovered: BTreeSet<&'static str> =
         explored.discoveries.iter().map(|(name, _)| *name).collect();
     let (paths, not_minimal) = minimal_paths(&model, &watch, explored.discoveries);
@@ -278,6 +331,7 @@ pub fn run(
         threads: opts.threads,
         symmetry: opts.symmetry,
         complete,
+        stopped_by,
         unique_states: explored.unique_states,
         total_states: explored.total_states,
         max_depth: explored.max_depth,
@@ -325,7 +379,15 @@ fn explore_levels(
 ) -> Explored {
     let stop = model.stop_handle();
     let counters = Counters::default();
-    let threads = watch.opts.threads;
+    let limits = Limits {
+        threads: watch.opts.threads,
+        memory_budget_bytes: watch.opts.max_memory_bytes,
+    };
+    // A run whose time is up before it starts explores nothing (and a tiny one would otherwise
+    // finish before the first look at the clock).
+    if watch.interrupted() || watch.timed_out() {
+        stop.store(true, Ordering::Relaxed);
+    }
     let progress = |counters: &Counters| Progress {
         total_states: counters.generated.load(Ordering::Relaxed),
         unique_states: counters.unique.load(Ordering::Relaxed),
@@ -333,7 +395,7 @@ fn explore_levels(
         elapsed: watch.started.elapsed(),
     };
     let outcome = std::thread::scope(|scope| {
-        let search = scope.spawn(|| search::search(model, threads, &stop, &counters));
+        let search = scope.spawn(|| search::search(model, limits, &stop, &counters));
         while !search.is_finished() {
             watch.pause();
             if watch.interrupted() || watch.timed_out() {
@@ -351,6 +413,7 @@ fn explore_levels(
             max_depth: counters.max_depth.load(Ordering::Relaxed),
             discoveries: Vec::new(),
             stopped_early: true,
+            out_of_memory: None,
         };
     };
     let last = progress(&counters);
@@ -364,6 +427,7 @@ fn explore_levels(
             .map(|d| (d.property, Found::AtDepth(d.depth)))
             .collect(),
         stopped_early: !outcome.complete,
+        out_of_memory: outcome.out_of_memory,
     }
 }
 
@@ -426,6 +490,7 @@ fn explore_stateright(
             .map(|(name, path)| (name, Found::Path(path.into_vec())))
             .collect(),
         stopped_early,
+        out_of_memory: None,
     }
 }
 

@@ -5,7 +5,7 @@
 
 use stateright::{Checker, Model};
 use std::sync::atomic::AtomicBool;
-use witness_model::search::{search, Counters, Discovery};
+use witness_model::search::{search, Counters, Discovery, Limits};
 use witness_model::system::{Mode, Mutant, Repair, Variant, WitnessCfg, WitnessOrder};
 
 /// (configuration, unique states): the counts pin both searches, not only their agreement.
@@ -63,7 +63,11 @@ fn the_level_search_matches_stateright_bfs() {
         expected.sort_by_key(|d| d.property);
         for threads in 1..=3 {
             let counters = Counters::default();
-            let outcome = search(&model, threads, &AtomicBool::new(false), &counters);
+            let limits = Limits {
+                threads,
+                memory_budget_bytes: None,
+            };
+            let outcome = search(&model, limits, &AtomicBool::new(false), &counters);
             let at = format!("{name} on {threads} thread(s)");
             assert!(outcome.complete, "{at}");
             let count =
@@ -81,4 +85,20 @@ fn the_level_search_matches_stateright_bfs() {
             assert_eq!(found, expected, "{at}");
         }
     }
+}
+
+#[test]
+fn a_search_over_its_memory_budget_stops_and_says_so() {
+    let model = WitnessCfg::small().into_model();
+    let counters = Counters::default();
+    let limits = Limits {
+        threads: 2,
+        memory_budget_bytes: Some(4 << 20),
+    };
+    let outcome = search(&model, limits, &AtomicBool::new(false), &counters);
+    assert!(!outcome.complete);
+    let shortfall = outcome.out_of_memory.expect("stopped by the budget");
+    assert!(shortfall.available_bytes < 4 << 20, "{shortfall}");
+    let unique = counters.unique.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(unique > 0 && unique < 224_502, "{unique}");
 }

@@ -64,6 +64,7 @@ pub const RUN_FIELDS: &[&str] = &[
     "mutant",
     "config",
     "complete",
+    "stopped_by",
     "unique_states",
     "total_states",
     "max_depth",

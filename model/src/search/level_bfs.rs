@@ -2,6 +2,7 @@
 //! when its fingerprint is new and judged by the model's properties as it is kept.
 
 use super::fingerprint_set::FingerprintSet;
+use super::memory::{self, Shortfall};
 use super::{fingerprint, Packed};
 use stateright::{Expectation, Model, Property};
 use std::collections::VecDeque;
@@ -33,6 +34,15 @@ pub struct Counters {
     pub table_bytes: AtomicUsize,
 }
 
+/// How a search may run.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub threads: usize,
+    /// The most the fingerprint table and the two levels may hold together; `None`: as much as
+    /// the machine has available.
+    pub memory_budget_bytes: Option<u64>,
+}
+
 /// A property's first discovery: `depth` counts states, the initial one included, so the shortest
 /// path to it has `depth - 1` steps.
 #[derive(Clone, Debug, Eq, PartialEq)]
@@ -46,8 +56,10 @@ pub struct Outcome {
     /// In the model's property order.
     pub discoveries: Vec<Discovery>,
     /// No verdict needs more states: the states ran out, or every property has a discovery (where
-    /// stateright stops too). `false` when `stop` ended the search.
+    /// stateright stops too). `false` when `stop` or the memory guard ended the search.
     pub complete: bool,
+    /// Set when the search stopped because it could not get the memory to go on.
+    pub out_of_memory: Option<Shortfall>,
 }
 
 /// Everything the threads of one search share.
@@ -58,6 +70,12 @@ struct Shared<'a, M: Model> {
     undiscovered: AtomicU32,
     discoveries: Mutex<Vec<Discovery>>,
     seen: RwLock<FingerprintSet>,
+    out_of_memory: Mutex<Option<Shortfall>>,
+    /// Bytes of the level being expanded (as it was when its expansion began) and of the one
+    /// being built.
+    level_bytes: AtomicUsize,
+    next_level_bytes: AtomicUsize,
+    memory_budget_bytes: Option<u64>,
     stop: &'a AtomicBool,
     counters: &'a Counters,
     /// Any state, to unpack the others with.
@@ -74,12 +92,13 @@ struct Level {
     depth: usize,
 }
 
-/// Breadth-first search of `model` from its initial states on `threads` threads, until no new
-/// state is left, every property has a discovery (as stateright stops), or `stop` is set.
+/// Breadth-first search of `model` from its initial states, until no new state is left, every
+/// property has a discovery (as stateright stops), `stop` is set, or it would need more memory
+/// than `limits` or the machine allow.
 ///
 /// The model's `Eventually` properties are not supported (this project has none): a proof of one
 /// needs the paths this search does not keep.
-pub fn search<M>(model: &M, threads: usize, stop: &AtomicBool, counters: &Counters) -> Outcome
+pub fn search<M>(model: &M, limits: Limits, stop: &AtomicBool, counters: &Counters) -> Outcome
 where
     M: Model + Sync,
     M::State: Packed + Clone + Send + Sync,
@@ -98,9 +117,11 @@ where
         .filter(|s| model.within_boundary(s))
         .collect();
     let Some(template) = init_states.first() else {
+        // No initial state, or none within the boundary because `stop` is already set.
         return Outcome {
             discoveries: Vec::new(),
-            complete: true,
+            complete: !stop.load(Ordering::Relaxed),
+            out_of_memory: None,
         };
     };
     let shared = Shared {
@@ -109,18 +130,26 @@ where
         properties,
         discoveries: Mutex::new(Vec::new()),
         seen: RwLock::new(FingerprintSet::new()),
+        out_of_memory: Mutex::new(None),
+        level_bytes: AtomicUsize::new(0),
+        next_level_bytes: AtomicUsize::new(0),
+        memory_budget_bytes: limits.memory_budget_bytes,
         stop,
         counters,
         template: template.clone(),
         words_per_state: template.packed_len(),
-        threads: threads.max(1),
+        threads: limits.threads.max(1),
     };
     let mut level = shared.first_level(&init_states);
     while !level.blocks.is_empty() && !shared.finished() {
         counters.max_depth.fetch_max(level.depth, Ordering::Relaxed);
         level = shared.expand(level);
     }
-    let complete = !stop.load(Ordering::Relaxed);
+    let out_of_memory = *shared
+        .out_of_memory
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    let complete = !stop.load(Ordering::Relaxed) && out_of_memory.is_none();
     let mut discoveries = shared
         .discoveries
         .into_inner()
@@ -130,6 +159,7 @@ where
     Outcome {
         discoveries,
         complete,
+        out_of_memory,
     }
 }
 
@@ -143,7 +173,42 @@ where
     }
 
     fn finished(&self) -> bool {
-        self.undiscovered() == 0 || self.stop.load(Ordering::Relaxed)
+        self.undiscovered() == 0 || self.stop.load(Ordering::Relaxed) || self.halted()
+    }
+
+    fn halted(&self) -> bool {
+        self.out_of_memory
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some()
+    }
+
+    /// Stops the search if holding `needed_bytes` more would exceed the budget, or leave the
+    /// machine less than a margin for the rest of the process; `true` when it may go on.
+    fn guard_memory(&self, needed_bytes: usize) -> bool {
+        const MARGIN_BYTES: u64 = 512 << 20;
+        let needed_bytes = needed_bytes as u64;
+        let machine = memory::available_bytes()
+            .unwrap_or(u64::MAX)
+            .saturating_sub(MARGIN_BYTES);
+        let budget = self
+            .memory_budget_bytes
+            .map_or(u64::MAX, |b| b.saturating_sub(self.held_bytes()));
+        let available_bytes = machine.min(budget);
+        if needed_bytes <= available_bytes
+            && self.held_bytes() <= self.memory_budget_bytes.unwrap_or(u64::MAX)
+        {
+            return true;
+        }
+        let mut out_of_memory = self
+            .out_of_memory
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        out_of_memory.get_or_insert(Shortfall {
+            needed_bytes,
+            available_bytes,
+        });
+        false
     }
 
     fn first_level(&self, init_states: &[M::State]) -> Level {
@@ -176,8 +241,18 @@ where
     }
 
     /// Expands every state of `level` on the search's threads; returns the level they lead to.
+    /// Bytes the table and the two levels hold (the level being expanded as it began).
+    fn held_bytes(&self) -> u64 {
+        let table = self.counters.table_bytes.load(Ordering::Relaxed);
+        let levels = self.level_bytes.load(Ordering::Relaxed)
+            + self.next_level_bytes.load(Ordering::Relaxed);
+        (table + levels) as u64
+    }
+
     fn expand(&self, level: Level) -> Level {
         let next_blocks = Mutex::new(Vec::new());
+        let level_bytes = self.next_level_bytes.swap(0, Ordering::Relaxed);
+        self.level_bytes.store(level_bytes, Ordering::Relaxed);
         std::thread::scope(|scope| {
             for _ in 0..self.threads {
                 scope.spawn(|| self.work(&level, &next_blocks));
@@ -224,7 +299,12 @@ where
         }
     }
 
+    /// Adds a full block to the next level, and checks that memory allows another (a level can
+    /// take gigabytes; a block is a few milliseconds of work, so the check costs nothing).
     fn publish(&self, block: Vec<u64>, next_blocks: &Mutex<Vec<Vec<u64>>>) {
+        let bytes = block.capacity() * std::mem::size_of::<u64>();
+        self.next_level_bytes.fetch_add(bytes, Ordering::Relaxed);
+        self.guard_memory(bytes);
         next_blocks
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -245,7 +325,9 @@ where
             return;
         }
         let mut seen = self.seen.write().unwrap_or_else(PoisonError::into_inner);
-        if seen.should_grow(pending) {
+        // Growing holds the old and the new segment of each thread at once, and leaves a table
+        // twice the size: what it needs beyond today is the table's size again.
+        if seen.should_grow(pending) && self.guard_memory(seen.bytes()) {
             seen.grow(self.threads);
             self.counters
                 .table_bytes

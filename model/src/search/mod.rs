@@ -15,8 +15,10 @@
 
 mod fingerprint_set;
 mod level_bfs;
+mod memory;
 
-pub use level_bfs::{search, Counters, Discovery, Outcome};
+pub use level_bfs::{search, Counters, Discovery, Limits, Outcome};
+pub use memory::Shortfall;
 
 /// A state that packs into a fixed number of `u64` words, losslessly: two states are equal exactly
 /// when their packed words are.
