@@ -105,17 +105,18 @@ pub fn describe_run(mode: &str, variant: &str, mutant: Option<&str>) -> String {
 /// client's (clients × operations each × the other clients), plus one per key beyond the first.
 /// Faults multiply the space by a roughly constant factor and are left out. Calibrated with BFS,
 /// symmetry and the reductions on 2 cores (docs/design.md, "Sizes and speed"): `default` scores 4
-/// (433,034 states, about 1 s), `large` 7 (722,826 states) and 2 clients × 3 operations 6 (about
-/// 23.2 million states, 72 s) all complete; `medium` scores 12 and does not complete in 10 minutes.
-/// Documented in docs/cli.md.
+/// (433,034 states, under 1 s), `large` 7 (722,826 states) and 2 clients × 3 operations 6 (about
+/// 23.2 million states, 20 s) complete in seconds; `medium` scores 12 and takes about 10 minutes
+/// and 13 GB (642 million states); `wide` scores 13 and does not fit in 24 GB. Documented in
+/// docs/cli.md.
 pub fn size_score(cfg: &WitnessCfg) -> u32 {
     let clients = u32::from(cfg.clients);
     clients * u32::from(cfg.ops_per_client) * clients.saturating_sub(1)
         + u32::from(cfg.keys.saturating_sub(1))
 }
 
-/// The score from which a check is warned to be beyond what a proof can finish here: between the
-/// largest configuration measured to complete (7) and the smallest measured not to (12).
+/// The score from which a check is warned to take minutes or more and gigabytes: between the
+/// largest configuration measured to complete in seconds (7) and `medium` (12, ten minutes).
 pub const WARN_SCORE: u32 = 8;
 
 pub fn state_space_warning(cfg: &WitnessCfg) -> Option<String> {
@@ -123,9 +124,10 @@ pub fn state_space_warning(cfg: &WitnessCfg) -> Option<String> {
     (score >= WARN_SCORE).then(|| {
         format!(
             "warning: this configuration ({}) has size score {score} (default 4, about 0.4 million \
-             states; large 7, about 0.7 million; medium 12 does not finish in 10 minutes on 2 \
-             cores); an exhaustive check may not finish or may run out of memory. Consider \
-             --timeout or fewer clients/operations/keys.",
+             states in a second; large 7, about 0.7 million; medium 12, 642 million states in \
+             about 10 minutes and 13 GB on 2 cores; wide 13 does not fit in 24 GB); an exhaustive \
+             check may take long or stop when memory runs out. Consider --timeout, --max-memory \
+             or fewer clients/operations/keys.",
             describe_cfg(cfg)
         )
     })
@@ -304,7 +306,7 @@ mod tests {
         ] {
             assert!(state_space_warning(&finishes).is_none(), "{finishes:?}");
         }
-        // Measured not to finish in 10 minutes: medium (and wide, medium with 2 keys).
+        // Measured to take minutes and gigabytes (medium) or not to fit (wide, medium with 2 keys).
         assert_eq!(size_score(&WitnessCfg::medium()), 12);
         assert!(state_space_warning(&WitnessCfg::medium()).is_some());
         assert!(state_space_warning(&WitnessCfg::wide()).is_some());

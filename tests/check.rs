@@ -188,7 +188,8 @@ fn a_bfs_over_its_memory_budget_stops_early_and_says_why() {
     let r = run(&["check", "--mode", "strong", "--max-memory", "2M"]);
     assert_eq!(r.code, 3, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
     assert!(
-        r.stdout.contains("STOPPED EARLY (out of memory: the search needed"),
+        r.stdout
+            .contains("STOPPED EARLY (out of memory: the search needed"),
         "{}",
         r.stdout
     );

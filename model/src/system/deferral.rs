@@ -163,7 +163,7 @@ pub fn keep_canonical(cfg: &WitnessCfg, state: &SystemState, actions: &mut Vec<A
     let reads =
         |waiting: Things, action: &Action| reads_all(cfg, waiting, touched(cfg, state, action));
     actions.retain(|a| is_fault(a) || reads(waiting, a));
-    let readers: Vec<Things> = actions
+    let readers: smallvec::SmallVec<[Things; 32]> = actions
         .iter()
         .filter(|a| !is_fault(a))
         .map(|a| touched(cfg, state, a))
@@ -183,12 +183,12 @@ pub fn keep_canonical(cfg: &WitnessCfg, state: &SystemState, actions: &mut Vec<A
 pub fn record(cfg: &WitnessCfg, state: &mut SystemState, action: &Action) {
     if let Some(fault) = waiting_for(cfg, action) {
         let waiting = waiting_now(state).union(fault);
-        for node in state.node_ids().collect::<Vec<_>>() {
+        for node in state.node_ids() {
             state.set_deferred(node, waiting.nodes[usize::from(node.0)]);
         }
         state.set_witness_deferred(waiting.witness);
     } else if !is_fault(action) && !waiting_now(state).is_empty() {
-        for node in state.node_ids().collect::<Vec<_>>() {
+        for node in state.node_ids() {
             state.set_deferred(node, 0);
         }
         state.set_witness_deferred(false);

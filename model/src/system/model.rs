@@ -111,9 +111,10 @@ impl WitnessModel {
         (0..self.cfg.cache_nodes).map(NodeId)
     }
 
-    fn invocable_ops(&self) -> Vec<Op> {
+    /// Every operation a client may invoke (on the stack: this runs for every state).
+    fn invocable_ops(&self) -> smallvec::SmallVec<[Op; 16]> {
         let mix = self.cfg.ops;
-        let mut ops = Vec::new();
+        let mut ops = smallvec::SmallVec::new();
         for key in self.keys() {
             if mix.put {
                 ops.push(Op::Put { key });

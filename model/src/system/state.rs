@@ -218,6 +218,10 @@ impl Hash for SystemState {
     }
 }
 
+/// The replication queue unpacked, on the stack for every configuration that fits a test or a
+/// proof (each enqueue and delivery rewrites it).
+type ReplicationQueue = smallvec::SmallVec<[(Key, Seq); 16]>;
+
 fn seq(raw: u64) -> Seq {
     Seq::try_from(raw).unwrap_or(Seq::MAX)
 }
@@ -416,7 +420,7 @@ impl SystemState {
     /// Enqueues `key@seq`; with `sorted`, the queue is kept in (key, version) order, which is how
     /// a set of messages that may be delivered in any order is stored canonically.
     pub fn enqueue_replication(&mut self, key: Key, value: Seq, sorted: bool) {
-        let mut queue: Vec<(Key, Seq)> = self.replication().collect();
+        let mut queue: ReplicationQueue = self.replication().collect();
         queue.push((key, value));
         if sorted {
             queue.sort_unstable();
@@ -426,7 +430,7 @@ impl SystemState {
 
     /// Removes the message at `index` of the queue.
     pub fn dequeue_replication(&mut self, index: usize) {
-        let mut queue: Vec<(Key, Seq)> = self.replication().collect();
+        let mut queue: ReplicationQueue = self.replication().collect();
         queue.remove(index);
         self.store_replication(&queue);
     }
