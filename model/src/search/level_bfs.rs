@@ -76,6 +76,8 @@ struct Shared<'a, M: Model> {
     level_bytes: AtomicUsize,
     next_level_bytes: AtomicUsize,
     memory_budget_bytes: Option<u64>,
+    /// The most successors one state has had so far (it bounds how much a block can insert).
+    most_successors: AtomicUsize,
     stop: &'a AtomicBool,
     counters: &'a Counters,
     /// Any state, to unpack the others with.
@@ -134,6 +136,7 @@ where
         level_bytes: AtomicUsize::new(0),
         next_level_bytes: AtomicUsize::new(0),
         memory_budget_bytes: limits.memory_budget_bytes,
+        most_successors: AtomicUsize::new(32),
         stop,
         counters,
         template: template.clone(),
@@ -184,27 +187,31 @@ where
     }
 
     /// Stops the search if holding `needed_bytes` more would exceed the budget, or leave the
-    /// machine less than a margin for the rest of the process; `true` when it may go on.
+    /// machine less than a margin for everything else; `true` when it may go on.
     fn guard_memory(&self, needed_bytes: usize) -> bool {
-        const MARGIN_BYTES: u64 = 512 << 20;
+        // Other processes (a build, an editor) need room too, and the kernel kills the largest
+        // process when memory runs out: that would lose the whole run.
+        const MARGIN_BYTES: u64 = 2 << 30;
         let needed_bytes = needed_bytes as u64;
+        let held_bytes = self.held_bytes();
         let machine = memory::available_bytes()
             .unwrap_or(u64::MAX)
             .saturating_sub(MARGIN_BYTES);
         let budget = self
             .memory_budget_bytes
-            .map_or(u64::MAX, |b| b.saturating_sub(self.held_bytes()));
+            .map_or(u64::MAX, |b| b.saturating_sub(held_bytes));
         let available_bytes = machine.min(budget);
-        if needed_bytes <= available_bytes
-            && self.held_bytes() <= self.memory_budget_bytes.unwrap_or(u64::MAX)
-        {
+        if needed_bytes <= available_bytes {
             return true;
         }
+        let table_bytes = self.counters.table_bytes.load(Ordering::Relaxed) as u64;
         let mut out_of_memory = self
             .out_of_memory
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         out_of_memory.get_or_insert(Shortfall {
+            table_bytes,
+            levels_bytes: held_bytes.saturating_sub(table_bytes),
             needed_bytes,
             available_bytes,
         });
@@ -286,7 +293,9 @@ where
             };
             let block = std::mem::take(&mut *block.lock().unwrap_or_else(PoisonError::into_inner));
             for states in block.chunks(block_words) {
-                self.make_room(states.len() / self.words_per_state);
+                if !self.make_room(states.len() / self.words_per_state) {
+                    return;
+                }
                 self.expand_block(states, level.depth, &mut out, &mut actions);
                 if out.len() >= block_words {
                     let full = std::mem::replace(&mut out, Vec::with_capacity(block_words));
@@ -311,28 +320,34 @@ where
             .push(block);
     }
 
-    /// Grows the fingerprint table, while no thread inserts, if `states` more expansions could
-    /// fill it past its load limit.
-    fn make_room(&self, states: usize) {
-        // A generous bound on the successors of a block: models here have far fewer per state.
-        let pending = states * 64;
+    /// Grows the fingerprint table, while no thread inserts, until `states` more expansions
+    /// cannot fill it past its load limit; `false` when memory does not allow it (the search then
+    /// stops).
+    fn make_room(&self, states: usize) -> bool {
+        // Twice the most successors any state had so far: the table may never fill up, and a
+        // block's states are much alike.
+        let pending = states * 2 * self.most_successors.load(Ordering::Relaxed);
         if !self
             .seen
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .should_grow(pending)
         {
-            return;
+            return true;
         }
         let mut seen = self.seen.write().unwrap_or_else(PoisonError::into_inner);
-        // Growing holds the old and the new segment of each thread at once, and leaves a table
-        // twice the size: what it needs beyond today is the table's size again.
-        if seen.should_grow(pending) && self.guard_memory(seen.bytes()) {
+        while seen.should_grow(pending) {
+            // Growing holds the old and the new segment of each thread at once, and leaves a
+            // table twice the size: what it needs beyond today is the table's size again.
+            if !self.guard_memory(seen.bytes()) {
+                return false;
+            }
             seen.grow(self.threads);
             self.counters
                 .table_bytes
                 .store(seen.bytes(), Ordering::Relaxed);
         }
+        true
     }
 
     /// Expands the packed `states` of depth `depth`, appending the new successors to `out`.
@@ -350,9 +365,11 @@ where
         let mut tally = Tally::default();
         let mut in_flight: VecDeque<(u64, M::State)> = VecDeque::with_capacity(PREFETCH_DISTANCE);
         let mut words = Vec::with_capacity(self.words_per_state);
+        let mut most_successors = 0;
         for packed in states.chunks(self.words_per_state) {
             let state = self.template.unpack(packed);
             self.model.actions(&state, actions);
+            most_successors = most_successors.max(actions.len());
             for action in actions.drain(..) {
                 let Some(successor) = self.model.next_state(&state, action) else {
                     continue;
@@ -377,6 +394,8 @@ where
             self.keep_if_new(&seen, fingerprint, &state, depth + 1, out, &mut tally);
         }
         seen.record_inserted(tally.unique);
+        self.most_successors
+            .fetch_max(most_successors, Ordering::Relaxed);
         let counters = self.counters;
         counters
             .generated

@@ -24,19 +24,47 @@ fn parse_available(meminfo: &str) -> Option<u64> {
 /// Memory the search would still need and could not get.
 #[derive(Clone, Copy, Debug, Eq, PartialEq)]
 pub struct Shortfall {
+    /// What the fingerprint table and the two levels held when the search stopped.
+    pub table_bytes: u64,
+    pub levels_bytes: u64,
+    /// What its next step (a growth of the table, another block of a level) would have added.
     pub needed_bytes: u64,
+    /// What it could still have taken: the machine's available memory less a spare margin for
+    /// everything else, or what was left of `--max-memory`, whichever was less.
     pub available_bytes: u64,
 }
 
 impl std::fmt::Display for Shortfall {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let gib = |bytes: u64| bytes as f64 / f64::from(1u32 << 30);
         write!(
             f,
-            "the search needed {:.1} GiB more and {:.1} GiB were available",
-            gib(self.needed_bytes),
-            gib(self.available_bytes)
+            "the search held {} ({} of state fingerprints, {} of states to expand) and its next \
+             step needed {} more, with {} left to take",
+            human(self.table_bytes + self.levels_bytes),
+            human(self.table_bytes),
+            human(self.levels_bytes),
+            human(self.needed_bytes),
+            human(self.available_bytes)
         )
+    }
+}
+
+/// Bytes in the largest binary unit that keeps a digit before the point.
+fn human(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes as f64;
+    let mut unit = "B";
+    for next in UNITS {
+        if value < 1024.0 {
+            break;
+        }
+        value /= 1024.0;
+        unit = next;
+    }
+    if unit == "B" {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {unit}")
     }
 }
 
@@ -50,5 +78,20 @@ mod tests {
         assert_eq!(parse_available(meminfo), Some(18_742_500 * 1024));
         assert_eq!(parse_available("MemTotal: 1 kB\n"), None);
         assert_eq!(parse_available("MemAvailable: lots\n"), None);
+    }
+
+    #[test]
+    fn a_shortfall_says_what_was_held_and_what_was_missing() {
+        let shortfall = Shortfall {
+            table_bytes: 8 << 30,
+            levels_bytes: 13 << 30,
+            needed_bytes: 320 << 10,
+            available_bytes: 0,
+        };
+        assert_eq!(
+            shortfall.to_string(),
+            "the search held 21.0 GiB (8.0 GiB of state fingerprints, 13.0 GiB of states to \
+             expand) and its next step needed 320.0 KiB more, with 0 B left to take"
+        );
     }
 }
