@@ -195,10 +195,11 @@ impl ProgressLine {
 
 /// Steps of a trace (its lines without the closing "⇒ ..." explanation).
 pub fn trace_steps(result: &PropertyResult) -> usize {
+    // Numbered steps only: not the closing "⇒ …" line, nor a note about how the path was found.
     result
         .trace
         .iter()
-        .filter(|line| !line.starts_with('⇒'))
+        .filter(|line| line.starts_with(|c: char| c.is_ascii_digit()))
         .count()
 }
 

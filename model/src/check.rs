@@ -516,8 +516,19 @@ fn minimal_paths(
             .collect();
         return (paths, not_minimal);
     }
+    // A discovery of the level search has no path at all until it is re-derived, so its
+    // re-derivation runs past the timeout (Ctrl-C still stops it); it is bounded by a depth the
+    // run itself reached, with fewer states than the run explored.
+    let needs_a_path = discoveries
+        .iter()
+        .any(|(_, found)| matches!(found, Found::AtDepth(_)));
+    let deadline = if needs_a_path {
+        None
+    } else {
+        watch.deadline()
+    };
     let found = discoveries.iter().map(|(n, f)| (*n, f.depth()));
-    let mut shortest = shortest_paths(model, found, watch.deadline(), watch.interrupt);
+    let mut shortest = shortest_paths(model, found, deadline, watch.interrupt);
     for (name, found) in discoveries {
         if shortest.iter().any(|(n, _)| *n == name) {
             continue;
