@@ -35,11 +35,46 @@ pub(crate) enum Change {
     Abandon,
 }
 
-/// One entry: `(seq, exists)` packed in one word, the location in another, both guarded by
-/// `version`. Alone on a cache line, so that a write of one key never moves another key's line.
+/// Keys up to this many bytes live in the cell itself (S3 keys in the benchmarks are 24 bytes).
+const INLINE_KEY: usize = 24;
+
+/// The cell's key. Inline, a read hit compares it on the line it loads for the entry anyway; a
+/// key in a box of its own would be one more line per hit (measured: 33 → 43 ns a strong hit
+/// with the key boxed beside the cell, against 25.5 ns for the bare map).
+#[derive(Debug)]
+enum CellKey {
+    Inline { len: u8, bytes: [u8; INLINE_KEY] },
+    Boxed(Box<[u8]>),
+}
+
+impl CellKey {
+    fn new(key: &str) -> CellKey {
+        let key = key.as_bytes();
+        match u8::try_from(key.len()) {
+            Ok(len) if key.len() <= INLINE_KEY => {
+                let mut bytes = [0; INLINE_KEY];
+                bytes[..key.len()].copy_from_slice(key);
+                CellKey::Inline { len, bytes }
+            }
+            _ => CellKey::Boxed(key.into()),
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            CellKey::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            CellKey::Boxed(bytes) => bytes,
+        }
+    }
+}
+
+/// One key's entry: `(seq, exists)` packed in one word, the location in another, both guarded by
+/// `version`, and the key. One cache line of its own, so that a read hit loads one line for the
+/// key and the entry, and a write of one key never moves another key's line.
 #[derive(Debug)]
 #[repr(align(64))]
 pub(crate) struct EntryCell {
+    key: CellKey,
     /// Held by a writer for its whole change, and by a reader that found a writer busy.
     writer: Mutex<()>,
     /// Odd while a writer changes the entry.
@@ -75,14 +110,21 @@ fn decode(seq: u64, location: u64) -> Entry {
 }
 
 impl EntryCell {
-    pub(crate) fn new(entry: &Entry) -> EntryCell {
+    pub(crate) fn new(key: &str, entry: &Entry) -> EntryCell {
         let (seq, location) = encode(entry);
         EntryCell {
+            key: CellKey::new(key),
             writer: Mutex::new(()),
             version: AtomicU64::new(0),
             seq: AtomicU64::new(seq),
             location: AtomicU64::new(location),
         }
+    }
+
+    /// The key's bytes (what the node hashes and compares).
+    #[inline]
+    pub(crate) fn key(&self) -> &[u8] {
+        self.key.as_bytes()
     }
 
     /// The entry, as some writer left it complete.
@@ -160,11 +202,36 @@ mod tests {
                 location: Some(Location(0)),
             },
         ] {
-            assert_eq!(EntryCell::new(&entry).load(), entry);
-            let cell = EntryCell::new(&Entry::NEVER_WRITTEN);
+            assert_eq!(EntryCell::new("k", &entry).load(), entry);
+            let cell = EntryCell::new("k", &Entry::NEVER_WRITTEN);
             assert_eq!(cell.update(&entry, |_| Change::Set), Change::Set);
             assert_eq!(cell.load(), entry);
         }
+    }
+
+    #[test]
+    fn a_cell_is_one_cache_line() {
+        assert_eq!(std::mem::size_of::<EntryCell>(), 64);
+        assert_eq!(std::mem::align_of::<EntryCell>(), 64);
+    }
+
+    #[test]
+    fn short_and_long_keys_are_kept_whole() {
+        for key in [
+            "k",
+            "bucket/photos/000123.jpg",
+            "bucket/photos/0001234.jpg",
+            "é/ü",
+            "",
+        ] {
+            let cell = EntryCell::new(key, &Entry::NEVER_WRITTEN);
+            assert_eq!(cell.key(), key.as_bytes());
+        }
+        assert!(matches!(
+            CellKey::new("bucket/photos/000123.jpg"),
+            CellKey::Inline { len: 24, .. }
+        ));
+        assert!(matches!(CellKey::new(&"x".repeat(25)), CellKey::Boxed(_)));
     }
 
     #[test]
@@ -173,7 +240,7 @@ mod tests {
             seq: 2,
             location: Some(Location(5)),
         };
-        let cell = EntryCell::new(&entry);
+        let cell = EntryCell::new("k", &entry);
         let newer = Entry {
             seq: 3,
             location: None,
@@ -195,7 +262,7 @@ mod tests {
     #[test]
     #[should_panic(expected = "does not fit a cache cell")]
     fn a_sequence_beyond_63_bits_is_refused() {
-        let cell = EntryCell::new(&Entry::NEVER_WRITTEN);
+        let cell = EntryCell::new("k", &Entry::NEVER_WRITTEN);
         let huge = Entry {
             seq: MAX_CELL_SEQ + 1,
             location: None,
@@ -213,10 +280,13 @@ mod tests {
     fn concurrent_writers_and_readers_see_only_whole_entries() {
         // Each writer stores entries whose location is a function of the seq; a torn read would
         // pair one writer's seq with another's location.
-        let cell = std::sync::Arc::new(EntryCell::new(&Entry {
-            seq: 0,
-            location: Some(Location(0)),
-        }));
+        let cell = std::sync::Arc::new(EntryCell::new(
+            "k",
+            &Entry {
+                seq: 0,
+                location: Some(Location(0)),
+            },
+        ));
         let writers: Vec<_> = (0..2u64)
             .map(|w| {
                 let cell = std::sync::Arc::clone(&cell);

@@ -56,14 +56,20 @@ pub(crate) struct Cached {
     pub(crate) slot: Option<Arc<Slot>>,
 }
 
-/// A key as one lane's copy of a shard holds it. The slot handle sits here, not in the cell, so
-/// that a read hit's two loads that another core's write may have moved (the cell and the witness
-/// slot) both start from this line, which only changes with the key set, and can overlap.
+/// A key as one lane's copy of a shard holds it: its cell (key and entry) and its witness slot.
+/// The slot handle sits here, not in the cell, so that a read hit's two loads that another core's
+/// write may have moved (the cell and the witness slot) both start from this line, which only
+/// changes with the key set, and can overlap.
 #[derive(Debug)]
 struct Held {
-    key: Box<str>,
     cell: Arc<EntryCell>,
     slot: Option<Arc<Slot>>,
+}
+
+impl Held {
+    fn is(&self, key: &str) -> bool {
+        self.cell.key() == key.as_bytes()
+    }
 }
 
 type Table = HashTable<Held>;
@@ -170,7 +176,8 @@ impl CacheNode {
         }
     }
 
-    fn hash(&self, key: &str) -> u64 {
+    /// Hashes the key's bytes (a cell keeps bytes, so the table can rehash from the cell).
+    fn hash(&self, key: &[u8]) -> u64 {
         self.hasher.hash_one(key)
     }
 
@@ -229,10 +236,10 @@ impl CacheNode {
         key: &str,
         f: impl FnOnce(Entry, Option<&Arc<Slot>>) -> R,
     ) -> Option<R> {
-        let hash = self.hash(key);
+        let hash = self.hash(key.as_bytes());
         let table = self.read_lane(hash);
         table
-            .find(hash, |held| *held.key == *key)
+            .find(hash, |held| held.is(key))
             .map(|held| f(held.cell.load(), held.slot.as_ref()))
     }
 
@@ -240,10 +247,10 @@ impl CacheNode {
     /// load the entry: the writer asking is about to change it, and reading the line first
     /// would move it twice.
     pub(crate) fn slot_of(&self, key: &str) -> Option<Arc<Slot>> {
-        let hash = self.hash(key);
+        let hash = self.hash(key.as_bytes());
         let table = self.read_lane(hash);
         table
-            .find(hash, |held| *held.key == *key)
+            .find(hash, |held| held.is(key))
             .and_then(|held| held.slot.clone())
     }
 
@@ -260,7 +267,7 @@ impl CacheNode {
         decide: impl FnOnce(&Entry) -> Change,
     ) -> bool {
         let table = self.read_lane(hash);
-        match table.find(hash, |held| *held.key == *key) {
+        match table.find(hash, |held| held.is(key)) {
             Some(held) if held.slot.is_some() || slot.is_none() => {
                 held.cell.update(new, decide) != Change::Abandon
             }
@@ -283,28 +290,27 @@ impl CacheNode {
         let held = shard
             .0
             .first()
-            .and_then(|table| table.find(hash, |held| *held.key == *key))
+            .and_then(|table| table.find(hash, |held| held.is(key)))
             .map(|held| (Arc::clone(&held.cell), held.slot.is_none()));
         match held {
             Some((cell, slotless)) => {
                 let change = cell.update(&entry, |held| decide(repair, held, &entry));
                 if change == Change::Set && slotless && slot.is_some() {
                     for table in shard.0.iter_mut() {
-                        if let Some(held) = table.find_mut(hash, |held| *held.key == *key) {
+                        if let Some(held) = table.find_mut(hash, |held| held.is(key)) {
                             held.slot.clone_from(&slot);
                         }
                     }
                 }
             }
             None => {
-                let cell = Arc::new(EntryCell::new(&entry));
+                let cell = Arc::new(EntryCell::new(key, &entry));
                 for table in shard.0.iter_mut() {
                     let held = Held {
-                        key: key.into(),
                         cell: Arc::clone(&cell),
                         slot: slot.clone(),
                     };
-                    table.insert_unique(hash, held, |held| self.hash(&held.key));
+                    table.insert_unique(hash, held, |held| self.hash(held.cell.key()));
                 }
             }
         }
@@ -312,7 +318,7 @@ impl CacheNode {
 
     /// `node.put(key, entry)` (miss fill and repair): in place when the node holds the key.
     pub(crate) fn put(&self, key: &str, entry: Entry, slot: Option<Arc<Slot>>, repair: Repair) {
-        let hash = self.hash(key);
+        let hash = self.hash(key.as_bytes());
         let decide = |held: &Entry| decide(repair, held, &entry);
         if self.update_in_place(hash, key, &entry, slot.as_ref(), decide) {
             return;
@@ -336,7 +342,7 @@ impl CacheNode {
         slot: Option<Arc<Slot>>,
         repair: Repair,
     ) {
-        let hash = self.hash(key);
+        let hash = self.hash(key.as_bytes());
         let in_place = |held: &Entry| {
             if self.listings.any.load(Ordering::SeqCst) {
                 Change::Abandon
@@ -388,9 +394,9 @@ impl CacheNode {
     }
 
     pub(crate) fn evict(&self, key: &str) {
-        let hash = self.hash(key);
+        let hash = self.hash(key.as_bytes());
         for table in self.write_shard(hash).0.iter_mut() {
-            if let Ok(found) = table.find_entry(hash, |held| *held.key == *key) {
+            if let Ok(found) = table.find_entry(hash, |held| held.is(key)) {
                 found.remove();
             }
         }
@@ -419,7 +425,7 @@ impl CacheNode {
     /// Whether any lane lock of `key`'s shard, and the listings lock, are poisoned.
     #[cfg(all(test, not(loom), not(feature = "shuttle")))]
     pub(crate) fn poisoned(&self, key: &str) -> (bool, bool) {
-        let lanes = self.lanes_of(Self::shard(self.hash(key)));
+        let lanes = self.lanes_of(Self::shard(self.hash(key.as_bytes())));
         let shard = lanes.iter().any(|lane| lane.is_poisoned());
         (shard, self.listings.per_partition.is_poisoned())
     }
@@ -428,7 +434,7 @@ impl CacheNode {
     /// of the poison handling).
     #[cfg(all(test, not(loom), not(feature = "shuttle")))]
     pub(crate) fn poison_for_test(&self, key: &str) {
-        let hash = self.hash(key);
+        let hash = self.hash(key.as_bytes());
         let mut shard = self.write_shard(hash);
         let _listings = write_clearing(&self.listings.per_partition, clear_listings);
         let bogus = Cached {
