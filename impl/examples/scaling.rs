@@ -11,8 +11,8 @@
 //! operations (default 20 000, as the bench) split between them, 200 batches each, threads spawned
 //! per batch. It prints the ratio timed as the bench does (from when every thread runs) and timed
 //! with spawning and joining (as the bench did before), then the median ratios over the rounds.
-//! `SCALING_ONLY_TWO=1` runs only the 2-thread batches, to profile them alone with
-//! `perf record -e cpu-clock`; `SCALING_QUANTILE` picks another quantile than the median.
+//! `SCALING_ONLY=2` (or `1`) runs only the 2-thread (1-thread) batches, to profile them alone
+//! with `perf record -e cpu-clock` and compare the two profiles; `SCALING_QUANTILE` picks another quantile than the median.
 
 use index_cache::{Config, Entry, IndexCache, Location, Mode, NodeId};
 use std::collections::HashMap;
@@ -160,6 +160,14 @@ fn quantile() -> f64 {
         .unwrap_or(0.5)
 }
 
+/// `SCALING_ONLY`: run only batches of this many threads (1 or 2).
+fn only_threads() -> Option<u64> {
+    std::env::var("SCALING_ONLY")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .filter(|t| (1..=2).contains(t))
+}
+
 /// A quantile (see [`quantile`]) over batches of `ops` operations split over `threads`: the time from the moment every
 /// thread runs to the last one's end (what the criterion bench times), and the wall time
 /// including spawning and joining (what it timed before).
@@ -216,9 +224,9 @@ fn main() {
     let ns = |d: Duration| d.as_nanos() as f64 / ops as f64;
     for _ in 0..rounds {
         for (w, Named { name, work, after }) in workloads.iter().enumerate() {
-            if std::env::var_os("SCALING_ONLY_TWO").is_some() {
-                // For `perf record`: only the 2-thread batches, so every sample is one of them.
-                batch(work, ops, 2, after);
+            if let Some(threads) = only_threads() {
+                // For `perf record`: only batches of one size, so every sample is one of them.
+                batch(work, ops, threads, after);
                 continue;
             }
             let (one, one_wall) = batch(work, ops, 1, after);

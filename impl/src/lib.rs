@@ -24,6 +24,7 @@
 //! The variant and mutant of the model are selected with [`Builder::protocol`], which only tests
 //! use; [`IndexCache::new`] always builds the default variant the model proves correct.
 
+mod cell;
 pub mod conditional;
 pub mod config;
 mod error;
@@ -423,11 +424,17 @@ impl IndexCache {
     }
 
     /// `witness.isStale(key, entry)` for a cached entry, through its slot handle when it has one.
-    fn is_stale_cached(&self, p: usize, key: &str, cached: &node::Cached) -> bool {
-        self.checks(&cached.entry)
-            && match &cached.slot {
-                Some(slot) => self.witness.is_stale_at(slot, &cached.entry),
-                None => self.witness.is_stale(p, key, &cached.entry),
+    fn is_stale_cached(
+        &self,
+        p: usize,
+        key: &str,
+        entry: &Entry,
+        slot: Option<&sync::Arc<witness::Slot>>,
+    ) -> bool {
+        self.checks(entry)
+            && match slot {
+                Some(slot) => self.witness.is_stale_at(slot, entry),
+                None => self.witness.is_stale(p, key, entry),
             }
     }
 
@@ -447,18 +454,18 @@ impl IndexCache {
     ) -> Option<(Entry, Option<SlotRef>)> {
         let strong = self.is_strong();
         if sync::driven() {
-            let cached = node.lookup(key, node::Cached::clone)?;
+            let (entry, slot) = node.lookup(key, |entry, slot| (entry, slot.cloned()))?;
             if !strong {
-                return Some((cached.entry, None));
+                return Some((entry, None));
             }
             sync::pause(Point::GetCheck);
-            let stale = self.is_stale_cached(p, key, &cached);
-            return Some((cached.entry, stale.then_some(cached.slot)));
+            let stale = self.is_stale_cached(p, key, &entry, slot.as_ref());
+            return Some((entry, stale.then_some(slot)));
         }
-        node.lookup(key, |cached| {
-            let stale = strong && self.is_stale_cached(p, key, cached);
+        node.lookup(key, |entry, slot| {
+            let stale = strong && self.is_stale_cached(p, key, &entry, slot);
             // Only a stale hit needs the handle afterwards.
-            (cached.entry, stale.then(|| cached.slot.clone()))
+            (entry, stale.then(|| slot.cloned()))
         })
     }
 

@@ -3,26 +3,33 @@
 //!
 //! The entries are split into shards by key hash. Each shard keeps one copy of its hash table per
 //! *reader lane*, each copy under its own `RwLock` on its own cache line; a thread reads through
-//! the lane [`sync::thread_lane`] gives it, and every change to a shard takes all of its lanes'
-//! write locks (in lane order) and updates every copy, so the copies are always equal and a
-//! change is atomic for every reader. Why: taking a read lock writes the lock word, and when two
-//! cores read keys of the same shard that word moves between their caches on about every second
-//! read, however many shards there are (measured: a shared `RwLock<HashMap>` read by 2 threads
-//! ran at 0.8-1.0x the speed of 1 thread). With a lane per thread a read hit writes only lines
-//! its own core keeps; writers, which must invalidate the readers' copies anyway, pay for the
-//! lanes. The key is hashed once (keyed `ahash`, far cheaper than SipHash on short keys, and
-//! still seeded per node against hash flooding); the same hash picks the shard and probes the
-//! table.
+//! the lane [`sync::thread_lane`] gives it. Why: taking a read lock writes the lock word, and when
+//! two cores read keys of the same shard that word moves between their caches on about every
+//! second read, however many shards there are (measured: a shared `RwLock<HashMap>` read by 2
+//! threads ran at 0.5-1.0x the speed of 1 thread). With a lane per thread a read hit writes only
+//! lines its own core keeps.
+//!
+//! The copies hold the same keys, and every key's entry is one [`EntryCell`] they all point to
+//! (a seqlock, `cell.rs`). Changing the entry of a key the node holds — most writes, repairs and
+//! fills — locks that cell under the writer's own lane's *read* lock: no other lane's lock or
+//! table line moves. Changing which keys the node holds (a first fill, an eviction, a restart), or
+//! a write while the node caches a listing, takes every lane's write lock in lane order and
+//! changes every copy, so the copies stay equal and the change is atomic for every reader. The key
+//! is hashed once (keyed `ahash`, far cheaper than SipHash on short keys, and still seeded per
+//! node against hash flooding); the same hash picks the shard and probes the table.
 //!
 //! A poisoned lock (a thread panicked while updating) is treated as an eviction of everything it
 //! guards: the shard, or the listings, is cleared before it serves again, so a half-finished
 //! update can never be served. Every lock a panicking update held is poisoned, so everything it
 //! may have half-written is cleared. In strong mode that is only belt and braces (the witness
 //! would catch a stale entry); in eventual mode it keeps the node from serving what the panicking
-//! thread left behind.
+//! thread left behind. A cell is never left half-written: nothing inside its critical section can
+//! panic.
 //!
-//! Lock order: shards in index order, within a shard lanes in index order, then the listings lock.
+//! Lock order: shards in index order, within a shard lanes in index order, then the listings lock,
+//! then a cell (a lane read lock, then a cell, on the in-place path).
 
+use crate::cell::{Change, EntryCell};
 use crate::padded::Padded;
 use crate::sync::{self, Arc, AtomicBool, Ordering, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use crate::witness::Slot;
@@ -41,6 +48,7 @@ const SHARDS: usize = if cfg!(any(loom, feature = "shuttle")) {
     16
 };
 
+/// What a fill, repair or write stores at a node.
 #[derive(Clone, Debug)]
 pub(crate) struct Cached {
     pub(crate) entry: Entry,
@@ -48,7 +56,23 @@ pub(crate) struct Cached {
     pub(crate) slot: Option<Arc<Slot>>,
 }
 
-type Table = HashTable<(Box<str>, Cached)>;
+/// A key as one lane's copy of a shard holds it: its cell (key and entry) and its witness slot.
+/// The slot handle sits here, not in the cell, so that a read hit's two loads that another core's
+/// write may have moved (the cell and the witness slot) both start from this line, which only
+/// changes with the key set, and can overlap.
+#[derive(Debug)]
+struct Held {
+    cell: Arc<EntryCell>,
+    slot: Option<Arc<Slot>>,
+}
+
+impl Held {
+    fn is(&self, key: &str) -> bool {
+        self.cell.key() == key.as_bytes()
+    }
+}
+
+type Table = HashTable<Held>;
 
 /// One lane's copy of a shard, alone on its cache lines so that readers of different lanes share
 /// nothing.
@@ -62,6 +86,15 @@ fn accepts(repair: Repair, held: Option<&Entry>, new: &Entry) -> bool {
             Some(held) => new.seq > held.seq,
             None => true,
         },
+    }
+}
+
+/// [`accepts`] as a cell update's decision.
+fn decide(repair: Repair, held: &Entry, new: &Entry) -> Change {
+    if accepts(repair, Some(held), new) {
+        Change::Set
+    } else {
+        Change::Keep
     }
 }
 
@@ -143,7 +176,8 @@ impl CacheNode {
         }
     }
 
-    fn hash(&self, key: &str) -> u64 {
+    /// Hashes the key's bytes (a cell keeps bytes, so the table can rehash from the cell).
+    fn hash(&self, key: &[u8]) -> u64 {
         self.hasher.hash_one(key)
     }
 
@@ -194,22 +228,56 @@ impl CacheNode {
         sync::read(lane)
     }
 
-    /// `node.lookup(key)`: runs `f` on the cached entry while the lane's read lock is held.
-    pub(crate) fn lookup<R>(&self, key: &str, f: impl FnOnce(&Cached) -> R) -> Option<R> {
-        let hash = self.hash(key);
+    /// `node.lookup(key)`: runs `f` on the cached entry and its slot handle while the lane's
+    /// read lock is held.
+    #[inline]
+    pub(crate) fn lookup<R>(
+        &self,
+        key: &str,
+        f: impl FnOnce(Entry, Option<&Arc<Slot>>) -> R,
+    ) -> Option<R> {
+        let hash = self.hash(key.as_bytes());
         let table = self.read_lane(hash);
         table
-            .find(hash, |(k, _)| **k == *key)
-            .map(|(_, cached)| f(cached))
+            .find(hash, |held| held.is(key))
+            .map(|held| f(held.cell.load(), held.slot.as_ref()))
     }
 
-    /// The witness slot handle the node keeps with `key`'s entry, if it holds one.
+    /// The witness slot handle the node keeps with `key`'s entry, if it holds one. Does not
+    /// load the entry: the writer asking is about to change it, and reading the line first
+    /// would move it twice.
     pub(crate) fn slot_of(&self, key: &str) -> Option<Arc<Slot>> {
-        self.lookup(key, |cached| cached.slot.clone()).flatten()
+        let hash = self.hash(key.as_bytes());
+        let table = self.read_lane(hash);
+        table
+            .find(hash, |held| held.is(key))
+            .and_then(|held| held.slot.clone())
     }
 
-    /// `node.put` on every copy of one shard; allocates the key only where the node does not
-    /// hold it. A held entry keeps its slot handle: a key has one witness slot for good.
+    /// Changes the entry of a key the node holds in place: its cell, under the calling thread's
+    /// lane's read lock (which keeps the key in the table). False when the node does not hold
+    /// the key, when the held entry still lacks the slot handle `slot` would give it, or when
+    /// `decide` abandons: then the caller takes the path that write-locks the shard.
+    fn update_in_place(
+        &self,
+        hash: u64,
+        key: &str,
+        new: &Entry,
+        slot: Option<&Arc<Slot>>,
+        decide: impl FnOnce(&Entry) -> Change,
+    ) -> bool {
+        let table = self.read_lane(hash);
+        match table.find(hash, |held| held.is(key)) {
+            Some(held) if held.slot.is_some() || slot.is_none() => {
+                held.cell.update(new, decide) != Change::Abandon
+            }
+            _ => false,
+        }
+    }
+
+    /// `node.put` on every copy of one shard, whose locks the caller holds: the shared cell of a
+    /// held key (adopting the slot handle if it had none), or a new cell for every copy. A held
+    /// key keeps its slot handle: a key has one witness slot for good.
     fn put_in(
         &self,
         shard: &mut ShardGuard<'_>,
@@ -218,26 +286,43 @@ impl CacheNode {
         new: Cached,
         repair: Repair,
     ) {
-        for table in shard.0.iter_mut() {
-            match table.find_mut(hash, |(k, _)| **k == *key) {
-                Some((_, held)) => {
-                    if accepts(repair, Some(&held.entry), &new.entry) {
-                        held.entry = new.entry;
-                        if held.slot.is_none() {
-                            held.slot.clone_from(&new.slot);
+        let Cached { entry, slot } = new;
+        let held = shard
+            .0
+            .first()
+            .and_then(|table| table.find(hash, |held| held.is(key)))
+            .map(|held| (Arc::clone(&held.cell), held.slot.is_none()));
+        match held {
+            Some((cell, slotless)) => {
+                let change = cell.update(&entry, |held| decide(repair, held, &entry));
+                if change == Change::Set && slotless && slot.is_some() {
+                    for table in shard.0.iter_mut() {
+                        if let Some(held) = table.find_mut(hash, |held| held.is(key)) {
+                            held.slot.clone_from(&slot);
                         }
                     }
                 }
-                None => {
-                    table.insert_unique(hash, (key.into(), new.clone()), |(k, _)| self.hash(k));
+            }
+            None => {
+                let cell = Arc::new(EntryCell::new(key, &entry));
+                for table in shard.0.iter_mut() {
+                    let held = Held {
+                        cell: Arc::clone(&cell),
+                        slot: slot.clone(),
+                    };
+                    table.insert_unique(hash, held, |held| self.hash(held.cell.key()));
                 }
             }
         }
     }
 
-    /// `node.put(key, entry)` (miss fill and repair).
+    /// `node.put(key, entry)` (miss fill and repair): in place when the node holds the key.
     pub(crate) fn put(&self, key: &str, entry: Entry, slot: Option<Arc<Slot>>, repair: Repair) {
-        let hash = self.hash(key);
+        let hash = self.hash(key.as_bytes());
+        let decide = |held: &Entry| decide(repair, held, &entry);
+        if self.update_in_place(hash, key, &entry, slot.as_ref(), decide) {
+            return;
+        }
         let mut shard = self.write_shard(hash);
         self.put_in(&mut shard, hash, key, Cached { entry, slot }, repair);
     }
@@ -245,9 +330,10 @@ impl CacheNode {
     /// A write's cache update: the entry, and the key in the partition listing if one is cached.
     /// Both locks are held together, so no reader sees one updated without the other. When the
     /// node holds no listing the listings lock is skipped: the update is then atomic at the
-    /// moment `any` reads false (the entry's readers wait for the shard's locks until it is
-    /// done), and a listing stored concurrently becomes visible only after that moment, as if
-    /// stored after this update, an order the model has too.
+    /// moment `any` reads false (the entry's readers wait until it is done: for the cell, whose
+    /// version is odd before `any` is read, on the in-place path; for the shard's locks
+    /// otherwise), and a listing stored concurrently becomes visible only after that moment, as
+    /// if stored after this update, an order the model has too.
     pub(crate) fn write_update(
         &self,
         partition: usize,
@@ -256,7 +342,17 @@ impl CacheNode {
         slot: Option<Arc<Slot>>,
         repair: Repair,
     ) {
-        let hash = self.hash(key);
+        let hash = self.hash(key.as_bytes());
+        let in_place = |held: &Entry| {
+            if self.listings.any.load(Ordering::SeqCst) {
+                Change::Abandon
+            } else {
+                decide(repair, held, &entry)
+            }
+        };
+        if self.update_in_place(hash, key, &entry, slot.as_ref(), in_place) {
+            return;
+        }
         let mut shard = self.write_shard(hash);
         if !self.listings.any.load(Ordering::SeqCst) {
             self.put_in(&mut shard, hash, key, Cached { entry, slot }, repair);
@@ -298,9 +394,9 @@ impl CacheNode {
     }
 
     pub(crate) fn evict(&self, key: &str) {
-        let hash = self.hash(key);
+        let hash = self.hash(key.as_bytes());
         for table in self.write_shard(hash).0.iter_mut() {
-            if let Ok(found) = table.find_entry(hash, |(k, _)| **k == *key) {
+            if let Ok(found) = table.find_entry(hash, |held| held.is(key)) {
                 found.remove();
             }
         }
@@ -329,7 +425,7 @@ impl CacheNode {
     /// Whether any lane lock of `key`'s shard, and the listings lock, are poisoned.
     #[cfg(all(test, not(loom), not(feature = "shuttle")))]
     pub(crate) fn poisoned(&self, key: &str) -> (bool, bool) {
-        let lanes = self.lanes_of(Self::shard(self.hash(key)));
+        let lanes = self.lanes_of(Self::shard(self.hash(key.as_bytes())));
         let shard = lanes.iter().any(|lane| lane.is_poisoned());
         (shard, self.listings.per_partition.is_poisoned())
     }
@@ -338,7 +434,7 @@ impl CacheNode {
     /// of the poison handling).
     #[cfg(all(test, not(loom), not(feature = "shuttle")))]
     pub(crate) fn poison_for_test(&self, key: &str) {
-        let hash = self.hash(key);
+        let hash = self.hash(key.as_bytes());
         let mut shard = self.write_shard(hash);
         let _listings = write_clearing(&self.listings.per_partition, clear_listings);
         let bogus = Cached {

@@ -33,6 +33,7 @@ const N1: NodeId = NodeId(1);
 const K0: &str = "k0";
 const K1: &str = "k1";
 const LOC: Location = Location(7);
+const NEWER: Location = Location(8);
 
 #[derive(Clone, Copy, Debug)]
 enum Setting {
@@ -388,6 +389,58 @@ fn first_use_of_a_key_at_once(cache: &Arc<IndexCache>) {
     cache.client(c(2)).read(N1, K1).expect("get");
 }
 
+/// Node 0 holds k0 (at version 1, location 7), so a PUT (location 8) and a DELETE through node 0
+/// both change its entry in place — the shared cell, under each writer's own lane's read lock —
+/// while a third client reads it through node 0 twice. A read must never pair one write's version
+/// with another's location (a torn cell); node 1 keeps version 1 for the read after the join.
+fn in_place_writes_vs_reads(cache: &Arc<IndexCache>) {
+    cache.client(c(0)).put(N0, K0, LOC).expect("put");
+    cache.client(c(1)).read(N0, K0).expect("get");
+    cache.client(c(1)).read(N1, K0).expect("get");
+    let writer = spawn(cache, |cache| {
+        cache.client(c(0)).put(N0, K0, NEWER).expect("put");
+    });
+    let deleter = spawn(cache, |cache| {
+        cache.client(c(2)).delete(N0, K0).expect("delete");
+    });
+    let reader = spawn(cache, |cache| {
+        let client = cache.client(c(1));
+        for _ in 0..2 {
+            let entry = client.read(N0, K0).expect("get");
+            let whole = match (entry.seq, entry.location) {
+                (1, location) => location == Some(LOC),
+                (_, location) => location.is_none() || location == Some(NEWER),
+            };
+            assert!(whole, "torn cache cell: {entry:?}");
+        }
+    });
+    writer.join().expect("writer");
+    deleter.join().expect("deleter");
+    reader.join().expect("reader");
+    cache.client(c(0)).read(N1, K0).expect("get");
+    cache.client(c(2)).read(N0, K0).expect("get");
+}
+
+/// Node 0 holds k0 and no listing; a PUT through node 0 changes k0 in place (deciding under the
+/// cell's lock that no listing needs it) while a LIST through node 0 stores the node's first
+/// listing. The writer then lists and reads through node 0.
+fn in_place_write_vs_listing_store(cache: &Arc<IndexCache>) {
+    cache.client(c(0)).put(N0, K0, LOC).expect("put");
+    cache.client(c(1)).read(N0, K0).expect("get");
+    let writer = spawn(cache, |cache| {
+        let client = cache.client(c(0));
+        client.put(N0, K0, NEWER).expect("put");
+        client.list(N0).expect("list");
+    });
+    let lister = spawn(cache, |cache| {
+        cache.client(c(1)).list(N0).expect("list");
+    });
+    writer.join().expect("writer");
+    lister.join().expect("lister");
+    cache.client(c(0)).read(N0, K0).expect("get");
+    cache.client(c(2)).list(N0).expect("list");
+}
+
 // ---- harnesses ---------------------------------------------------------------------------------
 
 #[test]
@@ -560,12 +613,36 @@ fn loom_first_use_of_a_key_at_once() {
     );
 }
 
+#[test]
+fn loom_cell_in_place_writes_vs_reads() {
+    clean_when_proved_caught_otherwise(
+        "in-place writes vs reads",
+        in_place_writes_vs_reads,
+        &[(Setting::Eventual, PropertyId::ReadAfterWrite)],
+    );
+}
+
+#[test]
+fn loom_cell_in_place_write_vs_listing_store() {
+    clean_when_proved_caught_otherwise(
+        "in-place write vs listing store",
+        in_place_write_vs_listing_store,
+        &[
+            (Setting::Eventual, PropertyId::ListAfterWrite),
+            (
+                mutant(Mutant::ListIgnoresWitness),
+                PropertyId::ListAfterWrite,
+            ),
+        ],
+    );
+}
+
 /// Every harness under every setting: the variants the model proves correct are clean in every
 /// harness, and every variant it refutes, every mutant and eventual mode violate some property in
 /// some harness. Prints the table recorded in docs/impl.md.
 #[test]
 fn loom_correspondence_with_the_model() {
-    let harnesses: [(&str, Scenario); 11] = [
+    let harnesses: [(&str, Scenario); 13] = [
         ("writer vs reader", writer_vs_reader),
         ("miss fill vs overwrite", miss_fill_races_overwrite),
         ("repair vs newer write", repair_races_newer_write),
@@ -577,6 +654,8 @@ fn loom_correspondence_with_the_model() {
         ("restart vs LIST reload", witness_restart_races_list_reload),
         ("restart vs GET reload", witness_restart_races_get_reload),
         ("first use of a key", first_use_of_a_key_at_once),
+        ("in-place writes vs reads", in_place_writes_vs_reads),
+        ("in-place write vs listing", in_place_write_vs_listing_store),
     ];
     let mut settings = vec![Setting::Eventual];
     settings.extend(
