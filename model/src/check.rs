@@ -522,11 +522,7 @@ fn minimal_paths(
     let needs_a_path = discoveries
         .iter()
         .any(|(_, found)| matches!(found, Found::AtDepth(_)));
-    let deadline = if needs_a_path {
-        None
-    } else {
-        watch.deadline()
-    };
+    let deadline = if needs_a_path { None } else { watch.deadline() };
     let found = discoveries.iter().map(|(n, f)| (*n, f.depth()));
     let mut shortest = shortest_paths(model, found, deadline, watch.interrupt);
     for (name, found) in discoveries {
