@@ -333,6 +333,14 @@ pub fn parse_bytes(text: &str) -> Result<u64, String> {
     let value: u64 = number
         .parse()
         .map_err(|_| format!("'{text}' is not a size (examples: 512M, 8G)"))?;
+    if unit.starts_with('.') {
+        return Err(format!(
+            "'{text}' is not a whole number: use a smaller unit (1.5G is 1536M)"
+        ));
+    }
+    if value == 0 {
+        return Err("a size must be more than 0".to_string());
+    }
     let shift = match unit
         .trim()
         .trim_end_matches(['B', 'b'])

@@ -195,10 +195,17 @@ fn a_bfs_over_its_memory_budget_stops_early_and_says_why() {
     );
     let j = run(&["check", "--mode", "strong", "--max-memory", "2M", "--json"]);
     assert_eq!(j.json()["stopped_by"]["reason"], "memory");
-    let bad = run(&["check", "--max-memory", "lots"]);
-    assert_eq!(bad.code, 2);
-    assert!(bad.stderr.contains("not a size"), "{}", bad.stderr);
-    bad.assert_no_panic();
+    for (size, message) in [
+        ("lots", "not a size"),
+        ("1.5G", "not a whole number"),
+        ("0", "more than 0"),
+        ("99999999999T", "out of range"),
+    ] {
+        let bad = run(&["check", "--max-memory", size]);
+        assert_eq!(bad.code, 2, "{size}");
+        assert!(bad.stderr.contains(message), "{size}: {}", bad.stderr);
+        bad.assert_no_panic();
+    }
 }
 
 #[test]
