@@ -203,14 +203,23 @@ pub fn trace_steps(result: &PropertyResult) -> usize {
         .count()
 }
 
+/// "N steps", or "no path" where the run stopped before the path was derived (Ctrl-C): a
+/// discovery is never shown as a 0-step counterexample.
+pub fn steps_text(result: &PropertyResult) -> String {
+    match trace_steps(result) {
+        0 => "no path".to_string(),
+        steps => format!("{steps} steps"),
+    }
+}
+
 pub fn verdict_text(report: &CheckReport, result: &PropertyResult) -> String {
     match result.verdict {
         Verdict::Holds => format!(
             "holds (exhaustive, {} states)",
             thousands(report.unique_states)
         ),
-        Verdict::Violated => format!("VIOLATED ({} steps)", trace_steps(result)),
-        Verdict::Found => format!("found ({} steps)", trace_steps(result)),
+        Verdict::Violated => format!("VIOLATED ({})", steps_text(result)),
+        Verdict::Found => format!("found ({})", steps_text(result)),
         Verdict::NotFound => format!(
             "not found (exhaustive, {} states)",
             thousands(report.unique_states)

@@ -384,7 +384,7 @@ pub fn markdown(proof: &ProofReport, full_suite: bool) -> String {
                 .map(|p| suite::expected_verdict(cfg.mode, cfg.variant, cfg.mutant, p));
             let steps = match result.verdict {
                 Verdict::Violated | Verdict::Found => {
-                    format!(" ({} steps)", output::trace_steps(result))
+                    format!(" ({})", output::steps_text(result))
                 }
                 _ => String::new(),
             };
@@ -405,12 +405,11 @@ pub fn markdown(proof: &ProofReport, full_suite: bool) -> String {
             } else {
                 "Example"
             };
-            let _ = writeln!(
-                md,
-                "\n{what} for `{}` ({} steps, shortest):\n\n```text",
-                result.name,
-                output::trace_steps(result)
-            );
+            let length = match output::trace_steps(result) {
+                0 => "no path: the run stopped before it was derived".to_string(),
+                steps => format!("{steps} steps, shortest"),
+            };
+            let _ = writeln!(md, "\n{what} for `{}` ({length}):\n\n```text", result.name);
             for line in &result.trace {
                 let _ = writeln!(md, "{line}");
             }

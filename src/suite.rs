@@ -241,7 +241,10 @@ pub fn row_label(cfg: &WitnessCfg) -> String {
 pub fn cell(result: &PropertyResult, mismatched: bool) -> String {
     let text = match result.verdict {
         Verdict::Holds => "✓".to_string(),
-        Verdict::Violated => format!("✗{}", output::trace_steps(result)),
+        Verdict::Violated => match output::trace_steps(result) {
+            0 => "✗".to_string(),
+            steps => format!("✗{steps}"),
+        },
         Verdict::Found => "found".to_string(),
         Verdict::NotFound => "–".to_string(),
         Verdict::Unknown => "?".to_string(),

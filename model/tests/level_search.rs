@@ -102,3 +102,69 @@ fn a_search_over_its_memory_budget_stops_and_says_so() {
     let unique = counters.unique.load(std::sync::atomic::Ordering::Relaxed);
     assert!(unique > 0 && unique < 224_502, "{unique}");
 }
+
+/// A fan: `roots` initial states, each with `branching` successors that have none. Wide levels
+/// and many successors per state are what a growing fingerprint table must make room for.
+#[derive(Clone)]
+struct Fan {
+    roots: u64,
+    branching: u64,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
+struct Node(u64);
+
+impl witness_model::search::Packed for Node {
+    fn packed_len(&self) -> usize {
+        1
+    }
+    fn pack(&self, out: &mut Vec<u64>) {
+        out.push(self.0);
+    }
+    fn unpack(&self, words: &[u64]) -> Node {
+        Node(words[0])
+    }
+}
+
+impl Model for Fan {
+    type State = Node;
+    type Action = u64;
+    fn init_states(&self) -> Vec<Node> {
+        (0..self.roots).map(Node).collect()
+    }
+    fn actions(&self, state: &Node, actions: &mut Vec<u64>) {
+        if state.0 < self.roots {
+            actions.extend(0..self.branching);
+        }
+    }
+    fn next_state(&self, state: &Node, action: u64) -> Option<Node> {
+        Some(Node(self.roots + state.0 * self.branching + action))
+    }
+    /// One property never discovered, so the search (like stateright's) does not stop early.
+    fn properties(&self) -> Vec<stateright::Property<Self>> {
+        vec![stateright::Property::always("anything", |_, _| true)]
+    }
+}
+
+#[test]
+fn the_table_makes_room_for_wide_levels_and_many_successors() {
+    // Many initial states at once, then far more successors per state than any before.
+    for (roots, branching) in [(300_000, 1), (4_000, 400)] {
+        let fan = Fan { roots, branching };
+        for threads in [1, 2] {
+            let counters = Counters::default();
+            let limits = Limits {
+                threads,
+                memory_budget_bytes: None,
+            };
+            let outcome = search(&fan, limits, &AtomicBool::new(false), &counters);
+            assert!(outcome.complete);
+            let unique = counters.unique.load(std::sync::atomic::Ordering::Relaxed);
+            assert_eq!(
+                unique as u64,
+                roots + roots * branching,
+                "{roots} × {branching}"
+            );
+        }
+    }
+}

@@ -10,8 +10,10 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// Segments: enough that doubling one is a small fraction of the whole table.
 const SEGMENT_BITS: u32 = 8;
-/// Slots of one segment at the start (so an empty set takes 256 × 256 × 8 B = 512 KiB).
-const INITIAL_SLOT_BITS: u32 = 8;
+/// Slots of one segment at the start (so an empty set takes 256 × 1024 × 8 B = 2 MiB). Segments
+/// fill unevenly; at 1024 slots, a full segment while the table is four fifths full is seven
+/// standard deviations out.
+const INITIAL_SLOT_BITS: u32 = 10;
 
 pub struct FingerprintSet {
     segments: Vec<Segment>,
@@ -55,10 +57,15 @@ impl FingerprintSet {
         self.len.fetch_add(count, Ordering::Relaxed);
     }
 
-    /// The set should grow before `pending` more inserts: linear probing slows sharply above
-    /// three quarters full, and a full segment would never find a free slot.
-    pub fn should_grow(&self, pending: usize) -> bool {
-        (self.len() + pending) * 4 > self.capacity() * 3
+    /// The set should grow: linear probing slows sharply above three quarters full.
+    pub fn should_grow(&self) -> bool {
+        self.len() * 4 > self.capacity() * 3
+    }
+
+    /// Inserts that still fit before the set is four fifths full. The search shares them out
+    /// between its threads, so that no segment fills up whatever the threads insert.
+    pub fn headroom(&self) -> usize {
+        (self.capacity() / 5 * 4).saturating_sub(self.len())
     }
 
     /// Starts loading the line `fingerprint`'s probe begins at, so that an insert a few
@@ -180,7 +187,7 @@ mod tests {
         let mut set = FingerprintSet::new();
         let count = 200_000u64;
         for i in 0..count {
-            if set.should_grow(1) {
+            if set.should_grow() {
                 set.grow(2);
             }
             assert!(set.insert(spread(i)), "{i} reported as seen");

@@ -76,8 +76,11 @@ struct Shared<'a, M: Model> {
     level_bytes: AtomicUsize,
     next_level_bytes: AtomicUsize,
     memory_budget_bytes: Option<u64>,
-    /// The most successors one state has had so far (it bounds how much a block can insert).
+    /// The most successors one state has had so far (what a thread's share of the table must
+    /// hold at least).
     most_successors: AtomicUsize,
+    /// Some state was left unexpanded because the search was stopped or ran out of memory.
+    left_states: AtomicBool,
     stop: &'a AtomicBool,
     counters: &'a Counters,
     /// Any state, to unpack the others with.
@@ -137,22 +140,32 @@ where
         next_level_bytes: AtomicUsize::new(0),
         memory_budget_bytes: limits.memory_budget_bytes,
         most_successors: AtomicUsize::new(32),
+        left_states: AtomicBool::new(false),
         stop,
         counters,
         template: template.clone(),
         words_per_state: template.packed_len(),
         threads: limits.threads.max(1),
     };
-    let mut level = shared.first_level(&init_states);
-    while !level.blocks.is_empty() && !shared.finished() {
-        counters.max_depth.fetch_max(level.depth, Ordering::Relaxed);
-        level = shared.expand(level);
+    if let Some(mut level) = shared.first_level(&init_states) {
+        // Ends when the states run out or every property is discovered (both complete), or when
+        // stopped with states left (not complete).
+        while !level.blocks.is_empty() && shared.undiscovered() != 0 {
+            if shared.cut_short() {
+                shared.left_states.store(true, Ordering::Relaxed);
+                break;
+            }
+            counters.max_depth.fetch_max(level.depth, Ordering::Relaxed);
+            level = shared.expand(level);
+        }
     }
     let out_of_memory = *shared
         .out_of_memory
         .lock()
         .unwrap_or_else(PoisonError::into_inner);
-    let complete = !stop.load(Ordering::Relaxed) && out_of_memory.is_none();
+    // Taken from what the search left, not from `stop` now: a stop that came after the last
+    // state was expanded leaves a complete search.
+    let complete = !shared.left_states.load(Ordering::Relaxed) && out_of_memory.is_none();
     let mut discoveries = shared
         .discoveries
         .into_inner()
@@ -175,8 +188,9 @@ where
         self.undiscovered.load(Ordering::Relaxed)
     }
 
-    fn finished(&self) -> bool {
-        self.undiscovered() == 0 || self.stop.load(Ordering::Relaxed) || self.halted()
+    /// Told to stop, or out of memory.
+    fn cut_short(&self) -> bool {
+        self.stop.load(Ordering::Relaxed) || self.halted()
     }
 
     fn halted(&self) -> bool {
@@ -218,7 +232,8 @@ where
         false
     }
 
-    fn first_level(&self, init_states: &[M::State]) -> Level {
+    fn first_level(&self, init_states: &[M::State]) -> Option<Level> {
+        self.reserve(init_states.len())?;
         let mut words = Vec::new();
         let mut unique = 0;
         let seen = self.seen.read().unwrap_or_else(PoisonError::into_inner);
@@ -240,11 +255,11 @@ where
         self.counters
             .table_bytes
             .store(seen.bytes(), Ordering::Relaxed);
-        Level {
+        Some(Level {
             blocks: vec![Mutex::new(words)],
             taken: AtomicUsize::new(0),
             depth: 1,
-        }
+        })
     }
 
     /// Expands every state of `level` on the search's threads; returns the level they lead to.
@@ -284,19 +299,32 @@ where
         let mut out = Vec::with_capacity(block_words);
         let mut actions = Vec::new();
         loop {
-            if self.finished() {
-                break;
-            }
             let index = level.taken.fetch_add(1, Ordering::Relaxed);
             let Some(block) = level.blocks.get(index) else {
                 break;
             };
+            if self.undiscovered() == 0 {
+                break;
+            }
+            if self.cut_short() {
+                self.left_states.store(true, Ordering::Relaxed);
+                break;
+            }
             let block = std::mem::take(&mut *block.lock().unwrap_or_else(PoisonError::into_inner));
             for states in block.chunks(block_words) {
-                if !self.make_room(states.len() / self.words_per_state) {
-                    return;
+                let mut rest = states;
+                while !rest.is_empty() {
+                    // Twice the most successors a state has had: a share never ends before a
+                    // state whose successors it cannot hold, but the next share can.
+                    let needed = 2 * self.most_successors.load(Ordering::Relaxed);
+                    let Some(share) = self.reserve(needed) else {
+                        self.left_states.store(true, Ordering::Relaxed);
+                        return;
+                    };
+                    let expanded =
+                        self.expand_block(rest, level.depth, share, &mut out, &mut actions);
+                    rest = &rest[expanded * self.words_per_state..];
                 }
-                self.expand_block(states, level.depth, &mut out, &mut actions);
                 if out.len() >= block_words {
                     let full = std::mem::replace(&mut out, Vec::with_capacity(block_words));
                     self.publish(full, next_blocks);
@@ -320,61 +348,73 @@ where
             .push(block);
     }
 
-    /// Grows the fingerprint table, while no thread inserts, until `states` more expansions
-    /// cannot fill it past its load limit; `false` when memory does not allow it (the search then
-    /// stops).
-    fn make_room(&self, states: usize) -> bool {
-        // Twice the most successors any state had so far: the table may never fill up, and a
-        // block's states are much alike.
-        let pending = states * 2 * self.most_successors.load(Ordering::Relaxed);
-        if !self
-            .seen
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .should_grow(pending)
+    /// This thread's share of the fingerprint table's headroom, at least `needed` inserts, growing
+    /// the table (while no thread inserts) until there is that much; `None` when memory does not
+    /// allow it (the search then stops). Every thread inserts within its share, so however
+    /// threads interleave, the table never passes four fifths full.
+    fn reserve(&self, needed: usize) -> Option<usize> {
+        let share = |seen: &FingerprintSet| seen.headroom() / self.threads;
         {
-            return true;
+            let seen = self.seen.read().unwrap_or_else(PoisonError::into_inner);
+            if !seen.should_grow() && share(&seen) >= needed {
+                return Some(share(&seen));
+            }
         }
         let mut seen = self.seen.write().unwrap_or_else(PoisonError::into_inner);
-        while seen.should_grow(pending) {
+        while seen.should_grow() || share(&seen) < needed {
             // Growing holds the old and the new segment of each thread at once, and leaves a
             // table twice the size: what it needs beyond today is the table's size again.
             if !self.guard_memory(seen.bytes()) {
-                return false;
+                return None;
             }
             seen.grow(self.threads);
             self.counters
                 .table_bytes
                 .store(seen.bytes(), Ordering::Relaxed);
         }
-        true
+        Some(share(&seen))
     }
 
     /// Expands the packed `states` of depth `depth`, appending the new successors to `out`.
     ///
     /// Each successor's fingerprint slot is prefetched when it is generated and probed
     /// [`PREFETCH_DISTANCE`] successors later, so the model's own work hides the cache miss.
+    ///
+    /// It inserts at most `share` fingerprints, so it stops before a state whose successors
+    /// might not fit; it returns how many states it expanded.
     fn expand_block(
         &self,
         states: &[u64],
         depth: usize,
+        share: usize,
         out: &mut Vec<u64>,
         actions: &mut Vec<M::Action>,
-    ) {
+    ) -> usize {
         let seen = self.seen.read().unwrap_or_else(PoisonError::into_inner);
         let mut tally = Tally::default();
         let mut in_flight: VecDeque<(u64, M::State)> = VecDeque::with_capacity(PREFETCH_DISTANCE);
         let mut words = Vec::with_capacity(self.words_per_state);
         let mut most_successors = 0;
+        let mut expanded = 0;
         for packed in states.chunks(self.words_per_state) {
             let state = self.template.unpack(packed);
+            actions.clear();
             self.model.actions(&state, actions);
             most_successors = most_successors.max(actions.len());
+            // Every successor may be new: the ones kept so far, those in flight and these.
+            if tally.unique + in_flight.len() + actions.len() > share {
+                break;
+            }
+            expanded += 1;
             for action in actions.drain(..) {
                 let Some(successor) = self.model.next_state(&state, action) else {
                     continue;
                 };
                 if !self.model.within_boundary(&successor) {
+                    // The models here leave their boundary only when told to stop.
+                    if self.stop.load(Ordering::Relaxed) {
+                        self.left_states.store(true, Ordering::Relaxed);
+                    }
                     continue;
                 }
                 tally.generated += 1;
@@ -401,6 +441,7 @@ where
             .generated
             .fetch_add(tally.generated, Ordering::Relaxed);
         counters.unique.fetch_add(tally.unique, Ordering::Relaxed);
+        expanded
     }
 
     /// Keeps `state` for the next level, and judges it, if its fingerprint is new.
