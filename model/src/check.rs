@@ -59,8 +59,6 @@ pub struct CheckOptions {
     pub reductions: Reductions,
     /// Seed for the simulation strategy.
     pub seed: u64,
-    /// Re-derive the shortest counterexample when the run itself does not guarantee it.
-    pub minimize: bool,
     /// How often [`run`] calls its progress callback.
     pub progress_every: Duration,
     /// BFS stops before its fingerprints and levels would hold more than this; `None`: as much
@@ -77,7 +75,6 @@ impl Default for CheckOptions {
             symmetry: true,
             reductions: Reductions::all(),
             seed: 0,
-            minimize: true,
             progress_every: Duration::from_millis(500),
             max_memory_bytes: None,
         }
@@ -505,16 +502,6 @@ fn minimal_paths(
     let mut not_minimal = BTreeSet::new();
     if discoveries.is_empty() {
         return (Vec::new(), not_minimal);
-    }
-    if !watch.opts.minimize && discoveries.iter().all(|(_, f)| matches!(f, Found::Path(_))) {
-        let paths = discoveries
-            .into_iter()
-            .filter_map(|(name, found)| match found {
-                Found::Path(steps) => Some((name, steps)),
-                Found::AtDepth(_) => None,
-            })
-            .collect();
-        return (paths, not_minimal);
     }
     // A discovery of the level search has no path at all until it is re-derived, so its
     // re-derivation runs past the timeout (Ctrl-C still stops it); it is bounded by a depth the
