@@ -152,17 +152,20 @@ mod tests {
             for _ in 0..4 {
                 s.spawn(|| {
                     for _ in 0..50 {
-                        loop {
+                        // Bounded, so that a broken read or compare-and-set fails the test
+                        // instead of spinning forever (contention alone needs a few tries).
+                        let won = (0..100_000).any(|_| {
                             let seen = cache.read("counter").expect("valid").location;
-                            let Some(Location(v)) = seen else { continue };
+                            let Some(Location(v)) = seen else {
+                                return false;
+                            };
                             let next = Location(v + 1);
                             let put =
                                 cache.put_if("counter", next, Precondition::Matches(Location(v)));
                             cache.put("noise", Location(v)).expect("valid");
-                            if put.expect("valid").is_some() {
-                                break;
-                            }
-                        }
+                            put.expect("valid").is_some()
+                        });
+                        assert!(won, "compare-and-set made no progress in 100 000 tries");
                     }
                 });
             }
