@@ -276,6 +276,27 @@ mod tests {
         cell.update(&huge, |_| Change::Set);
     }
 
+    /// Readers write nothing and never wait while no writer is busy: that is what keeps a read
+    /// hit off the lines other cores' readers use. Here the mutex is held without a writer having
+    /// made the version odd, so a reader that reads through the mutex anyway would block.
+    #[test]
+    fn a_reader_takes_no_lock_while_no_writer_is_busy() {
+        let entry = Entry {
+            seq: 2,
+            location: Some(Location(5)),
+        };
+        let cell = EntryCell::new("k", &entry);
+        let held = sync::lock(&cell.writer);
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::scope(|s| {
+            s.spawn(|| sender.send(cell.load()).expect("receiver waits"));
+            let read = receiver.recv_timeout(std::time::Duration::from_secs(10));
+            // Let a blocked reader go before asserting, so that the scope can join it.
+            drop(held);
+            assert_eq!(read, Ok(entry), "the reader waited for the mutex");
+        });
+    }
+
     #[test]
     fn concurrent_writers_and_readers_see_only_whole_entries() {
         // Each writer stores entries whose location is a function of the seq; a torn read would
