@@ -465,10 +465,58 @@ impl CacheNode {
 #[cfg(all(test, not(loom), not(feature = "shuttle")))]
 mod tests {
     use super::*;
+    use crate::{Location, Seq};
 
     /// The loom and shuttle harnesses use k0 and k1; with their two shards and fixed seeds those
     /// keys must fall in different shards, or no harness would see two shards at once. (`SHARDS`
     /// is a multiple of 2 here, so the shard's parity is the shard under loom.)
+    fn at(seq: Seq) -> Entry {
+        Entry {
+            seq,
+            location: Some(Location(seq)),
+        }
+    }
+
+    fn cached(node: &CacheNode, key: &str) -> Option<Entry> {
+        node.lookup(key, |entry, _| entry)
+    }
+
+    /// `node.put` and the listing store under both repairs: only-if-newer never replaces a newer
+    /// entry with an older one (a slow fill after a write), unconditional replaces it (the seed).
+    #[test]
+    fn repair_if_newer_keeps_the_newer_entry_and_unconditional_replaces_it() {
+        let node = CacheNode::new(1);
+        node.put("k", at(2), None, Repair::IfNewer);
+        node.put("k", at(1), None, Repair::IfNewer);
+        assert_eq!(cached(&node, "k"), Some(at(2)));
+        node.put("k", at(3), None, Repair::IfNewer);
+        assert_eq!(cached(&node, "k"), Some(at(3)));
+        node.put("k", at(1), None, Repair::Unconditional);
+        assert_eq!(cached(&node, "k"), Some(at(1)));
+
+        let listing = |seq| Listing::from([("k".to_string(), at(seq))]);
+        node.store_listing(0, &listing(2), Repair::IfNewer);
+        node.store_listing(0, &listing(1), Repair::IfNewer);
+        assert_eq!(node.listing(0), Some(listing(2)));
+        node.store_listing(0, &listing(1), Repair::Unconditional);
+        assert_eq!(node.listing(0), Some(listing(1)));
+    }
+
+    /// Keys spread over the shards, so that readers of different keys take different lock
+    /// words (a hash or shard choice that put every key in one shard would still answer right).
+    #[test]
+    fn keys_spread_over_the_shards() {
+        let node = CacheNode::new(1);
+        let shards: std::collections::BTreeSet<usize> = (0..256)
+            .map(|i| CacheNode::shard(node.hash(format!("key-{i}").as_bytes())))
+            .collect();
+        assert_eq!(
+            shards.len(),
+            SHARDS,
+            "256 keys left shards empty: {shards:?}"
+        );
+    }
+
     #[test]
     fn the_harness_keys_fall_in_different_shards_of_two() {
         let hasher = fixed_hasher();
