@@ -502,6 +502,50 @@ mod tests {
         assert_eq!(node.listing(0), Some(listing(1)));
     }
 
+    /// A write asks the node for the key's witness slot before anything else; a node that holds
+    /// the key answers from its own lane, so the write takes no witness-table lock.
+    #[test]
+    fn a_held_key_gives_its_slot_handle() {
+        let witness = crate::witness::Witness::new(1, false);
+        let slot = witness.slot(0, "k");
+        let node = CacheNode::new(1);
+        assert!(node.slot_of("k").is_none());
+        node.put("k", at(1), Some(Arc::clone(&slot)), Repair::IfNewer);
+        let given = node.slot_of("k").expect("the node holds k with its slot");
+        assert!(Arc::ptr_eq(&given, &slot));
+    }
+
+    /// A change to the entry of a key the node holds goes through the key's cell under the
+    /// writer's own lane's read lock: it waits for no reader of any lane (the write-locked path
+    /// would wait for the reader below, which holds its lane's read lock until let go).
+    #[test]
+    fn a_change_to_a_held_key_waits_for_no_reader() {
+        use std::sync::mpsc::channel;
+        use std::time::Duration;
+        let node = &CacheNode::new(1);
+        node.put("k", at(1), None, Repair::IfNewer);
+        let (reading, reader_holds_its_lane) = channel();
+        let (let_go, reader_let_go) = channel::<()>();
+        let (changed, change_done) = channel();
+        std::thread::scope(|s| {
+            s.spawn(move || {
+                node.lookup("k", |_, _| {
+                    reading.send(()).expect("test waits");
+                    reader_let_go.recv().expect("test lets go");
+                })
+            });
+            reader_holds_its_lane.recv().expect("reader started");
+            s.spawn(move || {
+                node.put("k", at(2), None, Repair::IfNewer);
+                changed.send(()).expect("test waits");
+            });
+            let done = change_done.recv_timeout(Duration::from_secs(10));
+            let_go.send(()).expect("reader waits");
+            assert!(done.is_ok(), "the change waited for a reader");
+        });
+        assert_eq!(cached(&node, "k"), Some(at(2)));
+    }
+
     /// Keys spread over the shards, so that readers of different keys take different lock
     /// words (a hash or shard choice that put every key in one shard would still answer right).
     #[test]
