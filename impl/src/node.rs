@@ -543,7 +543,7 @@ mod tests {
             let_go.send(()).expect("reader waits");
             assert!(done.is_ok(), "the change waited for a reader");
         });
-        assert_eq!(cached(&node, "k"), Some(at(2)));
+        assert_eq!(cached(node, "k"), Some(at(2)));
     }
 
     /// Keys spread over the shards, so that readers of different keys take different lock
