@@ -500,6 +500,16 @@ mod tests {
         assert_eq!(node.listing(0), Some(listing(2)));
         node.store_listing(0, &listing(1), Repair::Unconditional);
         assert_eq!(node.listing(0), Some(listing(1)));
+
+        // A write's cache update while the node holds a listing changes both under one lock:
+        // an older write arriving late changes neither under only-if-newer.
+        node.write_update(0, "k", at(4), None, Repair::IfNewer);
+        node.write_update(0, "k", at(3), None, Repair::IfNewer);
+        assert_eq!(cached(&node, "k"), Some(at(4)));
+        assert_eq!(node.listing(0), Some(listing(4)));
+        node.write_update(0, "k", at(3), None, Repair::Unconditional);
+        assert_eq!(cached(&node, "k"), Some(at(3)));
+        assert_eq!(node.listing(0), Some(listing(3)));
     }
 
     /// A write asks the node for the key's witness slot before anything else; a node that holds
@@ -513,6 +523,14 @@ mod tests {
         node.put("k", at(1), Some(Arc::clone(&slot)), Repair::IfNewer);
         let given = node.slot_of("k").expect("the node holds k with its slot");
         assert!(Arc::ptr_eq(&given, &slot));
+        // An entry stored without the handle adopts it from the next write that brings it.
+        node.put("j", at(1), None, Repair::IfNewer);
+        assert!(node.slot_of("j").is_none());
+        let slot_j = witness.slot(0, "j");
+        node.put("j", at(2), Some(Arc::clone(&slot_j)), Repair::IfNewer);
+        let given = node.slot_of("j").expect("adopted");
+        assert!(Arc::ptr_eq(&given, &slot_j));
+        assert_eq!(cached(&node, "j"), Some(at(2)));
     }
 
     /// A change to the entry of a key the node holds goes through the key's cell under the
