@@ -29,6 +29,18 @@ fn every_refuted_row_reproduces_on_the_implementation() {
         }
     }
     assert_eq!(r.stdout.matches("⇒ reproduced: ").count(), properties);
+    // Each step says where the implementation's thread stopped, in the model's words.
+    for point in [
+        "commit + witness notify",
+        "cache update",
+        "replication enqueue + ack",
+        "witness.isStale",
+        "miss fill: persistence.load",
+        "partition barrier",
+    ] {
+        let paused = format!("[implementation paused before {point}]");
+        assert!(r.stdout.contains(&paused), "no {paused:?}");
+    }
     assert!(!r.stdout.contains("DIVERGED") && !r.stdout.contains("NOT reproduced"));
     assert!(
         r.stdout.contains(&format!(
