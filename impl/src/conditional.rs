@@ -128,6 +128,32 @@ mod tests {
         }
     }
 
+    /// A plain write of the key holds sequence 2 but has not committed it. A conditional write
+    /// judged now would match location 1 and win with sequence 3, and the plain write, committed
+    /// after it and acknowledged, would never be seen: no linearization has that. So the
+    /// conditional write waits for the commit and is judged against location 2: 412.
+    #[test]
+    fn a_conditional_write_waits_for_a_plain_write_in_flight() {
+        let cache = IndexCache::new(Config::new(1, Mode::Strong)).expect("valid");
+        cache.put("k", Location(1)).expect("valid");
+        let in_flight = cache.persistence.assign_seq(0, "k");
+        let judged = std::thread::scope(|s| {
+            let conditional =
+                s.spawn(|| cache.put_if("k", Location(9), Precondition::Matches(Location(1))));
+            // Long enough for a conditional write that does not wait to finish first.
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            cache
+                .persistence
+                .commit(0, "k", in_flight, Some(Location(2)));
+            conditional.join().expect("conditional write")
+        });
+        assert_eq!(judged, Ok(None), "judged against the in-flight write");
+        assert_eq!(
+            cache.persisted("k").map(|e| e.location),
+            Ok(Some(Location(2)))
+        );
+    }
+
     #[test]
     fn concurrent_creates_admit_one_and_compare_and_set_loses_no_increment() {
         let cache = IndexCache::new(Config::new(3, Mode::Strong)).expect("valid");
