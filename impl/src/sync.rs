@@ -123,3 +123,26 @@ pub(crate) fn thread_lane() -> usize {
         .filter(u8::is_ascii_digit)
         .fold(0, |n, d| n * 10 + usize::from(d - b'0'))
 }
+
+#[cfg(all(test, not(loom), not(feature = "shuttle")))]
+mod tests {
+    use super::*;
+
+    /// Threads that start using the cache one after the other read through different lanes (on a
+    /// machine with more than one core), so that their read locks are different words. Other
+    /// tests start threads meanwhile and take numbers in between, so 32 threads are asked and
+    /// only "not all in one lane" is asserted.
+    #[test]
+    fn threads_get_lanes_of_their_own() {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if cores < 2 {
+            eprintln!("SKIPPED: one core, so one lane ({cores} available)");
+            return;
+        }
+        assert!(lanes() >= 2, "{} lanes for {cores} cores", lanes());
+        let used: std::collections::BTreeSet<usize> = (0..32)
+            .map(|_| std::thread::spawn(thread_lane).join().expect("thread") % lanes())
+            .collect();
+        assert!(used.len() > 1, "32 threads all in lane {used:?}");
+    }
+}
