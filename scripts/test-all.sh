@@ -35,13 +35,13 @@ workspace() {
 
 shuttle() {
   step shuttle
-  "$CARGO" test --release -p index-cache --features shuttle --test shuttle --test shuttle_replay
+  "$CARGO" test --release -p index-cache --features shuttle --lib --test shuttle --test shuttle_replay
 }
 
 loom() {
   step "loom (LOOM_MAX_PREEMPTIONS=$LOOM_MAX_PREEMPTIONS)"
   RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR="$LOOM_TARGET_DIR" \
-    "$CARGO" test --release -p index-cache --test loom
+    "$CARGO" test --release -p index-cache --lib --test loom
 }
 
 # moto is pinned: 5.2.5 answers If-Match / If-None-Match: * with 412 (older releases ignore them).

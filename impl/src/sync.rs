@@ -146,3 +146,37 @@ mod tests {
         assert!(used.len() > 1, "32 threads all in lane {used:?}");
     }
 }
+
+/// Under loom every thread of an execution runs on one OS thread, so the lane comes from loom's
+/// thread id; the loom harnesses see two lanes only if two of their threads get different ones.
+#[cfg(all(test, loom))]
+mod loom_tests {
+    #[test]
+    fn loom_threads_get_lanes_of_their_own() {
+        loom::model(|| {
+            let first = loom::thread::spawn(super::thread_lane);
+            let second = loom::thread::spawn(super::thread_lane);
+            let first = first.join().expect("thread") % super::lanes();
+            let second = second.join().expect("thread") % super::lanes();
+            assert_ne!(first, second);
+        });
+    }
+}
+
+/// The same under shuttle, whose threads also share one OS thread.
+#[cfg(all(test, feature = "shuttle", not(loom)))]
+mod shuttle_tests {
+    #[test]
+    fn shuttle_threads_get_lanes_of_their_own() {
+        shuttle::check_random(
+            || {
+                let first = shuttle::thread::spawn(super::thread_lane);
+                let second = shuttle::thread::spawn(super::thread_lane);
+                let first = first.join().expect("thread") % super::lanes();
+                let second = second.join().expect("thread") % super::lanes();
+                assert_ne!(first, second);
+            },
+            10,
+        );
+    }
+}
