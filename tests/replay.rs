@@ -29,7 +29,8 @@ fn every_refuted_row_reproduces_on_the_implementation() {
         }
     }
     assert_eq!(r.stdout.matches("⇒ reproduced: ").count(), properties);
-    // Each step says where the implementation's thread stopped, in the model's words.
+    // Each step says where the implementation's thread stopped, in the model's words. Written
+    // out here, not taken from `Point::name`: the text a reader sees is what is asserted.
     for point in [
         "commit + witness notify",
         "cache update",

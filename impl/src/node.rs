@@ -467,9 +467,6 @@ mod tests {
     use super::*;
     use crate::{Location, Seq};
 
-    /// The loom and shuttle harnesses use k0 and k1; with their two shards and fixed seeds those
-    /// keys must fall in different shards, or no harness would see two shards at once. (`SHARDS`
-    /// is a multiple of 2 here, so the shard's parity is the shard under loom.)
     fn at(seq: Seq) -> Entry {
         Entry {
             seq,
@@ -579,6 +576,9 @@ mod tests {
         );
     }
 
+    /// The loom and shuttle harnesses use k0 and k1; with their two shards and fixed seeds those
+    /// keys must fall in different shards, or no harness would see two shards at once. (`SHARDS`
+    /// is a multiple of 2 here, so the shard's parity is the shard under loom.)
     #[test]
     fn the_harness_keys_fall_in_different_shards_of_two() {
         let hasher = fixed_hasher();

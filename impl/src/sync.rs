@@ -147,36 +147,30 @@ mod tests {
     }
 }
 
-/// Under loom every thread of an execution runs on one OS thread, so the lane comes from loom's
-/// thread id; the loom harnesses see two lanes only if two of their threads get different ones.
-#[cfg(all(test, loom))]
-mod loom_tests {
+/// Under loom and shuttle every thread of an execution runs on one OS thread, so the lane comes
+/// from the scheduler's thread id; their harnesses see two lanes only if two of their threads get
+/// different ones. One body for both schedulers: `explore` is loom's exhaustive model or a few of
+/// shuttle's random schedules.
+#[cfg(all(test, any(loom, feature = "shuttle")))]
+mod scheduler_tests {
+    #[cfg(loom)]
+    use loom::{model as explore, thread};
+    #[cfg(all(not(loom), feature = "shuttle"))]
+    use shuttle::thread;
+
+    #[cfg(all(not(loom), feature = "shuttle"))]
+    fn explore(f: impl Fn() + Send + Sync + 'static) {
+        shuttle::check_random(f, 10);
+    }
+
     #[test]
-    fn loom_threads_get_lanes_of_their_own() {
-        loom::model(|| {
-            let first = loom::thread::spawn(super::thread_lane);
-            let second = loom::thread::spawn(super::thread_lane);
+    fn scheduled_threads_get_lanes_of_their_own() {
+        explore(|| {
+            let first = thread::spawn(super::thread_lane);
+            let second = thread::spawn(super::thread_lane);
             let first = first.join().expect("thread") % super::lanes();
             let second = second.join().expect("thread") % super::lanes();
             assert_ne!(first, second);
         });
-    }
-}
-
-/// The same under shuttle, whose threads also share one OS thread.
-#[cfg(all(test, feature = "shuttle", not(loom)))]
-mod shuttle_tests {
-    #[test]
-    fn shuttle_threads_get_lanes_of_their_own() {
-        shuttle::check_random(
-            || {
-                let first = shuttle::thread::spawn(super::thread_lane);
-                let second = shuttle::thread::spawn(super::thread_lane);
-                let first = first.join().expect("thread") % super::lanes();
-                let second = second.join().expect("thread") % super::lanes();
-                assert_ne!(first, second);
-            },
-            10,
-        );
     }
 }
