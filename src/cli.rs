@@ -6,7 +6,9 @@ use clap::builder::PossibleValuesParser;
 use clap::{Args, Parser, Subcommand};
 use std::time::Duration;
 use witness_model::check::{CheckOptions, Strategy};
-use witness_model::system::{Mode, Mutant, OpMix, Repair, Variant, WitnessCfg, WitnessOrder};
+use witness_model::system::{
+    ConfigName, Mode, Mutant, OpMix, Repair, Variant, WitnessCfg, WitnessOrder,
+};
 
 /// A failure the user can act on: one line on stderr and a documented exit code.
 #[derive(Debug)]
@@ -132,7 +134,7 @@ pub struct HistoryArgs {
 pub struct ConfigArgs {
     /// Named configuration the sizes and faults start from.
     #[arg(long, value_name = "NAME", default_value = "default",
-          value_parser = PossibleValuesParser::new(WitnessCfg::NAMES))]
+          value_parser = PossibleValuesParser::new(ConfigName::ALL.iter().map(|c| c.name())))]
     pub config: String,
     /// Number of clients.
     #[arg(long, value_name = "N")]

@@ -4,7 +4,6 @@
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 use witness_model::check::{CheckReport, Progress, PropertyResult, Verdict};
-use witness_model::properties::PropertyId;
 use witness_model::system::WitnessCfg;
 
 pub const EXIT_OK: i32 = 0;
@@ -255,13 +254,13 @@ pub fn render_check(report: &CheckReport, command: &str) -> String {
     let width = report
         .properties
         .iter()
-        .map(|p| p.name.len())
+        .map(|p| p.property.name().len())
         .max()
         .unwrap_or(0);
     for result in &report.properties {
         out.push_str(&format!(
             "  {:width$}  {:9}  {}\n",
-            result.name,
+            result.property.name(),
             format!("{:?}", result.expectation).to_lowercase(),
             verdict_text(report, result)
         ));
@@ -274,13 +273,11 @@ pub fn render_check(report: &CheckReport, command: &str) -> String {
             Verdict::Violated => "violated",
             _ => "found",
         };
-        let summary = result
-            .property()
-            .map_or(String::new(), |p| format!(" — {}", PropertyId::summary(p)));
         out.push_str(&format!(
-            "\n{} {what}, shortest path ({} steps){summary}:\n",
-            result.name,
-            trace_steps(result)
+            "\n{} {what}, shortest path ({} steps) — {}:\n",
+            result.property,
+            trace_steps(result),
+            result.property.summary()
         ));
         for line in &result.trace {
             out.push_str(&format!("  {line}\n"));

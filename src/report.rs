@@ -306,7 +306,7 @@ pub fn markdown(proof: &ProofReport, full_suite: bool) -> String {
     let mut header = "| run |".to_string();
     let mut rule = "|---|".to_string();
     for p in PropertyId::ALL {
-        let _ = write!(header, " {} |", suite::column(*p));
+        let _ = write!(header, " {} |", p.column());
         rule.push_str(":-:|");
     }
     header.push_str(" unique states | depth | time |");
@@ -335,7 +335,7 @@ pub fn markdown(proof: &ProofReport, full_suite: bool) -> String {
         let _ = writeln!(
             md,
             "| {} | `{}` | {} | {} |",
-            suite::column(*p),
+            p.column(),
             p.name(),
             format!("{:?}", p.expectation()).to_lowercase(),
             p.summary()
@@ -379,23 +379,21 @@ pub fn markdown(proof: &ProofReport, full_suite: bool) -> String {
         );
         let _ = writeln!(md, "| property | verdict | expected |\n|---|---|---|");
         for result in &r.properties {
-            let expected = result
-                .property()
-                .map(|p| suite::expected_verdict(cfg.mode, cfg.variant, cfg.mutant, p));
+            let expected =
+                suite::expected_verdict(cfg.mode, cfg.variant, cfg.mutant, result.property);
             let steps = match result.verdict {
                 Verdict::Violated | Verdict::Found => {
                     format!(" ({})", output::steps_text(result))
                 }
                 _ => String::new(),
             };
-            let differs =
-                expected.is_some_and(|e| e != result.verdict) && result.verdict != Verdict::Unknown;
+            let differs = expected != result.verdict && result.verdict != Verdict::Unknown;
             let _ = writeln!(
                 md,
                 "| `{}` | {}{steps} | {}{} |",
-                result.name,
+                result.property,
                 verdict_word(result.verdict),
-                expected.map_or("–", verdict_word),
+                verdict_word(expected),
                 if differs { " ⚠ differs" } else { "" }
             );
         }
@@ -409,7 +407,11 @@ pub fn markdown(proof: &ProofReport, full_suite: bool) -> String {
                 0 => "no path: the run stopped before it was derived".to_string(),
                 steps => format!("{steps} steps, shortest"),
             };
-            let _ = writeln!(md, "\n{what} for `{}` ({length}):\n\n```text", result.name);
+            let _ = writeln!(
+                md,
+                "\n{what} for `{}` ({length}):\n\n```text",
+                result.property
+            );
             for line in &result.trace {
                 let _ = writeln!(md, "{line}");
             }

@@ -14,7 +14,7 @@ use witness_model::system::{Mode, Mutant, Repair, Variant, WitnessCfg, WitnessOr
 /// One property whose verdict differs from the expected one.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Mismatch {
-    pub property: String,
+    pub property: PropertyId,
     pub expected: Verdict,
     pub actual: Verdict,
 }
@@ -52,10 +52,9 @@ pub fn compare(cfg: &WitnessCfg, report: &CheckReport) -> Vec<Mismatch> {
         .iter()
         .filter(|r| r.verdict != Verdict::Unknown)
         .filter_map(|r| {
-            let property = r.property()?;
-            let expected = expected_verdict(cfg.mode, cfg.variant, cfg.mutant, property);
+            let expected = expected_verdict(cfg.mode, cfg.variant, cfg.mutant, r.property);
             (expected != r.verdict).then(|| Mismatch {
-                property: r.name.clone(),
+                property: r.property,
                 expected,
                 actual: r.verdict,
             })
@@ -180,30 +179,10 @@ pub fn run_suite(
 }
 
 /// Short column headers: the always-properties by initials, the anomalies by the brief's ids.
-pub fn column(property: PropertyId) -> &'static str {
-    match property {
-        PropertyId::ReadAfterWrite => "RAW",
-        PropertyId::ListAfterWrite => "LAW",
-        PropertyId::ReadYourWrites => "RYW",
-        PropertyId::MonotonicReads => "MR",
-        PropertyId::Linearizable => "LIN",
-        PropertyId::ReplicaMonotonic => "RMO",
-        PropertyId::ReplicaConverges => "RCV",
-        PropertyId::WitnessSafety => "WS",
-        PropertyId::ReplicaLag => "A8",
-        PropertyId::NegativeCacheMiss => "A1",
-        PropertyId::StaleOverwrite => "A2",
-        PropertyId::ReadAfterDelete => "A3",
-        PropertyId::ListOmitsPut => "A4",
-        PropertyId::ListShowsDeleted => "A5",
-        PropertyId::NonMonotonicRead => "A6",
-    }
-}
-
 pub fn legend() -> Vec<String> {
     PropertyId::ALL
         .iter()
-        .map(|p| format!("{:4} {}: {}", column(*p), p.name(), p.summary()))
+        .map(|p| format!("{:4} {}: {}", p.column(), p.name(), p.summary()))
         .collect()
 }
 
@@ -260,7 +239,7 @@ pub fn row_cells(run: &SuiteRun) -> Vec<String> {
     PropertyId::ALL
         .iter()
         .map(|p| {
-            let mismatched = run.mismatches.iter().any(|m| m.property == p.name());
+            let mismatched = run.mismatches.iter().any(|m| m.property == *p);
             run.report
                 .result(*p)
                 .map_or("?".to_string(), |r| cell(r, mismatched))
@@ -279,7 +258,7 @@ fn pad(text: &str, width: usize) -> String {
 pub fn table_header() -> String {
     let mut line = pad("run", LABEL_WIDTH);
     for p in PropertyId::ALL {
-        line.push_str(&pad(column(*p), CELL_WIDTH));
+        line.push_str(&pad(p.column(), CELL_WIDTH));
     }
     line.push_str("   states       time");
     line

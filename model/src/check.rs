@@ -8,6 +8,7 @@
 //! so re-derives the shortest path for every discovery.
 
 use crate::history::Event;
+use crate::named::named_enum;
 use crate::properties::{Expectation, Finding, PropertyId};
 use crate::search::{self, Counters, Limits};
 use crate::system::{Action, ConfigError, Reductions, SystemState, WitnessCfg, WitnessModel};
@@ -18,27 +19,17 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-#[derive(Clone, Copy, Debug, Eq, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Strategy {
-    Bfs,
-    Dfs,
-    Simulation,
-}
-
-impl std::str::FromStr for Strategy {
-    type Err = ConfigError;
-    fn from_str(s: &str) -> Result<Self, ConfigError> {
-        match s {
-            "bfs" => Ok(Strategy::Bfs),
-            "dfs" => Ok(Strategy::Dfs),
-            "simulation" => Ok(Strategy::Simulation),
-            other => Err(ConfigError(format!(
-                "unknown strategy '{other}' (expected one of: bfs, dfs, simulation)"
-            ))),
-        }
+named_enum!(
+    /// How the checker explores the state space.
+    Strategy, "strategy" {
+        /// Breadth first: proves, and finds shortest counterexamples.
+        Bfs => "bfs",
+        /// Depth first: uses less memory.
+        Dfs => "dfs",
+        /// Random paths: samples, never proves.
+        Simulation => "simulation",
     }
-}
+);
 
 /// More checker threads than this only adds contention (and each one is an OS thread).
 pub const MAX_THREADS: usize = 256;
@@ -136,17 +127,13 @@ impl std::fmt::Display for Verdict {
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PropertyResult {
-    pub name: String,
+    /// Serialized under its old field name, so JSON reports keep `"name": "read-after-write"`.
+    #[serde(rename = "name")]
+    pub property: PropertyId,
     pub expectation: Expectation,
     pub verdict: Verdict,
     /// The shortest path to the violation (or example), as numbered steps; empty where none.
     pub trace: Vec<String>,
-}
-
-impl PropertyResult {
-    pub fn property(&self) -> Option<PropertyId> {
-        PropertyId::from_name(&self.name)
-    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -202,7 +189,7 @@ impl std::fmt::Display for StopReason {
 
 impl CheckReport {
     pub fn result(&self, property: PropertyId) -> Option<&PropertyResult> {
-        self.properties.iter().find(|p| p.name == property.name())
+        self.properties.iter().find(|p| p.property == property)
     }
 
     pub fn verdict(&self, property: PropertyId) -> Verdict {
@@ -532,14 +519,18 @@ fn verdicts(
     not_minimal: &BTreeSet<&'static str>,
     complete: bool,
 ) -> Vec<PropertyResult> {
-    model
+    // The model's stateright properties are built from the catalogue, in its order.
+    debug_assert!(model
         .properties()
         .iter()
-        .map(|property| {
-            let id = PropertyId::from_name(property.name);
-            let expectation = id.map_or(Expectation::Always, PropertyId::expectation);
-            let path = paths.iter().find(|(n, _)| Some(*n) == id);
-            let verdict = match (expectation, discovered.contains(property.name), complete) {
+        .map(|p| p.name)
+        .eq(PropertyId::ALL.iter().map(|p| p.name())));
+    PropertyId::ALL
+        .iter()
+        .map(|&property| {
+            let expectation = property.expectation();
+            let path = paths.iter().find(|(n, _)| *n == property);
+            let verdict = match (expectation, discovered.contains(property.name()), complete) {
                 (Expectation::Always, true, _) => Verdict::Violated,
                 (Expectation::Always, false, true) => Verdict::Holds,
                 (Expectation::Sometimes, true, _) => Verdict::Found,
@@ -547,9 +538,9 @@ fn verdicts(
                 (_, false, false) => Verdict::Unknown,
             };
             let mut trace = path
-                .map(|(_, steps)| narrate_path(model, steps, id))
+                .map(|(_, steps)| narrate_path(model, steps, Some(property)))
                 .unwrap_or_default();
-            if not_minimal.contains(property.name) {
+            if not_minimal.contains(property.name()) {
                 let note = if path.is_some() {
                     "(not shown shortest: the run stopped before the shortest path was re-derived)"
                 } else {
@@ -558,7 +549,7 @@ fn verdicts(
                 trace.push(note.to_string());
             }
             PropertyResult {
-                name: property.name.to_string(),
+                property,
                 expectation,
                 verdict,
                 trace,

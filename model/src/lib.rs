@@ -12,6 +12,7 @@ pub mod check;
 pub mod expected;
 pub mod history;
 pub mod history_json;
+pub mod named;
 pub mod names;
 pub mod properties;
 pub mod search;

@@ -38,8 +38,36 @@ pub enum Expectation {
     Sometimes,
 }
 
+/// Whom a property speaks for: what S3 publishes, what is stronger than that, the protocol's own
+/// invariants, or an anomaly (a reachable example of a broken guarantee).
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Guarantee {
+    /// Published by AWS for S3 (strong read-after-write, LIST, per-client views, replication
+    /// catching up).
+    S3,
+    /// Stronger than anything AWS promises for S3 (monotonic reads, linearizability).
+    Stronger,
+    /// An invariant of this protocol's own parts (the witness, the replica), not a client-visible
+    /// promise.
+    Protocol,
+    /// A sometimes-property: an anomaly of the catalogue (A1–A8), found or not.
+    Anomaly,
+}
+
+impl Guarantee {
+    pub const fn title(self) -> &'static str {
+        match self {
+            Guarantee::S3 => "S3's published guarantees",
+            Guarantee::Stronger => "stronger than S3 promises",
+            Guarantee::Protocol => "the protocol's own invariants",
+            Guarantee::Anomaly => "anomalies (reachable or not)",
+        }
+    }
+}
+
 macro_rules! properties {
-    ($( $variant:ident => $name:literal, $expectation:ident, $summary:literal; )*) => {
+    ($( $variant:ident => $name:literal, $column:literal, $code:expr, $guarantee:ident, $expectation:ident, $summary:literal; )*) => {
         /// Every property the project checks, under the one name used by the model, the tests, the
         /// CLI, the JSON output and the docs.
         #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd, Serialize, Deserialize)]
@@ -61,45 +89,59 @@ macro_rules! properties {
             pub const fn summary(self) -> &'static str {
                 match self { $( PropertyId::$variant => $summary, )* }
             }
+
+            /// The property's column in the suite's table (at most 4 characters).
+            pub const fn column(self) -> &'static str {
+                match self { $( PropertyId::$variant => $column, )* }
+            }
+
+            /// The anomaly of the catalogue (A1–A8) this property is, where it is one.
+            pub const fn anomaly(self) -> Option<&'static str> {
+                match self { $( PropertyId::$variant => $code, )* }
+            }
+
+            pub const fn guarantee(self) -> Guarantee {
+                match self { $( PropertyId::$variant => Guarantee::$guarantee, )* }
+            }
         }
     };
 }
 
-/// The property catalogue, written once: hands every property's `Variant => "name", Expectation,
-/// "summary";` to the macro `$apply` (here to define [`PropertyId`]; the model uses it to build
+/// The property catalogue, written once: hands every property's `Variant => "name", "column",
+/// anomaly code, Guarantee, Expectation, "summary";` to the macro `$apply` (here to define [`PropertyId`]; the model uses it to build
 /// its stateright properties, which need one closure a property).
 macro_rules! property_catalogue {
     ($apply:ident) => {
         $apply! {
-            ReadAfterWrite => "read-after-write", Always,
+            ReadAfterWrite => "read-after-write", "RAW", None, S3, Always,
                 "a GET invoked after a PUT/DELETE of the key was acknowledged returns that write or a later one";
-            ListAfterWrite => "list-after-write", Always,
+            ListAfterWrite => "list-after-write", "LAW", None, S3, Always,
                 "a LIST invoked after an acknowledged PUT (DELETE) shows (omits) the key unless a later write changed it";
-            ReadYourWrites => "read-your-writes", Always,
+            ReadYourWrites => "read-your-writes", "RYW", None, S3, Always,
                 "a client's GET or LIST reflects that client's own acknowledged writes";
-            MonotonicReads => "monotonic-reads", Always,
+            MonotonicReads => "monotonic-reads", "MR", None, Stronger, Always,
                 "a client's successive GETs of a key never go back to an older version";
-            Linearizable => "linearizable", Always,
+            Linearizable => "linearizable", "LIN", None, Stronger, Always,
                 "GET/PUT/DELETE of each key are linearizable in persistence's version order (stronger than S3 promises)";
-            ReplicaMonotonic => "replica-monotonic", Always,
+            ReplicaMonotonic => "replica-monotonic", "RMO", None, Protocol, Always,
                 "the cross-region replica never replaces a key's version with an older one";
-            ReplicaConverges => "replica-converges", Always,
+            ReplicaConverges => "replica-converges", "RCV", None, S3, Always,
                 "once no replication and no write is in flight, the replica equals the source";
-            WitnessSafety => "witness-safety", Always,
+            WitnessSafety => "witness-safety", "WS", None, Protocol, Always,
                 "the witness never knows a key as older than its latest acknowledged write, and persistence never loses one";
-            ReplicaLag => "replica-lag", Sometimes,
+            ReplicaLag => "replica-lag", "A8", Some("A8"), Anomaly, Sometimes,
                 "A8: a write is acknowledged in-region while the replica still holds an older version";
-            NegativeCacheMiss => "negative-cache-miss", Sometimes,
+            NegativeCacheMiss => "negative-cache-miss", "A1", Some("A1"), Anomaly, Sometimes,
                 "A1: GET → not found after a PUT of the key was acknowledged";
-            StaleOverwrite => "stale-overwrite", Sometimes,
+            StaleOverwrite => "stale-overwrite", "A2", Some("A2"), Anomaly, Sometimes,
                 "A2: GET → an older version after an overwrite was acknowledged";
-            ReadAfterDelete => "read-after-delete", Sometimes,
+            ReadAfterDelete => "read-after-delete", "A3", Some("A3"), Anomaly, Sometimes,
                 "A3: GET → a version after a DELETE of the key was acknowledged";
-            ListOmitsPut => "list-omits-put", Sometimes,
+            ListOmitsPut => "list-omits-put", "A4", Some("A4"), Anomaly, Sometimes,
                 "A4: LIST misses a key whose PUT was acknowledged";
-            ListShowsDeleted => "list-shows-deleted", Sometimes,
+            ListShowsDeleted => "list-shows-deleted", "A5", Some("A5"), Anomaly, Sometimes,
                 "A5: LIST shows a key whose DELETE was acknowledged";
-            NonMonotonicRead => "non-monotonic-read", Sometimes,
+            NonMonotonicRead => "non-monotonic-read", "A6", Some("A6"), Anomaly, Sometimes,
                 "A6: a client reads a version, then an older one";
         }
     };

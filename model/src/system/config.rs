@@ -3,45 +3,9 @@
 //! reports; [`WitnessCfg::validate`] rejects configurations the model cannot represent.
 
 use super::state::SEQ_MAX;
+use crate::named::named_enum;
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::str::FromStr;
-
-macro_rules! named_enum {
-    ($(#[$meta:meta])* $ty:ident, $what:literal { $( $(#[$vmeta:meta])* $variant:ident => $name:literal, )* }) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd, Serialize, Deserialize)]
-        pub enum $ty { $( $(#[$vmeta])* #[serde(rename = $name)] $variant, )* }
-
-        impl $ty {
-            pub const ALL: &'static [$ty] = &[ $( $ty::$variant, )* ];
-
-            pub const fn name(self) -> &'static str {
-                match self { $( $ty::$variant => $name, )* }
-            }
-        }
-
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.name())
-            }
-        }
-
-        impl FromStr for $ty {
-            type Err = ConfigError;
-            fn from_str(s: &str) -> Result<Self, ConfigError> {
-                $ty::ALL.iter().copied().find(|v| v.name() == s).ok_or_else(|| {
-                    ConfigError(format!(
-                        "unknown {} '{}' (expected one of: {})",
-                        $what,
-                        s,
-                        $ty::ALL.iter().map(|v| v.name()).collect::<Vec<_>>().join(", ")
-                    ))
-                })
-            }
-        }
-    };
-}
 
 named_enum!(
     /// Whether reads pass the witness barrier.
@@ -111,6 +75,34 @@ named_enum!(
         ForgetUnusedVersions => "forget-unused-versions",
     }
 );
+
+named_enum!(
+    /// The built-in configurations, in order of size.
+    ConfigName, "configuration" {
+        /// `default` without evictions: fast tests.
+        Small => "small",
+        /// What `witness check` and `witness suite` prove by default.
+        Default => "default",
+        /// 3 clients × 2 operations: the big proof.
+        Medium => "medium",
+        /// 3 clients, 3 nodes, 2 keys, every fault, 1 operation each.
+        Large => "large",
+        /// `medium` with 2 keys: out of reach on one machine today.
+        Wide => "wide",
+    }
+);
+
+impl ConfigName {
+    pub fn cfg(self) -> WitnessCfg {
+        match self {
+            ConfigName::Small => WitnessCfg::small(),
+            ConfigName::Default => WitnessCfg::default_cfg(),
+            ConfigName::Medium => WitnessCfg::medium(),
+            ConfigName::Large => WitnessCfg::large(),
+            ConfigName::Wide => WitnessCfg::wide(),
+        }
+    }
+}
 
 /// A set of [`Reduction`]s.
 #[derive(Clone, Copy, Debug, Eq, Hash, PartialEq)]
@@ -362,22 +354,9 @@ impl WitnessCfg {
         }
     }
 
-    /// Every named configuration, in order of size.
-    pub const NAMES: &'static [&'static str] = &["small", "default", "medium", "large", "wide"];
-
-    /// Looks up a named configuration (see [`WitnessCfg::NAMES`]).
+    /// Looks up a named configuration (see [`ConfigName`]).
     pub fn named(name: &str) -> Result<WitnessCfg, ConfigError> {
-        match name {
-            "default" => Ok(WitnessCfg::default_cfg()),
-            "small" => Ok(WitnessCfg::small()),
-            "medium" => Ok(WitnessCfg::medium()),
-            "large" => Ok(WitnessCfg::large()),
-            "wide" => Ok(WitnessCfg::wide()),
-            other => Err(ConfigError(format!(
-                "unknown configuration '{other}' (expected one of: {})",
-                WitnessCfg::NAMES.join(", ")
-            ))),
-        }
+        Ok(name.parse::<ConfigName>()?.cfg())
     }
 
     pub fn validate(&self) -> Result<(), ConfigError> {
@@ -473,8 +452,8 @@ mod tests {
             .unwrap_err()
             .0
             .contains("sequence type"));
-        for name in WitnessCfg::NAMES {
-            WitnessCfg::named(name).unwrap().validate().unwrap();
+        for name in ConfigName::ALL {
+            name.cfg().validate().unwrap();
         }
         assert!(WitnessCfg::named("huge").is_err());
     }
@@ -490,7 +469,7 @@ mod tests {
             ("large", 120, 83),
             ("wide", 142, 113),
         ];
-        assert_eq!(documented.len(), WitnessCfg::NAMES.len());
+        assert_eq!(documented.len(), ConfigName::ALL.len());
         for (name, system_bits, monitor_bits) in documented {
             let cfg = WitnessCfg::named(name).unwrap();
             let bits = crate::system::layout::Layout::new(cfg.shape()).bits;

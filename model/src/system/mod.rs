@@ -20,8 +20,8 @@ mod transitions;
 
 pub use action::Action;
 pub use config::{
-    ConfigError, Faults, Mode, Mutant, OpMix, Reduction, Reductions, Repair, Variant, WitnessCfg,
-    WitnessOrder,
+    ConfigError, ConfigName, Faults, Mode, Mutant, OpMix, Reduction, Reductions, Repair, Variant,
+    WitnessCfg, WitnessOrder,
 };
 pub use model::WitnessModel;
 pub use state::{NodeId, Seq, SystemState, SEQ_MAX};

@@ -247,7 +247,7 @@ impl Witnessed for WitnessModel {
 }
 
 macro_rules! stateright_properties {
-    ($( $id:ident => $name:literal, $expectation:ident, $summary:literal; )*) => {
+    ($( $id:ident => $name:literal, $column:literal, $code:expr, $guarantee:ident, $expectation:ident, $summary:literal; )*) => {
         /// Every property, in [`PropertyId::ALL`]'s order, as stateright properties of `M`.
         pub fn properties<M: Witnessed>() -> Vec<Property<M>> {
             vec![$(
@@ -443,13 +443,13 @@ mod tests {
                 let again = other
                     .properties
                     .iter()
-                    .find(|p| p.name == result.name)
+                    .find(|p| p.property == result.property)
                     .expect("same properties");
                 assert_eq!(
                     again.trace.len(),
                     result.trace.len(),
                     "{} via {strategy:?}/{threads}",
-                    result.name
+                    result.property
                 );
             }
         }
@@ -466,9 +466,9 @@ mod tests {
         let full = run(cfg, &no_symmetry, None, &mut |_| {}).expect("valid");
         assert!(reduced.complete && full.complete);
         for (a, b) in reduced.properties.iter().zip(&full.properties) {
-            assert_eq!(a.name, b.name);
-            assert_eq!(a.verdict, b.verdict, "{}", a.name);
-            assert_eq!(a.trace.len(), b.trace.len(), "{}", a.name);
+            assert_eq!(a.property, b.property);
+            assert_eq!(a.verdict, b.verdict, "{}", a.property);
+            assert_eq!(a.trace.len(), b.trace.len(), "{}", a.property);
         }
         (reduced.unique_states, full.unique_states)
     }
@@ -573,9 +573,9 @@ mod tests {
                     "{name}: {reduction}"
                 );
                 for (a, b) in reduced.properties.iter().zip(&full.properties) {
-                    assert_eq!(a.verdict, b.verdict, "{name}: {reduction}: {}", a.name);
+                    assert_eq!(a.verdict, b.verdict, "{name}: {reduction}: {}", a.property);
                     let lengths = (a.trace.len(), b.trace.len());
-                    assert_eq!(lengths.0, lengths.1, "{name}: {reduction}: {}", a.name);
+                    assert_eq!(lengths.0, lengths.1, "{name}: {reduction}: {}", a.property);
                 }
             }
         }

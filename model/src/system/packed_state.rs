@@ -38,13 +38,13 @@ impl Packed for SystemState {
 #[cfg(test)]
 mod tests {
     use crate::search::Packed;
-    use crate::system::WitnessCfg;
+    use crate::system::ConfigName;
     use stateright::Model;
 
     #[test]
     fn every_state_of_a_walk_unpacks_to_itself() {
-        for name in WitnessCfg::NAMES {
-            let model = WitnessCfg::named(name).unwrap().into_model();
+        for name in ConfigName::ALL {
+            let model = name.cfg().into_model();
             let mut state = model.init_states().remove(0);
             let mut actions = Vec::new();
             // A deterministic walk that keeps taking the last enabled action.
