@@ -53,7 +53,7 @@ pub fn compare(cfg: &WitnessCfg, report: &CheckReport) -> Vec<Mismatch> {
         .filter(|r| r.verdict != Verdict::Unknown)
         .filter_map(|r| {
             let expected = expected_verdict(cfg.mode, cfg.variant, cfg.mutant, r.property);
-            (expected != r.verdict).then(|| Mismatch {
+            (expected != r.verdict).then_some(Mismatch {
                 property: r.property,
                 expected,
                 actual: r.verdict,
