@@ -12,7 +12,7 @@ use std::fmt;
 /// Per-key write sequence number assigned by persistence. `0` is the state before any write: the
 /// key does not exist. Each key has its own counter, so `v2` of `k0` and `v2` of `k1` are unrelated.
 /// Wide enough for any recorded history; the model keeps its own narrower type
-/// (`system::state::Seq`) and widens it where it emits events.
+/// (`system::Seq`) and widens it where it emits events.
 pub type Seq = u64;
 
 /// A key, by index: the model's `k0`, `k1`, ..., or the position of a key name in the order a
@@ -26,6 +26,12 @@ pub struct Key(pub u32);
 #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ClientId(pub u32);
+
+/// A cache node, by 0-based index (shown counting from 1). The model packs it into a few bits,
+/// and the implementation and the replay name nodes by the same type.
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct NodeId(pub u8);
 
 impl Key {
     /// The key's position in per-key tables.
@@ -42,6 +48,13 @@ impl ClientId {
     }
 }
 
+impl NodeId {
+    /// The node's position in per-node tables.
+    pub const fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
 impl fmt::Display for Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "k{}", self.0)
@@ -52,6 +65,12 @@ impl fmt::Display for ClientId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Humans count clients from 1; the index stays 0-based everywhere else.
         write!(f, "client {}", u64::from(self.0) + 1)
+    }
+}
+
+impl fmt::Display for NodeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cache node {}", u16::from(self.0) + 1)
     }
 }
 

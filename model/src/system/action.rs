@@ -1,7 +1,7 @@
 //! The atomic steps of the system, as the checker, the Explorer and replay name them.
 
-use super::state::{NodeId, Seq};
-use crate::history::{ClientId, Key, Op};
+use super::layout::Seq;
+use crate::history::{ClientId, Key, NodeId, Op};
 
 /// One atomic step of the system.
 #[derive(Clone, Debug, Eq, Hash, PartialEq)]

@@ -2,7 +2,10 @@
 //! the faults. Names here are the ones users type (`--variant witness-before-commit`) and read in
 //! reports; [`WitnessCfg::validate`] rejects configurations the model cannot represent.
 
-use super::state::SEQ_MAX;
+use super::layout::{
+    Layout, Shape, CAPACITY_BITS, MAX_CACHE_NODES, MAX_CLIENTS, MAX_KEYS, SEQ_MAX,
+};
+use super::monitor_store::{MonitorLayout, MONITOR_CAPACITY_BITS};
 use crate::named::named_enum;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -276,12 +279,6 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-/// The sizes a model may have; beyond these the state space is far out of reach anyway, and the
-/// bit-packed sets in the state would overflow.
-pub const MAX_CLIENTS: u8 = 5;
-pub const MAX_CACHE_NODES: u8 = 5;
-pub const MAX_KEYS: u8 = 4;
-
 impl WitnessCfg {
     /// The configuration `witness check` and `witness suite` prove: 2 clients × 2 operations each
     /// (every choice of operation, key and node), 2 cache nodes, 1 key; entry and listing
@@ -354,6 +351,17 @@ impl WitnessCfg {
         }
     }
 
+    /// The shape of the packed state this configuration needs.
+    pub fn shape(&self) -> Shape {
+        Shape {
+            clients: self.clients,
+            nodes: self.cache_nodes,
+            keys: self.keys,
+            ops_per_client: self.ops_per_client,
+            witness_restarts: self.faults.witness_restarts,
+        }
+    }
+
     /// Looks up a named configuration (see [`ConfigName`]).
     pub fn named(name: &str) -> Result<WitnessCfg, ConfigError> {
         Ok(name.parse::<ConfigName>()?.cfg())
@@ -388,16 +396,13 @@ impl WitnessCfg {
                 self.clients, self.ops_per_client
             )));
         }
-        let bits = super::layout::Layout::new(self.shape()).bits;
-        let monitor_bits = super::monitor_store::MonitorLayout::new(self.shape()).bits;
-        if bits > super::layout::CAPACITY_BITS
-            || monitor_bits > super::monitor_store::MONITOR_CAPACITY_BITS
-        {
+        let bits = Layout::new(self.shape()).bits;
+        let monitor_bits = MonitorLayout::new(self.shape()).bits;
+        if bits > CAPACITY_BITS || monitor_bits > MONITOR_CAPACITY_BITS {
             return Err(ConfigError(format!(
                 "this configuration needs {bits} + {monitor_bits} bits of state, more than the \
-                 {} + {} a packed state holds; lower --clients, --ops, --keys or --cache-nodes",
-                super::layout::CAPACITY_BITS,
-                super::monitor_store::MONITOR_CAPACITY_BITS
+                 {CAPACITY_BITS} + {MONITOR_CAPACITY_BITS} a packed state holds; lower --clients, \
+                 --ops, --keys or --cache-nodes"
             )));
         }
         let ops = self.ops;
@@ -472,14 +477,11 @@ mod tests {
         assert_eq!(documented.len(), ConfigName::ALL.len());
         for (name, system_bits, monitor_bits) in documented {
             let cfg = WitnessCfg::named(name).unwrap();
-            let bits = crate::system::layout::Layout::new(cfg.shape()).bits;
-            let monitor = crate::system::monitor_store::MonitorLayout::new(cfg.shape()).bits;
+            let bits = Layout::new(cfg.shape()).bits;
+            let monitor = MonitorLayout::new(cfg.shape()).bits;
             assert_eq!((bits, monitor), (system_bits, monitor_bits), "{name}");
-            assert!(
-                bits <= crate::system::layout::CAPACITY_BITS,
-                "{name}: {bits} bits"
-            );
-            assert!(monitor <= crate::system::monitor_store::MONITOR_CAPACITY_BITS);
+            assert!(bits <= CAPACITY_BITS, "{name}: {bits} bits");
+            assert!(monitor <= MONITOR_CAPACITY_BITS);
         }
         // The issue's target for `default` and `large` is 96; docs/design.md states 80 for every
         // configuration.

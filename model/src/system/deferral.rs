@@ -9,7 +9,7 @@
 //! be dropped. Every path of the full model therefore has a path here with the same events, no
 //! longer, on which each fault is followed (after, at most, other faults waiting for the same step)
 //! by its reader; and every path here is a path of the full model. Verdicts and shortest
-//! counterexamples are the same, which `model.rs`'s tests check on small configurations.
+//! counterexamples are the same, which `model_tests.rs` checks on small configurations.
 //!
 //! The state remembers the faults of the current block (`layout.deferred`): the next client step
 //! must read each of them, and clears them (a delivery reads nothing, so none is offered while a
@@ -20,9 +20,11 @@
 //! instead of forgetting, which witness-safety can see at once: that restart is not deferred.
 
 use super::action::Action;
-use super::config::{Mutant, WitnessCfg, MAX_CACHE_NODES};
-use super::state::{GetStep, ListStep, NodeId, Phase, SystemState, WriteStep};
-use crate::history::{Key, Op};
+use super::config::{Mutant, WitnessCfg};
+use super::layout::MAX_CACHE_NODES;
+use super::phase::{GetStep, ListStep, Phase, WriteStep};
+use super::state::SystemState;
+use crate::history::{Key, NodeId, Op};
 
 /// Things a fault destroys, in `layout.deferred`'s encoding per node, and the witness.
 #[derive(Clone, Copy, Debug, Default, Eq, PartialEq)]
@@ -62,7 +64,7 @@ fn restart_bit(keys: u8) -> u8 {
 
 fn on_node(node: NodeId, bits: u8) -> Things {
     let mut things = Things::default();
-    things.nodes[usize::from(node.0)] = bits;
+    things.nodes[node.index()] = bits;
     things
 }
 
@@ -87,10 +89,10 @@ fn waiting_for(cfg: &WitnessCfg, action: &Action) -> Option<Things> {
         Action::Evict { node, key } => Some(on_node(node, entry_bit(key))),
         Action::EvictListing { node } => Some(on_node(node, listing_bit(cfg.keys))),
         Action::RestartNode { node } => Some(on_node(node, restart_bit(cfg.keys))),
-        Action::RestartWitness if cfg.mutant != Some(Mutant::WitnessForgetsOnRestart) => {
-            Some(WITNESS)
+        Action::RestartWitness => {
+            (cfg.mutant != Some(Mutant::WitnessForgetsOnRestart)).then_some(WITNESS)
         }
-        _ => None,
+        Action::Invoke { .. } | Action::Step { .. } | Action::Deliver { .. } => None,
     }
 }
 
@@ -122,7 +124,11 @@ fn touched(cfg: &WitnessCfg, state: &SystemState, action: &Action) -> Things {
                 ListStep::FillStore { .. } | ListStep::Repair { .. } => on_node(node, listing),
             },
         },
-        _ => Things::default(),
+        Action::Deliver { .. }
+        | Action::Evict { .. }
+        | Action::EvictListing { .. }
+        | Action::RestartNode { .. }
+        | Action::RestartWitness => Things::default(),
     }
 }
 
@@ -147,7 +153,7 @@ fn waiting_now(state: &SystemState) -> Things {
         ..Things::default()
     };
     for node in state.node_ids() {
-        waiting.nodes[usize::from(node.0)] = state.deferred(node);
+        waiting.nodes[node.index()] = state.deferred(node);
     }
     waiting
 }
@@ -184,7 +190,7 @@ pub fn record(cfg: &WitnessCfg, state: &mut SystemState, action: &Action) {
     if let Some(fault) = waiting_for(cfg, action) {
         let waiting = waiting_now(state).union(fault);
         for node in state.node_ids() {
-            state.set_deferred(node, waiting.nodes[usize::from(node.0)]);
+            state.set_deferred(node, waiting.nodes[node.index()]);
         }
         state.set_witness_deferred(waiting.witness);
     } else if !is_fault(action) && !waiting_now(state).is_empty() {

@@ -3,7 +3,10 @@
 
 use super::action::Action;
 use super::model::WitnessModel;
-use super::state::{GetStep, ListStep, Phase, SystemState, WriteStep};
+use super::narrate;
+use super::phase::{GetStep, ListStep, Phase, WriteStep};
+use super::state::SystemState;
+use crate::history::{ClientId, NodeId};
 use std::fmt::Write as _;
 
 // Sized to be read at the Explorer's default zoom: the Explorer scales the SVG to its column, so
@@ -20,7 +23,7 @@ const LABEL_ROOM_PX: usize = 520;
 fn target_lane(model: &WitnessModel, state: &SystemState, action: &Action) -> Option<usize> {
     let clients = usize::from(model.cfg.clients);
     let nodes = usize::from(model.cfg.cache_nodes);
-    let node_lane = |n: u8| clients + usize::from(n);
+    let node_lane = |n: NodeId| clients + n.index();
     let witness = clients + nodes;
     let persistence = witness + 1;
     let replica = witness + 2;
@@ -29,7 +32,7 @@ fn target_lane(model: &WitnessModel, state: &SystemState, action: &Action) -> Op
             if op.is_write() {
                 persistence
             } else {
-                node_lane(node.0)
+                node_lane(*node)
             }
         }
         Action::Step { client } => match state.phase(*client) {
@@ -37,35 +40,40 @@ fn target_lane(model: &WitnessModel, state: &SystemState, action: &Action) -> Op
             Phase::Write { op, step } => match step {
                 WriteStep::Commit | WriteStep::CommitAndNotify => persistence,
                 WriteStep::NotifyWitness => witness,
-                WriteStep::UpdateCache => node_lane(op.node.0),
+                WriteStep::UpdateCache => node_lane(op.node),
                 WriteStep::Ack => client.index(),
             },
             Phase::Get { node, step, .. } => match step {
                 GetStep::FillLoad | GetStep::Reload => persistence,
                 GetStep::CheckWitness { .. } => witness,
-                GetStep::FillStore { .. } | GetStep::Repair { .. } => node_lane(node.0),
+                GetStep::FillStore { .. } | GetStep::Repair { .. } => node_lane(node),
             },
             Phase::List { node, step } => match step {
                 ListStep::FillLoad | ListStep::Reload => persistence,
                 ListStep::CheckBarrier { .. } => witness,
-                ListStep::FillStore { .. } | ListStep::Repair { .. } => node_lane(node.0),
+                ListStep::FillStore { .. } | ListStep::Repair { .. } => node_lane(node),
             },
         },
         Action::Evict { node, .. }
         | Action::EvictListing { node }
-        | Action::RestartNode { node } => node_lane(node.0),
+        | Action::RestartNode { node } => node_lane(*node),
         Action::RestartWitness => witness,
         Action::Deliver { .. } => replica,
     })
 }
 
-fn source_lane(model: &WitnessModel, action: &Action) -> usize {
+/// Which lane an action starts from: its client's, or the replica's for a delivery; a fault
+/// starts where it happens.
+fn source_lane(model: &WitnessModel, action: &Action) -> Option<usize> {
     match action {
-        Action::Invoke { client, .. } | Action::Step { client } => client.index(),
+        Action::Invoke { client, .. } | Action::Step { client } => Some(client.index()),
         Action::Deliver { .. } => {
-            usize::from(model.cfg.clients) + usize::from(model.cfg.cache_nodes) + 2
+            Some(usize::from(model.cfg.clients) + usize::from(model.cfg.cache_nodes) + 2)
         }
-        _ => usize::MAX,
+        Action::Evict { .. }
+        | Action::EvictListing { .. }
+        | Action::RestartNode { .. }
+        | Action::RestartWitness => None,
     }
 }
 
@@ -75,21 +83,41 @@ fn escape(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// The x coordinate of a lane's line.
+fn lane_x(lane: usize) -> usize {
+    10 + lane * LANE_WIDTH_PX + LANE_WIDTH_PX / 2
+}
+
 /// Renders `path` (each state with the action taken from it) as an SVG sequence diagram.
 pub fn sequence_svg(model: &WitnessModel, path: &[(SystemState, Option<Action>)]) -> String {
-    let mut lanes: Vec<String> = (0..model.cfg.clients)
-        .map(|c| crate::history::ClientId(u32::from(c)).to_string())
-        .collect();
-    lanes.extend((0..model.cfg.cache_nodes).map(|n| super::state::NodeId(n).to_string()));
-    lanes.extend(["witness", "persistence", "replica"].map(String::from));
+    let lanes = lane_names(model);
     let steps: Vec<(&SystemState, &Action)> = path
         .iter()
         .filter_map(|(s, a)| a.as_ref().map(|a| (s, a)))
         .collect();
     let width = lanes.len() * LANE_WIDTH_PX + LABEL_ROOM_PX;
     let height = TOP_PX + (steps.len() + 1) * ROW_HEIGHT_PX;
-    let x = |lane: usize| 10 + lane * LANE_WIDTH_PX + LANE_WIDTH_PX / 2;
     let mut svg = String::new();
+    open_svg(&mut svg, width, height);
+    draw_lanes(&mut svg, &lanes, height);
+    for (row, &(state, action)) in steps.iter().enumerate() {
+        draw_step(&mut svg, model, state, action, row);
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// One lane per client, per cache node, then the witness, persistence and the replica.
+fn lane_names(model: &WitnessModel) -> Vec<String> {
+    let mut lanes: Vec<String> = (0..model.cfg.clients)
+        .map(|c| ClientId(u32::from(c)).to_string())
+        .collect();
+    lanes.extend((0..model.cfg.cache_nodes).map(|n| NodeId(n).to_string()));
+    lanes.extend(["witness", "persistence", "replica"].map(String::from));
+    lanes
+}
+
+fn open_svg(svg: &mut String, width: usize, height: usize) {
     let _ = write!(
         svg,
         "<svg version='1.1' baseProfile='full' width='{width}' height='{height}' viewbox='-20 -20 {} {}' xmlns='http://www.w3.org/2000/svg'>",
@@ -104,49 +132,60 @@ pub fn sequence_svg(model: &WitnessModel, path: &[(SystemState, Option<Action>)]
         height + 40
     );
     svg.push_str("<defs><marker id='arrow' markerUnits='strokeWidth' orient='auto' markerWidth='10' markerHeight='8' refX='10' refY='4'><path d='M0,0 L10,4 L0,8 z' fill='#333'/></marker></defs>");
+}
+
+fn draw_lanes(svg: &mut String, lanes: &[String], height: usize) {
     for (i, name) in lanes.iter().enumerate() {
         let _ = write!(
             svg,
             "<line x1='{0}' y1='{1}' x2='{0}' y2='{2}' stroke='#bbb'/><text x='{0}' y='24' font-size='{LANE_FONT_PX}' font-weight='bold' text-anchor='middle' font-family='sans-serif'>{3}</text>",
-            x(i),
+            lane_x(i),
             TOP_PX - 10,
             height,
             escape(name)
         );
     }
-    for (row, (state, action)) in steps.iter().enumerate() {
-        let y = TOP_PX + (row + 1) * ROW_HEIGHT_PX;
-        let label = escape(&super::narrate::describe(model, state, action));
-        let from = source_lane(model, action);
-        match target_lane(model, state, action) {
-            Some(to) if from != usize::MAX && from != to => {
-                let _ = write!(
-                    svg,
-                    "<line x1='{}' y1='{y}' x2='{}' y2='{y}' stroke='#333' marker-end='url(#arrow)'/>",
-                    x(from),
-                    x(to)
-                );
-                let _ = write!(
-                    svg,
-                    "<text x='{}' y='{}' font-size='{LABEL_FONT_PX}' font-family='sans-serif'>{}. {label}</text>",
-                    x(from.min(to)) + 4,
-                    y - 4,
-                    row + 1
-                );
-            }
-            Some(at) => {
-                let _ = write!(
-                    svg,
-                    "<circle cx='{}' cy='{y}' r='4' fill='#c33'/><text x='{}' y='{}' font-size='{LABEL_FONT_PX}' font-family='sans-serif'>{}. {label}</text>",
-                    x(at),
-                    x(at) + 6,
-                    y - 4,
-                    row + 1
-                );
-            }
-            None => {}
+}
+
+/// Row `row`: an arrow from the acting lane to the one the work happens in, or a dot where both
+/// are one lane (or the step has no acting lane), labelled with the step's narration.
+fn draw_step(
+    svg: &mut String,
+    model: &WitnessModel,
+    state: &SystemState,
+    action: &Action,
+    row: usize,
+) {
+    let Some(to) = target_lane(model, state, action) else {
+        return;
+    };
+    let y = TOP_PX + (row + 1) * ROW_HEIGHT_PX;
+    let label = escape(&narrate::describe(model, state, action));
+    match source_lane(model, action) {
+        Some(from) if from != to => {
+            let _ = write!(
+                svg,
+                "<line x1='{}' y1='{y}' x2='{}' y2='{y}' stroke='#333' marker-end='url(#arrow)'/>",
+                lane_x(from),
+                lane_x(to)
+            );
+            let _ = write!(
+                svg,
+                "<text x='{}' y='{}' font-size='{LABEL_FONT_PX}' font-family='sans-serif'>{}. {label}</text>",
+                lane_x(from.min(to)) + 4,
+                y - 4,
+                row + 1
+            );
+        }
+        Some(_) | None => {
+            let _ = write!(
+                svg,
+                "<circle cx='{}' cy='{y}' r='4' fill='#c33'/><text x='{}' y='{}' font-size='{LABEL_FONT_PX}' font-family='sans-serif'>{}. {label}</text>",
+                lane_x(to),
+                lane_x(to) + 6,
+                y - 4,
+                row + 1
+            );
         }
     }
-    svg.push_str("</svg>");
-    svg
 }

@@ -9,6 +9,7 @@ use super::action::Action;
 use super::config::Reductions;
 use super::model::{properties, WitnessModel, Witnessed};
 use super::state::SystemState;
+use super::{diagram, narrate};
 use stateright::{Model, Property};
 
 #[derive(Clone, Debug)]
@@ -51,7 +52,7 @@ impl Model for ExplorerModel {
         let mut plain = Vec::new();
         self.inner.actions(state, &mut plain);
         actions.extend(plain.into_iter().map(|action| NamedAction {
-            name: super::narrate::describe(&self.inner, state, &action),
+            name: narrate::describe(&self.inner, state, &action),
             action,
         }));
     }
@@ -78,7 +79,7 @@ impl Model for ExplorerModel {
             .into_iter()
             .map(|(state, action)| (state, action.map(|a| a.action)))
             .collect();
-        Some(super::diagram::sequence_svg(&self.inner, &steps))
+        Some(diagram::sequence_svg(&self.inner, &steps))
     }
 
     fn properties(&self) -> Vec<Property<Self>> {

@@ -1,6 +1,7 @@
-//! Where each field of a packed [`SystemState`](super::SystemState) lives: bit offsets and widths
-//! computed from the configuration, so that every field takes only the bits its configuration
-//! needs (a version of a key written at most 4 times takes 3 bits, a node id among 2 nodes 1 bit).
+//! How large a model may be, and where each field of a packed `SystemState` lives: bit offsets and
+//! widths computed from the configuration, so that every field takes only the bits its
+//! configuration needs (a version of a key written at most 4 times takes 3 bits, a node id among
+//! 2 nodes 1 bit). The configuration and the state both read the bounds here.
 //!
 //! The cache nodes' fields and each client's fields are contiguous records, so that symmetry
 //! reduction can sort and move whole records. One layout exists per shape of configuration and
@@ -8,9 +9,25 @@
 
 use std::sync::Mutex;
 
+/// The model's version number: a few bits in the packed state, a byte elsewhere. Widened to
+/// [`crate::history::Seq`] where the model emits events or reads the monitor.
+pub type Seq = u8;
+
+/// The largest sequence number a key can reach; bounds the number of writes a model can issue.
+pub const SEQ_MAX: Seq = 15;
+
+/// The sizes a model may have; beyond these the state space is far out of reach anyway, and the
+/// bit-packed sets in the state would overflow.
+pub const MAX_CLIENTS: u8 = 5;
+pub const MAX_CACHE_NODES: u8 = 5;
+pub const MAX_KEYS: u8 = 4;
+
+// A node's deferred faults (one bit per key, the listing, a restart) are read back as a `u8`.
+const _: () = assert!(MAX_KEYS + 2 <= u8::BITS as u8);
+
 /// The packed state's fixed size in 64-bit words (the monitor's summary is packed beside it, see
 /// `monitor_store.rs`). Configurations whose fields need more bits are rejected by
-/// [`WitnessCfg::validate`](super::WitnessCfg::validate).
+/// `WitnessCfg::validate`.
 pub const WORDS: usize = 4;
 pub const CAPACITY_BITS: usize = WORDS * 64;
 
@@ -103,12 +120,19 @@ impl Shape {
     }
 }
 
+/// A field's value as the byte its typed setter stored. Every such field is narrower than a byte,
+/// so a wider value means the packed state is corrupt: a bug, never something to saturate.
+pub fn byte(raw: u64, what: &str) -> u8 {
+    u8::try_from(raw)
+        .unwrap_or_else(|_| panic!("corrupt packed state: {what} holds {raw}, wider than a byte"))
+}
+
 /// Bits needed to hold every value in `0..=max`.
 pub fn bits_for(max: u64) -> u8 {
     u8::try_from(64 - max.leading_zeros()).unwrap_or(64)
 }
 
-/// The encoding of a client's phase inside its `phase` field (see `state.rs`).
+/// The encoding of a client's phase inside its `phase` field (see `phase_packing.rs`).
 #[derive(Clone, Copy, Debug, Default, Eq, PartialEq)]
 pub struct PhaseCode {
     pub tag: Field,
@@ -180,11 +204,14 @@ impl Alloc {
     }
 }
 
+/// Bits of a phase's step code: room for every step of the longest step enum.
+pub const STEP_BITS: u8 = 3;
+
 fn phase_code(shape: Shape, seq_bits: u8) -> PhaseCode {
     let mut a = Alloc(0);
     let tag = a.field(2);
     let node = a.field(bits_for(u64::from(shape.nodes) - 1));
-    let step = a.field(3);
+    let step = a.field(STEP_BITS);
     let key = a.field(bits_for(u64::from(shape.keys) - 1));
     let payload = a.0;
     let seq = a.field(seq_bits);

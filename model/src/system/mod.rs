@@ -1,8 +1,14 @@
 //! The stateright model of the index tier.
 //!
-//! Dependencies run one way: `config` and `layout` → `state` and `action` (what a state and a step
-//! are) → `transitions` (what a step does) → `model` (the checker's view) → `symmetry`, `narrate`
-//! and `diagram` (how states and paths are reduced and told).
+//! Dependencies run one way; each module uses only those listed before it: `layout` (the bounds;
+//! where each field of a packed state lives) → `monitor_store` (the monitor's summary, packed) →
+//! `config` (what a run is about) → `phase` and `action` (a client's operation in flight and the
+//! atomic steps, readable) → `phase_packing` → `state` (the packed state and its accessors) →
+//! `deferral` (which steps read what a fault destroys) → `model` (the steps enabled in a state,
+//! the one property list) → `transitions` (what a step does), `symmetry` (canonical successors,
+//! paths renamed back) and `narrate` (steps in the system's words) → `diagram` (the lane diagram)
+//! → `stateright_model` (stateright's `Model`, joining them all) → `explorer` (the Explorer's
+//! view). `packed_state` (a state as the level search stores it) uses only `state`.
 
 pub mod action;
 pub mod config;
@@ -11,17 +17,24 @@ pub mod diagram;
 pub mod explorer;
 pub mod layout;
 pub mod model;
+#[cfg(test)]
+mod model_tests;
 pub mod monitor_store;
 pub mod narrate;
 mod packed_state;
+pub mod phase;
+mod phase_packing;
 pub mod state;
+mod stateright_model;
 pub mod symmetry;
 mod transitions;
 
+pub use crate::history::NodeId;
 pub use action::Action;
 pub use config::{
     ConfigError, ConfigName, Faults, Mode, Mutant, OpMix, Reduction, Reductions, Repair, Variant,
     WitnessCfg, WitnessOrder,
 };
+pub use layout::{Seq, SEQ_MAX};
 pub use model::WitnessModel;
-pub use state::{NodeId, Seq, SystemState, SEQ_MAX};
+pub use state::SystemState;

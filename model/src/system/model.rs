@@ -1,4 +1,6 @@
-//! The index tier as a stateright [`Model`].
+//! The index tier as a model to check: a configuration, the steps enabled in each state, and each
+//! property's condition on a state. Stateright's `Model` trait joins these with symmetry, the
+//! deferral of faults and the narration in `stateright_model.rs`.
 //!
 //! Clients PUT, DELETE, GET and LIST through a cache layer of several nodes; behind it sits the
 //! index + persistence tier, which assigns each write of a key the next per-key version and is the
@@ -22,9 +24,8 @@
 
 pub use super::action::Action;
 use super::config::{Mode, Reduction, Reductions, WitnessCfg};
-use super::layout::Shape;
-use super::state::{NodeId, SystemState};
-use crate::history::{Event, Key, Op};
+use super::state::SystemState;
+use crate::history::{Event, Key, NodeId, Op};
 use crate::properties::{replica, witness_safety, Expectation, PropertyId};
 use stateright::{Model, Property};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -58,17 +59,6 @@ impl WitnessCfg {
             stop: Arc::new(AtomicBool::new(false)),
         }
     }
-
-    /// The shape of the packed state this configuration needs.
-    pub fn shape(&self) -> Shape {
-        Shape {
-            clients: self.clients,
-            nodes: self.cache_nodes,
-            keys: self.keys,
-            ops_per_client: self.ops_per_client,
-            witness_restarts: self.faults.witness_restarts,
-        }
-    }
 }
 
 impl WitnessModel {
@@ -86,6 +76,11 @@ impl WitnessModel {
     /// drains and returns what it has found so far.
     pub fn stop_handle(&self) -> Arc<AtomicBool> {
         Arc::clone(&self.stop)
+    }
+
+    /// The stop switch has been set.
+    pub(crate) fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
     }
 
     pub fn init_state(&self) -> SystemState {
@@ -130,6 +125,14 @@ impl WitnessModel {
             ops.push(Op::List);
         }
         ops
+    }
+
+    /// Every step the model may take from `state`, before `faults-wait-for-reader` keeps those a
+    /// path of that reduction may take (`stateright_model.rs`).
+    pub(crate) fn enabled_actions(&self, state: &SystemState, actions: &mut Vec<Action>) {
+        self.client_actions(state, actions);
+        self.fault_actions(state, actions);
+        self.delivery_actions(state, actions);
     }
 
     fn client_actions(&self, state: &SystemState, actions: &mut Vec<Action>) {
@@ -227,7 +230,19 @@ pub fn condition(id: PropertyId, model: &WitnessModel, s: &SystemState) -> bool 
         PropertyId::ReplicaLag => model
             .keys()
             .any(|key| replica::lags(s.monitor.acked(key), s.replica(key).into())),
-        id => match id.expectation() {
+        // Judged by the monitor over the history; a new state-based property has an arm above.
+        PropertyId::ReadAfterWrite
+        | PropertyId::ListAfterWrite
+        | PropertyId::ReadYourWrites
+        | PropertyId::MonotonicReads
+        | PropertyId::Linearizable
+        | PropertyId::ReplicaMonotonic
+        | PropertyId::NegativeCacheMiss
+        | PropertyId::StaleOverwrite
+        | PropertyId::ReadAfterDelete
+        | PropertyId::ListOmitsPut
+        | PropertyId::ListShowsDeleted
+        | PropertyId::NonMonotonicRead => match id.expectation() {
             Expectation::Always => !s.monitor.violated().contains(id),
             Expectation::Sometimes => s.monitor.found().contains(id),
         },
@@ -267,371 +282,3 @@ macro_rules! stateright_properties {
 }
 
 crate::properties::property_catalogue!(stateright_properties);
-
-impl Model for WitnessModel {
-    type State = SystemState;
-    type Action = Action;
-
-    fn init_states(&self) -> Vec<SystemState> {
-        let mut init = self.init_state();
-        if self.symmetry {
-            super::symmetry::canonicalize(&mut init);
-        }
-        vec![init]
-    }
-
-    fn actions(&self, state: &SystemState, actions: &mut Vec<Action>) {
-        self.client_actions(state, actions);
-        self.fault_actions(state, actions);
-        self.delivery_actions(state, actions);
-        if self.reductions.contains(Reduction::FaultsWaitForReader) {
-            super::deferral::keep_canonical(&self.cfg, state, actions);
-        }
-    }
-
-    fn next_state(&self, state: &SystemState, action: Action) -> Option<SystemState> {
-        let mut next = self.apply(state, &action);
-        if self.symmetry {
-            super::symmetry::canonicalize(&mut next);
-        }
-        Some(next)
-    }
-
-    fn within_boundary(&self, _state: &SystemState) -> bool {
-        !self.stop.load(Ordering::Relaxed)
-    }
-
-    fn format_action(&self, action: &Action) -> String {
-        super::narrate::action_label(action)
-    }
-
-    fn format_step(&self, last_state: &SystemState, action: Action) -> Option<String> {
-        Some(super::narrate::describe(self, last_state, &action))
-    }
-
-    fn as_svg(&self, path: stateright::Path<SystemState, Action>) -> Option<String> {
-        let steps = super::symmetry::consistent_path(self, &path.into_vec());
-        Some(super::diagram::sequence_svg(self, &steps))
-    }
-
-    fn properties(&self) -> Vec<Property<Self>> {
-        properties()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    //! Exact state counts and named discoveries, in the manner of stateright's examples. The full
-    //! mode × variant × mutant table on the default configuration is checked by `witness suite`
-    //! and tests/proof_reports.rs; these runs use `small` (no evictions) to stay fast.
-
-    use super::*;
-    use crate::check::{run, CheckOptions, CheckReport, Strategy, Verdict};
-    use crate::expected::expected;
-    use crate::system::{Mode, Mutant, Reduction, Reductions, Variant};
-
-    fn check(cfg: &WitnessCfg) -> CheckReport {
-        run(cfg, &CheckOptions::default(), None, &mut |_| {}).expect("valid configuration")
-    }
-
-    fn small(mode: Mode) -> WitnessCfg {
-        WitnessCfg {
-            mode,
-            ..WitnessCfg::small()
-        }
-    }
-
-    #[test]
-    fn every_property_is_checked_once_in_order() {
-        let names: Vec<&str> = properties::<WitnessModel>()
-            .iter()
-            .map(|p| p.name)
-            .collect();
-        let all: Vec<&str> = PropertyId::ALL.iter().map(|p| p.name()).collect();
-        assert_eq!(names, all);
-    }
-
-    #[test]
-    fn strong_mode_proves_every_always_property() {
-        let report = check(&small(Mode::Strong));
-        assert!(report.complete);
-        assert_eq!(report.unique_states, 224_502);
-        for property in PropertyId::always() {
-            assert_eq!(report.verdict(property), Verdict::Holds, "{property}");
-        }
-        assert_eq!(report.verdict(PropertyId::ReplicaLag), Verdict::Found);
-        for anomaly in PropertyId::sometimes().filter(|p| *p != PropertyId::ReplicaLag) {
-            assert_eq!(report.verdict(anomaly), Verdict::NotFound, "{anomaly}");
-        }
-    }
-
-    #[test]
-    fn eventual_mode_exhibits_every_anomaly() {
-        let report = check(&small(Mode::Eventual));
-        assert!(report.complete);
-        assert_eq!(report.unique_states, 44_474);
-        let row = expected(Mode::Eventual, Variant::default(), None);
-        for &property in PropertyId::ALL {
-            assert_eq!(
-                report.verdict(property),
-                row.verdict(property),
-                "{property}"
-            );
-        }
-        // The shortest read-after-write counterexample: a client GETs through the node that did
-        // not take the write.
-        let trace = &report
-            .result(PropertyId::ReadAfterWrite)
-            .expect("reported")
-            .trace;
-        assert!(trace
-            .last()
-            .is_some_and(|l| l.starts_with("⇒ read-after-write")));
-        assert!(trace.iter().any(|l| l.contains("GET k0 via cache node")));
-    }
-
-    #[test]
-    fn a_single_client_is_always_consistent_even_in_eventual_mode() {
-        // One client, one node: nothing can interleave with its reads. If this ever failed, a
-        // property would be judging something other than concurrency.
-        let cfg = WitnessCfg {
-            clients: 1,
-            cache_nodes: 1,
-            ops_per_client: 3,
-            mode: Mode::Eventual,
-            ..WitnessCfg::small()
-        };
-        let report = check(&cfg);
-        assert_eq!(report.unique_states, SINGLE_CLIENT_STATES);
-        assert!(!report.any_violated(), "{:#?}", report.properties);
-    }
-
-    const SINGLE_CLIENT_STATES: usize = 195;
-
-    #[test]
-    fn every_mutant_is_killed_on_the_small_configuration() {
-        for &mutant in Mutant::ALL {
-            let cfg = WitnessCfg {
-                mutant: Some(mutant),
-                ..small(Mode::Strong)
-            };
-            let report = check(&cfg);
-            assert!(report.any_violated(), "{mutant} survived");
-            let row = expected(Mode::Strong, Variant::default(), Some(mutant));
-            for &property in PropertyId::ALL {
-                assert_eq!(
-                    report.verdict(property),
-                    row.verdict(property),
-                    "{mutant}: {property}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn counterexamples_are_minimal_whatever_the_strategy() {
-        let cfg = small(Mode::Eventual);
-        let exact = check(&cfg);
-        for (strategy, threads) in [(Strategy::Bfs, 2), (Strategy::Dfs, 1)] {
-            let opts = CheckOptions {
-                strategy,
-                threads,
-                ..CheckOptions::default()
-            };
-            let other = run(&cfg, &opts, None, &mut |_| {}).expect("valid");
-            for result in &exact.properties {
-                let again = other
-                    .properties
-                    .iter()
-                    .find(|p| p.property == result.property)
-                    .expect("same properties");
-                assert_eq!(
-                    again.trace.len(),
-                    result.trace.len(),
-                    "{} via {strategy:?}/{threads}",
-                    result.property
-                );
-            }
-        }
-    }
-
-    /// Runs `cfg` with and without symmetry reduction and asserts identical verdicts and
-    /// identical shortest counterexample lengths; returns (reduced, full) state counts.
-    fn same_with_and_without_symmetry(cfg: &WitnessCfg) -> (usize, usize) {
-        let reduced = check(cfg);
-        let no_symmetry = CheckOptions {
-            symmetry: false,
-            ..CheckOptions::default()
-        };
-        let full = run(cfg, &no_symmetry, None, &mut |_| {}).expect("valid");
-        assert!(reduced.complete && full.complete);
-        for (a, b) in reduced.properties.iter().zip(&full.properties) {
-            assert_eq!(a.property, b.property);
-            assert_eq!(a.verdict, b.verdict, "{}", a.property);
-            assert_eq!(a.trace.len(), b.trace.len(), "{}", a.property);
-        }
-        (reduced.unique_states, full.unique_states)
-    }
-
-    #[test]
-    fn symmetry_changes_no_verdict_and_no_shortest_length() {
-        let eventual = same_with_and_without_symmetry(&small(Mode::Eventual));
-        assert_eq!(eventual, (44_474, 168_494));
-        let mutant = WitnessCfg {
-            mutant: Some(Mutant::WitnessForgetsOnRestart),
-            ..small(Mode::Strong)
-        };
-        same_with_and_without_symmetry(&mutant);
-    }
-
-    /// The configurations each reduction is tested on, and the state counts with every reduction
-    /// and with all but the one under test (`Reduction::ALL`'s order).
-    fn reduction_cases() -> Vec<(&'static str, WitnessCfg, ReducedAndFull)> {
-        let with = |mode, mutant| WitnessCfg {
-            mode,
-            mutant,
-            ..WitnessCfg::default_cfg()
-        };
-        let large_eventual = WitnessCfg {
-            mode: Mode::Eventual,
-            ..WitnessCfg::large()
-        };
-        vec![
-            ("default eventual", with(Mode::Eventual, None), COUNTS[0]),
-            (
-                "witness-forgets-on-restart",
-                with(Mode::Strong, Some(Mutant::WitnessForgetsOnRestart)),
-                COUNTS[1],
-            ),
-            (
-                "replica-applies-out-of-order",
-                with(Mode::Strong, Some(Mutant::ReplicaAppliesOutOfOrder)),
-                COUNTS[2],
-            ),
-            ("small strong", small(Mode::Strong), COUNTS[3]),
-            ("large eventual (node restarts)", large_eventual, COUNTS[4]),
-        ]
-    }
-
-    /// Per reduction: unique states with every reduction, and with all but that one.
-    type ReducedAndFull = [(usize, usize); 5];
-
-    /// Without a reduction the count is higher, except where it cannot apply (the witness never
-    /// restarts in strong mode's `eventual-witness-stays-up` rows) and for `faults-wait-for-reader`
-    /// on `small`: without evictions the restart's waiting states cost more than they save.
-    const COUNTS: [ReducedAndFull; 5] = [
-        [
-            (84_004, 183_634),
-            (84_004, 101_863),
-            (84_004, 93_298),
-            (84_004, 223_110),
-            (84_004, 97_502),
-        ],
-        [
-            (449_820, 449_820),
-            (449_820, 644_960),
-            (449_820, 479_708),
-            (449_820, 1_296_088),
-            (449_820, 514_642),
-        ],
-        [
-            (440_520, 440_520),
-            (440_520, 600_139),
-            (440_520, 471_878),
-            (440_520, 1_448_204),
-            (440_520, 494_880),
-        ],
-        [
-            (224_502, 224_502),
-            (224_502, 204_826),
-            (224_502, 239_728),
-            (224_502, 611_982),
-            (224_502, 252_112),
-        ],
-        [
-            (131_024, 292_232),
-            (131_024, 155_538),
-            (131_024, 132_556),
-            (131_024, 288_192),
-            (131_024, 133_732),
-        ],
-    ];
-
-    #[test]
-    fn each_reduction_changes_no_verdict_and_no_shortest_length() {
-        for (name, cfg, counts) in reduction_cases() {
-            let reduced = check(&cfg);
-            for (&reduction, &expected) in Reduction::ALL.iter().zip(&counts) {
-                let opts = CheckOptions {
-                    reductions: Reductions::all().without(reduction),
-                    ..CheckOptions::default()
-                };
-                let full = run(&cfg, &opts, None, &mut |_| {}).expect("valid");
-                assert_eq!(
-                    (reduced.unique_states, full.unique_states),
-                    expected,
-                    "{name}: {reduction}"
-                );
-                for (a, b) in reduced.properties.iter().zip(&full.properties) {
-                    assert_eq!(a.verdict, b.verdict, "{name}: {reduction}: {}", a.property);
-                    let lengths = (a.trace.len(), b.trace.len());
-                    assert_eq!(lengths.0, lengths.1, "{name}: {reduction}: {}", a.property);
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn symmetric_paths_keep_client_and_node_numbers_along_the_trace() {
-        // With symmetry the checker's path names members by their canonical number at each step;
-        // the reported path must replay step by step from the initial state as given.
-        let report = check(&small(Mode::Eventual));
-        let model = small(Mode::Eventual).into_model();
-        assert!(!report.paths.is_empty());
-        for (property, steps) in &report.paths {
-            let mut state = model.init_state();
-            for (at, action) in steps {
-                assert_eq!(at, &state, "{property}: the path does not replay");
-                if let Some(action) = action {
-                    state = model.apply(&state, action);
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn simulation_finds_the_eventual_anomalies_within_its_timeout() {
-        let opts = CheckOptions {
-            strategy: Strategy::Simulation,
-            timeout: Some(std::time::Duration::from_secs(2)),
-            seed: 7,
-            ..CheckOptions::default()
-        };
-        let report = run(&small(Mode::Eventual), &opts, None, &mut |_| {}).expect("valid");
-        assert!(!report.complete);
-        assert_eq!(
-            report.verdict(PropertyId::ReadAfterWrite),
-            Verdict::Violated
-        );
-        assert_eq!(report.verdict(PropertyId::WitnessSafety), Verdict::Unknown);
-        let without_timeout = CheckOptions {
-            timeout: None,
-            ..opts
-        };
-        assert!(run(&small(Mode::Eventual), &without_timeout, None, &mut |_| {}).is_err());
-    }
-
-    #[test]
-    fn the_stop_switch_ends_a_run_early_and_says_so() {
-        let opts = CheckOptions {
-            timeout: Some(std::time::Duration::from_millis(1)),
-            ..CheckOptions::default()
-        };
-        let report = run(&WitnessCfg::default_cfg(), &opts, None, &mut |_| {}).expect("valid");
-        assert!(!report.complete);
-        assert!(report
-            .properties
-            .iter()
-            .all(|p| p.verdict != Verdict::Holds && p.verdict != Verdict::NotFound));
-    }
-}

@@ -6,7 +6,7 @@
 //! fields are kept at zero (a cleared pending operation clears its floors), so two summaries that
 //! mean the same have the same bits.
 
-use super::layout::{bits_for, get_wide, set_wide, Alloc, Field, Layout, Shape, Table};
+use super::layout::{bits_for, byte, get_wide, set_wide, Alloc, Field, Layout, Shape, Table};
 use crate::history::{ClientId, Key, Observed, Seq};
 use crate::properties::{KeySummary, MonitorStore, Pending};
 use std::fmt;
@@ -152,15 +152,9 @@ impl PackedStore {
     }
 
     fn set(&mut self, field: Field, value: u64) {
-        // Versions never exceed the configuration's maximum; saturate rather than corrupt a
-        // neighbouring field if a caller ever breaks that.
-        let max = if field.width >= 64 {
-            u64::MAX
-        } else {
-            (1u64 << field.width) - 1
-        };
-        debug_assert!(value <= max, "{value} does not fit {field:?}");
-        field.set(&mut self.words, value.min(max));
+        // Versions never exceed the configuration's maximum; one that does is a bug, and
+        // `Field::set` panics on it rather than corrupt a neighbouring field or saturate.
+        field.set(&mut self.words, value);
     }
 
     fn observed(&self, seq: Field, exists: Field) -> Observed {
@@ -304,7 +298,13 @@ impl MonitorStore for PackedStore {
     fn pending(&self, client: ClientId) -> Option<Pending> {
         let l = self.layout;
         let field = |f: Field| self.client_field(f, client);
-        let key = Key(u32::try_from(self.get(field(l.pending_key))).unwrap_or(u32::MAX));
+        let key = self.get(field(l.pending_key));
+        let keys = l.shape.keys;
+        assert!(
+            key < u64::from(keys),
+            "corrupt packed state: a pending operation names key {key} of {keys}"
+        );
+        let key = Key(u32::from(byte(key, "a pending operation's key")));
         let completed = self.get(field(l.pending_completed));
         match self.get(field(l.pending)) {
             WRITE => Some(Pending::Write {
@@ -318,7 +318,8 @@ impl MonitorStore for PackedStore {
                 completed,
             }),
             LIST => Some(Pending::List),
-            _ => None,
+            NONE => None,
+            tag => unreachable!("a pending operation's tag is 2 bits wide, and holds {tag}"),
         }
     }
 

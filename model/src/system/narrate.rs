@@ -2,11 +2,12 @@
 //! `client 1 GET k0 via cache node 2 → v1 (stale: persistence has v2)`.
 
 use super::action::Action;
+use super::config::Mutant;
+use super::layout::Seq;
 use super::model::WitnessModel;
-use super::state::{
-    GetStep, ListStep, Listing, NodeId, Phase, Seq, SystemState, WriteOp, WriteStep,
-};
-use crate::history::{ClientId, Key, Op};
+use super::phase::{GetStep, ListStep, Listing, Phase, WriteOp, WriteStep};
+use super::state::SystemState;
+use crate::history::{ClientId, Key, NodeId, Op};
 use std::fmt::Write as _;
 
 /// A label for an action without its state.
@@ -96,7 +97,9 @@ pub fn describe(model: &WitnessModel, state: &SystemState, action: &Action) -> S
                 "witness restarts with empty memory and answers v0 for every key".to_string()
             }
         }
-        _ => action_label(action),
+        Action::Evict { .. } | Action::EvictListing { .. } | Action::RestartNode { .. } => {
+            action_label(action)
+        }
     }
 }
 
@@ -292,7 +295,7 @@ impl Read<'_> {
         } else {
             String::new()
         };
-        let asked = if model.cfg.mutant == Some(crate::system::Mutant::SkipWitnessOnMiss)
+        let asked = if model.cfg.mutant == Some(Mutant::SkipWitnessOnMiss)
             && !state.observed(key, entry).exists
         {
             "cached miss returned without asking the witness".to_string()

@@ -1,198 +1,22 @@
-//! The state of the whole index tier at one instant, and each client's operation in flight.
+//! The state of the whole index tier at one instant, packed into a few machine words.
 //!
 //! Values are versions only: a cache entry, a listing slot, the witness's table and persistence all
 //! hold per-key sequence numbers. Whether version `s` of a key is a PUT or a DELETE is recorded once,
 //! when persistence assigns `s`.
 //!
-//! [`SystemState`] is packed into a few machine words (see [`super::layout`]); its accessors take
-//! and return the readable types below ([`Phase`], [`Listing`], ...), which is what the transitions,
-//! the narration and the Explorer work with.
+//! [`SystemState`]'s fields live where [`super::layout`] puts them; its accessors take and return
+//! the readable types of [`super::phase`] ([`Phase`], [`Listing`]), which is what the transitions,
+//! the narration and the Explorer work with. A field holding a value no setter stores is a corrupt
+//! state, and its accessor panics.
 
-use super::layout::{Field, Layout, Shape, Table, WORDS};
+use super::layout::{byte, Field, Layout, Seq, Shape, Table, WORDS};
 use super::monitor_store::PackedStore;
-use crate::history::{ClientId, Key, Observed};
+use super::phase::{Listing, Phase};
+use super::phase_packing::{decode, encode, IDLE};
+use crate::history::{ClientId, Key, NodeId, Observed};
 use crate::properties::Monitor;
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::ops::{Index, IndexMut};
-
-/// The model's version number: a few bits in the packed state, a byte elsewhere. Widened to
-/// [`crate::history::Seq`] where the model emits events or reads the monitor.
-pub type Seq = u8;
-
-/// The largest sequence number a key can reach; bounds the number of writes a model can issue.
-pub const SEQ_MAX: Seq = 15;
-
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub struct NodeId(pub u8);
-
-impl fmt::Display for NodeId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cache node {}", u16::from(self.0) + 1)
-    }
-}
-
-/// One version per key: a cache node's listing of the partition `["" .. ∞)`.
-#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq)]
-pub struct Listing {
-    seqs: [Seq; super::config::MAX_KEYS as usize],
-    keys: u8,
-}
-
-impl Listing {
-    /// Every key at version 0 (never written).
-    pub fn empty(keys: u8) -> Listing {
-        Listing {
-            seqs: [0; super::config::MAX_KEYS as usize],
-            keys,
-        }
-    }
-
-    pub fn keys(&self) -> impl Iterator<Item = Key> {
-        (0..u32::from(self.keys)).map(Key)
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = (Key, Seq)> + '_ {
-        self.keys().map(|k| (k, self[k]))
-    }
-}
-
-impl Index<Key> for Listing {
-    type Output = Seq;
-    fn index(&self, key: Key) -> &Seq {
-        &self.seqs[key.index()]
-    }
-}
-
-impl IndexMut<Key> for Listing {
-    fn index_mut(&mut self, key: Key) -> &mut Seq {
-        &mut self.seqs[key.index()]
-    }
-}
-
-/// A PUT or DELETE after persistence assigned its version.
-#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq)]
-pub struct WriteOp {
-    pub key: Key,
-    pub node: NodeId,
-    pub seq: Seq,
-    /// PUT (the key exists afterwards) or DELETE.
-    pub put: bool,
-}
-
-impl WriteOp {
-    pub fn verb(&self) -> &'static str {
-        if self.put {
-            "PUT"
-        } else {
-            "DELETE"
-        }
-    }
-}
-
-/// The steps of a PUT or DELETE after persistence assigned its version. Which of the commit and
-/// witness steps exist, and in which order, is the variant's `WitnessOrder`.
-#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq)]
-pub enum WriteStep {
-    Commit,
-    NotifyWitness,
-    CommitAndNotify,
-    UpdateCache,
-    /// Enqueue for replication and acknowledge. One step: the enqueue commutes with every other
-    /// step except the delivery it enables, so splitting it would add states but no behaviour.
-    Ack,
-}
-
-/// The steps of a GET after the cache lookup.
-#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq)]
-pub enum GetStep {
-    /// The node had no entry: read persistence.
-    FillLoad,
-    /// Store what persistence returned in the node.
-    FillStore { loaded: Seq },
-    /// Strong mode: ask the witness whether `entry` is stale.
-    CheckWitness { entry: Seq },
-    /// The witness said stale: read persistence again.
-    Reload,
-    /// Put the reloaded version back into the node, then answer.
-    Repair { loaded: Seq },
-}
-
-/// The steps of a LIST after the listing lookup; the same shape as a GET at partition granularity.
-#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq)]
-pub enum ListStep {
-    FillLoad,
-    FillStore { loaded: Listing },
-    CheckBarrier { listing: Listing },
-    Reload,
-    Repair { loaded: Listing },
-}
-
-/// A client's operation in flight, and the step it takes next.
-#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq)]
-pub enum Phase {
-    Idle,
-    Write {
-        op: WriteOp,
-        step: WriteStep,
-    },
-    Get {
-        key: Key,
-        node: NodeId,
-        step: GetStep,
-    },
-    List {
-        node: NodeId,
-        step: ListStep,
-    },
-}
-
-impl Phase {
-    /// The cache node the operation goes through.
-    pub fn node(&self) -> Option<NodeId> {
-        match *self {
-            Phase::Idle => None,
-            Phase::Write { op, .. } => Some(op.node),
-            Phase::Get { node, .. } | Phase::List { node, .. } => Some(node),
-        }
-    }
-
-    /// The version of `key` this operation carries and may still store or answer.
-    pub fn version_carried(&self, key: Key) -> Option<Seq> {
-        match *self {
-            Phase::Idle => None,
-            Phase::Write { op, .. } => (op.key == key).then_some(op.seq),
-            Phase::Get { key: k, step, .. } => match step {
-                GetStep::FillStore { loaded: s }
-                | GetStep::CheckWitness { entry: s }
-                | GetStep::Repair { loaded: s }
-                    if k == key =>
-                {
-                    Some(s)
-                }
-                _ => None,
-            },
-            Phase::List { step, .. } => match step {
-                ListStep::FillStore { loaded: l }
-                | ListStep::CheckBarrier { listing: l }
-                | ListStep::Repair { loaded: l } => Some(l[key]),
-                _ => None,
-            },
-        }
-    }
-
-    pub fn with_node(self, node: NodeId) -> Phase {
-        match self {
-            Phase::Idle => Phase::Idle,
-            Phase::Write { op, step } => Phase::Write {
-                op: WriteOp { node, ..op },
-                step,
-            },
-            Phase::Get { key, step, .. } => Phase::Get { key, node, step },
-            Phase::List { step, .. } => Phase::List { node, step },
-        }
-    }
-}
 
 /// The packed state. Every field is reached through a typed accessor.
 #[derive(Clone)]
@@ -221,19 +45,6 @@ impl Hash for SystemState {
 /// The replication queue unpacked, on the stack for every configuration that fits a test or a
 /// proof (each enqueue and delivery rewrites it).
 type ReplicationQueue = smallvec::SmallVec<[(Key, Seq); 16]>;
-
-fn seq(raw: u64) -> Seq {
-    Seq::try_from(raw).unwrap_or(Seq::MAX)
-}
-
-fn id(raw: u64) -> u8 {
-    u8::try_from(raw).unwrap_or(u8::MAX)
-}
-
-const IDLE: u64 = 0;
-const WRITE: u64 = 1;
-const GET: u64 = 2;
-const LIST: u64 = 3;
 
 impl SystemState {
     /// Every field zero: no writes, nothing cached, the witness knows v0 of nothing yet (callers
@@ -273,7 +84,7 @@ impl SystemState {
     }
 
     fn node_field(&self, field: Field, node: NodeId) -> Field {
-        Layout::in_record(self.layout.node_records, field, usize::from(node.0))
+        Layout::in_record(self.layout.node_records, field, node.index())
     }
 
     fn client_field(&self, field: Field, client: ClientId) -> Field {
@@ -294,7 +105,7 @@ impl SystemState {
 
     /// The version persistence holds (the source of truth).
     pub fn persisted(&self, key: Key) -> Seq {
-        seq(self.get(Self::per_key(self.layout.persisted, key)))
+        self.version(self.get(Self::per_key(self.layout.persisted, key)))
     }
 
     pub fn set_persisted(&mut self, key: Key, value: Seq) {
@@ -312,7 +123,7 @@ impl SystemState {
 
     /// The last version persistence assigned.
     pub fn assigned(&self, key: Key) -> Seq {
-        seq(self.get(Self::per_key(self.layout.assigned, key)))
+        self.version(self.get(Self::per_key(self.layout.assigned, key)))
     }
 
     /// Persistence assigns the next version of `key` to a PUT or DELETE.
@@ -369,7 +180,7 @@ impl SystemState {
     pub fn witness(&self, key: Key) -> Option<Seq> {
         match self.get(Self::per_key(self.layout.witness, key)) {
             0 => None,
-            known => Some(seq(known - 1)),
+            known => Some(self.version(known - 1)),
         }
     }
 
@@ -379,7 +190,7 @@ impl SystemState {
     }
 
     pub fn witness_restarts(&self) -> u8 {
-        id(self.get(self.layout.restarts))
+        byte(self.get(self.layout.restarts), "the witness restart count")
     }
 
     pub fn set_witness_restarts(&mut self, restarts: u8) {
@@ -388,7 +199,7 @@ impl SystemState {
 
     /// The version the cross-region replica holds.
     pub fn replica(&self, key: Key) -> Seq {
-        seq(self.get(Self::per_key(self.layout.replica, key)))
+        self.version(self.get(Self::per_key(self.layout.replica, key)))
     }
 
     pub fn set_replica(&mut self, key: Key, value: Seq) {
@@ -399,6 +210,16 @@ impl SystemState {
         self.layout.shape.max_seq()
     }
 
+    /// A version a field holds; one above the highest a key can reach was never stored.
+    fn version(&self, raw: u64) -> Seq {
+        assert!(
+            raw <= self.max_seq(),
+            "corrupt packed state: v{raw} is above v{}",
+            self.max_seq()
+        );
+        byte(raw, "a version")
+    }
+
     /// Replication deliveries in flight, in queue order.
     pub fn replication(&self) -> impl Iterator<Item = (Key, Seq)> + '_ {
         (0..self.layout.queue_slots)
@@ -406,10 +227,13 @@ impl SystemState {
             .take_while(|&code| code != 0)
             .map(|code| {
                 let k = (code - 1) / self.max_seq();
-                (
-                    Key(u32::try_from(k).unwrap_or(u32::MAX)),
-                    seq(code - k * self.max_seq()),
-                )
+                let keys = self.layout.shape.keys;
+                assert!(
+                    k < u64::from(keys),
+                    "corrupt packed state: replication message {code} names key {k} of {keys}"
+                );
+                let key = Key(u32::from(byte(k, "a replication message's key")));
+                (key, self.version(code - k * self.max_seq()))
             })
     }
 
@@ -450,7 +274,7 @@ impl SystemState {
         let field = self.node_field(Self::per_key(self.layout.entry, key), node);
         match self.get(field) {
             0 => None,
-            held => Some(seq(held - 1)),
+            held => Some(self.version(held - 1)),
         }
     }
 
@@ -467,7 +291,7 @@ impl SystemState {
         let mut listing = Listing::empty(self.layout.shape.keys);
         for key in self.keys() {
             let field = self.node_field(Self::per_key(self.layout.listing, key), node);
-            listing[key] = seq(self.get(field));
+            listing[key] = self.version(self.get(field));
         }
         Some(listing)
     }
@@ -490,7 +314,10 @@ impl SystemState {
 
     /// The node's faults waiting for their first reader, as `layout.deferred` encodes them.
     pub fn deferred(&self, node: NodeId) -> u8 {
-        id(self.get(self.node_field(self.layout.deferred, node)))
+        byte(
+            self.get(self.node_field(self.layout.deferred, node)),
+            "a node's deferred faults",
+        )
     }
 
     pub fn set_deferred(&mut self, node: NodeId, bits: u8) {
@@ -517,7 +344,10 @@ impl SystemState {
 
     /// Operations the client may still invoke.
     pub fn remaining(&self, client: ClientId) -> u8 {
-        id(self.get(self.client_field(self.layout.remaining, client)))
+        byte(
+            self.get(self.client_field(self.layout.remaining, client)),
+            "a client's remaining operations",
+        )
     }
 
     pub fn set_remaining(&mut self, client: ClientId, remaining: u8) {
@@ -533,16 +363,16 @@ impl SystemState {
         if raw == IDLE {
             return Phase::Idle;
         }
-        decode_phase(self.layout, raw)
+        decode(self.layout, raw)
     }
 
     pub fn set_phase(&mut self, client: ClientId, phase: Phase) {
-        let raw = encode_phase(self.layout, &phase);
+        let raw = encode(self.layout, &phase);
         self.set(self.client_field(self.layout.phase, client), raw);
     }
 
     pub fn is_idle(&self, client: ClientId) -> bool {
-        self.get(self.client_field(self.layout.phase, client)) == 0
+        self.get(self.client_field(self.layout.phase, client)) == IDLE
     }
 
     /// No replication in flight and no write in flight (a write in flight may have committed
@@ -552,113 +382,6 @@ impl SystemState {
             && self
                 .client_ids()
                 .all(|c| !matches!(self.phase(c), Phase::Write { .. }))
-    }
-}
-
-fn encode_phase(layout: &Layout, phase: &Phase) -> u64 {
-    let code = &layout.phase_code;
-    let mut words = [0u64; WORDS];
-    let mut put = |field: Field, value: u64| field.set(&mut words, value);
-    let (tag, step) = match *phase {
-        Phase::Idle => return IDLE,
-        Phase::Write { op, step } => {
-            put(code.node, op.node.0.into());
-            put(code.key, op.key.0.into());
-            put(code.seq, op.seq.into());
-            put(code.put, op.put.into());
-            (WRITE, step as u64)
-        }
-        Phase::Get { key, node, step } => {
-            put(code.node, node.0.into());
-            put(code.key, key.0.into());
-            let (index, payload) = match step {
-                GetStep::FillLoad => (0, 0),
-                GetStep::FillStore { loaded } => (1, loaded),
-                GetStep::CheckWitness { entry } => (2, entry),
-                GetStep::Reload => (3, 0),
-                GetStep::Repair { loaded } => (4, loaded),
-            };
-            put(code.seq, payload.into());
-            (GET, index)
-        }
-        Phase::List { node, step } => {
-            put(code.node, node.0.into());
-            let (index, payload) = match step {
-                ListStep::FillLoad => (0, None),
-                ListStep::FillStore { loaded } => (1, Some(loaded)),
-                ListStep::CheckBarrier { listing } => (2, Some(listing)),
-                ListStep::Reload => (3, None),
-                ListStep::Repair { loaded } => (4, Some(loaded)),
-            };
-            if let Some(listing) = payload {
-                for (key, s) in listing.iter() {
-                    put(code.listing.at(key.index()), s.into());
-                }
-            }
-            (LIST, index)
-        }
-    };
-    put(code.tag, tag);
-    put(code.step, step);
-    words[0]
-}
-
-const WRITE_STEPS: [WriteStep; 5] = [
-    WriteStep::Commit,
-    WriteStep::NotifyWitness,
-    WriteStep::CommitAndNotify,
-    WriteStep::UpdateCache,
-    WriteStep::Ack,
-];
-
-fn decode_phase(layout: &Layout, raw: u64) -> Phase {
-    let code = &layout.phase_code;
-    let mut words = [0u64; WORDS];
-    words[0] = raw;
-    let get = |field: Field| field.get(&words);
-    let node = NodeId(id(get(code.node)));
-    let key = Key(u32::try_from(get(code.key)).unwrap_or(u32::MAX));
-    let step = usize::try_from(get(code.step)).unwrap_or(0);
-    let payload = seq(get(code.seq));
-    let listing = || {
-        let mut listing = Listing::empty(layout.shape.keys);
-        for k in 0..u32::from(layout.shape.keys) {
-            listing[Key(k)] = seq(get(code.listing.at(Key(k).index())));
-        }
-        listing
-    };
-    match get(code.tag) {
-        WRITE => Phase::Write {
-            op: WriteOp {
-                key,
-                node,
-                seq: payload,
-                put: get(code.put) != 0,
-            },
-            step: WRITE_STEPS[step.min(WRITE_STEPS.len() - 1)],
-        },
-        GET => Phase::Get {
-            key,
-            node,
-            step: match step {
-                0 => GetStep::FillLoad,
-                1 => GetStep::FillStore { loaded: payload },
-                2 => GetStep::CheckWitness { entry: payload },
-                3 => GetStep::Reload,
-                _ => GetStep::Repair { loaded: payload },
-            },
-        },
-        LIST => Phase::List {
-            node,
-            step: match step {
-                0 => ListStep::FillLoad,
-                1 => ListStep::FillStore { loaded: listing() },
-                2 => ListStep::CheckBarrier { listing: listing() },
-                3 => ListStep::Reload,
-                _ => ListStep::Repair { loaded: listing() },
-            },
-        },
-        _ => Phase::Idle,
     }
 }
 

@@ -11,11 +11,10 @@
 //! from the first step to the last.
 
 use super::action::Action;
-use super::config::{MAX_CACHE_NODES, MAX_CLIENTS};
-use super::layout::{get_wide, set_wide, Layout, Table};
+use super::layout::{get_wide, set_wide, Layout, Table, MAX_CACHE_NODES, MAX_CLIENTS};
 use super::model::WitnessModel;
-use super::state::{NodeId, SystemState};
-use crate::history::ClientId;
+use super::state::SystemState;
+use crate::history::{ClientId, NodeId};
 
 /// How canonicalization renamed a state: `clients[old] = new`, `nodes[old] = new`.
 #[derive(Clone, Copy, Debug, Eq, PartialEq)]
@@ -35,7 +34,7 @@ impl Renaming {
     }
 
     fn node(&self, n: NodeId) -> NodeId {
-        NodeId(self.nodes[usize::from(n.0)])
+        NodeId(self.nodes[n.index()])
     }
 }
 
@@ -85,10 +84,7 @@ fn rename_nodes(state: &mut SystemState, layout: &Layout) -> [u8; MAX_CACHE_NODE
     for client in state.client_ids() {
         let phase = state.phase(client);
         if let Some(node) = phase.node() {
-            state.set_phase(
-                client,
-                phase.with_node(NodeId(renamed[usize::from(node.0)])),
-            );
+            state.set_phase(client, phase.with_node(NodeId(renamed[node.index()])));
         }
     }
     renamed

@@ -8,10 +8,11 @@
 
 use super::action::Action;
 use super::config::{Mode, Mutant, Reduction, Repair, WitnessOrder};
+use super::layout::Seq;
 use super::model::WitnessModel;
-use super::state::Seq;
-use super::state::{GetStep, ListStep, Listing, NodeId, Phase, SystemState, WriteOp, WriteStep};
-use crate::history::{ClientId, Event, Key, Op, Ret};
+use super::phase::{GetStep, ListStep, Listing, Phase, WriteOp, WriteStep};
+use super::state::SystemState;
+use crate::history::{ClientId, Event, Key, NodeId, Op, Ret};
 
 /// Where a step's history events go (the narration records them; the checker drops them).
 pub type Emit<'a> = &'a mut dyn FnMut(&Event);

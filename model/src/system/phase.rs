@@ -1,0 +1,166 @@
+//! The readable values of a packed state: a client's operation in flight ([`Phase`]) with the step
+//! it takes next, and a cache node's [`Listing`]. The transitions, the narration and the Explorer
+//! work with these; `SystemState` (`state.rs`) packs them into a few bits
+//! (`phase_packing.rs`).
+
+use super::layout::{Seq, MAX_KEYS};
+use crate::history::{Key, NodeId};
+use std::ops::{Index, IndexMut};
+
+/// One version per key: a cache node's listing of the partition `["" .. ∞)`.
+#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq)]
+pub struct Listing {
+    seqs: [Seq; MAX_KEYS as usize],
+    keys: u8,
+}
+
+impl Listing {
+    /// Every key at version 0 (never written).
+    pub fn empty(keys: u8) -> Listing {
+        Listing {
+            seqs: [0; MAX_KEYS as usize],
+            keys,
+        }
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = Key> {
+        (0..u32::from(self.keys)).map(Key)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (Key, Seq)> + '_ {
+        self.keys().map(|k| (k, self[k]))
+    }
+}
+
+impl Index<Key> for Listing {
+    type Output = Seq;
+    fn index(&self, key: Key) -> &Seq {
+        &self.seqs[key.index()]
+    }
+}
+
+impl IndexMut<Key> for Listing {
+    fn index_mut(&mut self, key: Key) -> &mut Seq {
+        &mut self.seqs[key.index()]
+    }
+}
+
+/// A PUT or DELETE after persistence assigned its version.
+#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq)]
+pub struct WriteOp {
+    pub key: Key,
+    pub node: NodeId,
+    pub seq: Seq,
+    /// PUT (the key exists afterwards) or DELETE.
+    pub put: bool,
+}
+
+impl WriteOp {
+    pub fn verb(&self) -> &'static str {
+        if self.put {
+            "PUT"
+        } else {
+            "DELETE"
+        }
+    }
+}
+
+/// The steps of a PUT or DELETE after persistence assigned its version. Which of the commit and
+/// witness steps exist, and in which order, is the variant's `WitnessOrder`.
+#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq)]
+pub enum WriteStep {
+    Commit,
+    NotifyWitness,
+    CommitAndNotify,
+    UpdateCache,
+    /// Enqueue for replication and acknowledge. One step: the enqueue commutes with every other
+    /// step except the delivery it enables, so splitting it would add states but no behaviour.
+    Ack,
+}
+
+/// The steps of a GET after the cache lookup.
+#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq)]
+pub enum GetStep {
+    /// The node had no entry: read persistence.
+    FillLoad,
+    /// Store what persistence returned in the node.
+    FillStore { loaded: Seq },
+    /// Strong mode: ask the witness whether `entry` is stale.
+    CheckWitness { entry: Seq },
+    /// The witness said stale: read persistence again.
+    Reload,
+    /// Put the reloaded version back into the node, then answer.
+    Repair { loaded: Seq },
+}
+
+/// The steps of a LIST after the listing lookup; the same shape as a GET at partition granularity.
+#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq)]
+pub enum ListStep {
+    FillLoad,
+    FillStore { loaded: Listing },
+    CheckBarrier { listing: Listing },
+    Reload,
+    Repair { loaded: Listing },
+}
+
+/// A client's operation in flight, and the step it takes next.
+#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq)]
+pub enum Phase {
+    Idle,
+    Write {
+        op: WriteOp,
+        step: WriteStep,
+    },
+    Get {
+        key: Key,
+        node: NodeId,
+        step: GetStep,
+    },
+    List {
+        node: NodeId,
+        step: ListStep,
+    },
+}
+
+impl Phase {
+    /// The cache node the operation goes through.
+    pub fn node(&self) -> Option<NodeId> {
+        match *self {
+            Phase::Idle => None,
+            Phase::Write { op, .. } => Some(op.node),
+            Phase::Get { node, .. } | Phase::List { node, .. } => Some(node),
+        }
+    }
+
+    /// The version of `key` this operation carries and may still store or answer.
+    pub fn version_carried(&self, key: Key) -> Option<Seq> {
+        match *self {
+            Phase::Idle => None,
+            Phase::Write { op, .. } => (op.key == key).then_some(op.seq),
+            Phase::Get { key: k, step, .. } => match step {
+                GetStep::FillStore { loaded: s }
+                | GetStep::CheckWitness { entry: s }
+                | GetStep::Repair { loaded: s } => (k == key).then_some(s),
+                GetStep::FillLoad | GetStep::Reload => None,
+            },
+            Phase::List { step, .. } => match step {
+                ListStep::FillStore { loaded: l }
+                | ListStep::CheckBarrier { listing: l }
+                | ListStep::Repair { loaded: l } => Some(l[key]),
+                ListStep::FillLoad | ListStep::Reload => None,
+            },
+        }
+    }
+
+    pub fn with_node(self, node: NodeId) -> Phase {
+        match self {
+            Phase::Idle => Phase::Idle,
+            Phase::Write { op, step } => Phase::Write {
+                op: WriteOp { node, ..op },
+                step,
+            },
+            Phase::Get { key, step, .. } => Phase::Get { key, node, step },
+            Phase::List { step, .. } => Phase::List { node, step },
+        }
+    }
+}
