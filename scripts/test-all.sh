@@ -2,8 +2,10 @@
 # Every test suite of the project, in one command (the README's test command; CI runs it).
 #
 #   lint        cargo fmt --check, clippy -D warnings on every target
-#   workspace   unit, model (exact state counts), property, conformance, stress, CLI end-to-end and
-#               proof-report tests, in release: the model tests explore millions of states
+#   workspace   unit, model (exact state counts), property, conformance, stress, CLI end-to-end,
+#               proof-report and golden-counterexample tests, and the structure test (no import
+#               cycle between modules, no file over 500 lines, no function over 70: tests/structure/),
+#               in release: the model tests explore millions of states
 #   shuttle     randomized and PCT schedules of the concurrent IndexCache
 #   loom        exhaustive small harnesses; `--cfg loom` changes every crate's build, so loom gets
 #               its own target dir, and LOOM_MAX_PREEMPTIONS bounds the schedules it explores
