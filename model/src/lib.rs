@@ -9,6 +9,7 @@
 //! - [`check`]: running the checker and turning its discoveries into verdicts and readable traces.
 
 pub mod check;
+pub mod config_error;
 pub mod expected;
 pub mod history;
 pub mod history_json;

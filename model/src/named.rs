@@ -25,10 +25,10 @@ macro_rules! named_enum {
         }
 
         impl std::str::FromStr for $ty {
-            type Err = $crate::system::ConfigError;
-            fn from_str(s: &str) -> Result<Self, $crate::system::ConfigError> {
+            type Err = $crate::config_error::ConfigError;
+            fn from_str(s: &str) -> Result<Self, $crate::config_error::ConfigError> {
                 $ty::ALL.iter().copied().find(|v| v.name() == s).ok_or_else(|| {
-                    $crate::system::ConfigError(format!(
+                    $crate::config_error::ConfigError(format!(
                         "unknown {} '{}' (expected one of: {})",
                         $what,
                         s,

@@ -72,10 +72,22 @@ impl Crate {
         self.by_module.get(module).copied()
     }
 
-    /// Every reference of every file that lands on another module of this crate.
+    /// Whether `module` is a test module declared `#[cfg(test)] mod name;`, or below one.
+    pub fn is_test_file(&self, module: &[String]) -> bool {
+        (0..module.len()).any(|k| {
+            self.file_of(&module[..k])
+                .is_some_and(|parent| self.files[parent].scan.test_modules.contains(&module[k]))
+        })
+    }
+
+    /// Every reference of every non-test file that lands on another module of this crate (a test
+    /// module may reach any part of the crate it tests).
     pub fn edges(&self) -> Vec<Edge> {
         let mut edges = Vec::new();
         for (from, file) in self.files.iter().enumerate() {
+            if self.is_test_file(&file.module) {
+                continue;
+            }
             for r in &file.scan.references {
                 let Some(to) = self.resolve(from, r) else {
                     continue;

@@ -11,20 +11,11 @@ pub struct Oversize {
     pub lines: usize,
 }
 
-/// Files of a crate that are test modules declared `#[cfg(test)] mod name;`, and what is below them.
-fn is_test_file(krate: &Crate, module: &[String]) -> bool {
-    (0..module.len()).any(|k| {
-        krate
-            .file_of(&module[..k])
-            .is_some_and(|parent| krate.files[parent].scan.test_modules.contains(&module[k]))
-    })
-}
-
 pub fn long_files(krate: &Crate, limit: usize) -> Vec<Oversize> {
     krate
         .files
         .iter()
-        .filter(|f| !is_test_file(krate, &f.module) && f.scan.code_lines > limit)
+        .filter(|f| !krate.is_test_file(&f.module) && f.scan.code_lines > limit)
         .map(|f| Oversize {
             place: f.rel.clone(),
             what: "file (before its tests)".to_string(),
@@ -38,7 +29,7 @@ pub fn long_functions(krate: &Crate, limit: usize) -> Vec<Oversize> {
     for f in krate
         .files
         .iter()
-        .filter(|f| !is_test_file(krate, &f.module))
+        .filter(|f| !krate.is_test_file(&f.module))
     {
         for span in f.scan.functions.iter().filter(|s| s.lines() > limit) {
             out.push(Oversize {

@@ -6,6 +6,7 @@ use super::layout::{
     Layout, Shape, CAPACITY_BITS, MAX_CACHE_NODES, MAX_CLIENTS, MAX_KEYS, SEQ_MAX,
 };
 use super::monitor_store::{MonitorLayout, MONITOR_CAPACITY_BITS};
+pub use crate::config_error::ConfigError;
 use crate::named::named_enum;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -266,18 +267,6 @@ pub struct WitnessCfg {
     pub mutant: Option<Mutant>,
     pub faults: Faults,
 }
-
-/// A configuration the model cannot run, with a message for the user.
-#[derive(Clone, Debug, Eq, PartialEq)]
-pub struct ConfigError(pub String);
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for ConfigError {}
 
 impl WitnessCfg {
     /// The configuration `witness check` and `witness suite` prove: 2 clients × 2 operations each
