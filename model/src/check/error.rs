@@ -66,7 +66,7 @@ impl fmt::Display for CheckError {
             CheckError::Config(e) => e.fmt(f),
             CheckError::Panicked { during, message } => write!(
                 f,
-                "a checker thread panicked during {during}: {message} (no verdict: the run is a bug \
+                "a checker thread panicked during {during}: {message} (no verdict: a panic is a bug \
                  in the model or the checker, not evidence)"
             ),
         }

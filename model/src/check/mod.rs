@@ -8,10 +8,10 @@
 //! so re-derives the shortest path for every discovery. A panic on any checker thread, exploring
 //! or re-deriving, is a [`CheckError`], never a verdict.
 //!
-//! Inside, each file uses only those listed before it: [`options`] (what a run may do),
-//! [`error`], [`report`] (what it says), `narrate` (paths as sentences), `explore` (the
-//! strategies, generic over a [`Checkable`] model), `shortest` (re-deriving shortest paths), and
-//! this file, which runs them in order.
+//! Inside, each file uses only those listed before it: `options` (what a run may do), `error`,
+//! `report` (what it says), `narrate` (paths as sentences), `explore` (the strategies, generic
+//! over a [`Checkable`] model), `shortest` (re-deriving shortest paths), and this file, which
+//! runs them in order.
 
 mod error;
 mod explore;

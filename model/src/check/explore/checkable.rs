@@ -14,11 +14,7 @@ const _: () = assert!(PropertyId::ALL.len() <= search::MAX_PROPERTIES);
 /// What the checker needs of a model beyond stateright's [`Model`]: states the level search can
 /// pack, and a stop switch its boundary honours (stateright's DFS has no other way to be stopped).
 pub trait Checkable:
-    Model<State: Packed + Clone + Hash + Send + Sync + 'static, Action: Send + 'static>
-    + Clone
-    + Send
-    + Sync
-    + 'static
+    Model<State: Packed + Clone + Hash + Send + Sync + 'static> + Clone + Send + Sync + 'static
 {
     /// The switch that, once set, puts every state outside [`Model::within_boundary`], so every
     /// checker expands no more states and drains.

@@ -9,7 +9,7 @@ use crate::check::error::{CheckError, Stage};
 use crate::check::options::{CheckOptions, Strategy};
 use crate::check::report::{Progress, StopReason};
 use stateright::{Checker, Model};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub(super) fn explore_stateright<M: Checkable>(
     model: &M,
@@ -21,6 +21,7 @@ pub(super) fn explore_stateright<M: Checkable>(
     let mut checker = spawn(model, watch.opts);
     let mut workers = Workers::new(checker.handles());
     let mut stopped_early = false;
+    // Simulation threads left running after Ctrl-C.
     let mut abandoned = false;
     while !run_over(&*checker, &mut workers, strategy) {
         watch.pause();
@@ -39,23 +40,7 @@ pub(super) fn explore_stateright<M: Checkable>(
         }
         watch.report(on_progress, || progress(&*checker, watch));
     }
-    if workers.panicked() {
-        // DFS threads drain once the boundary closes; nothing they find is wanted now.
-        stop.store(true, Ordering::Relaxed);
-    }
-    if strategy == Strategy::Simulation && (abandoned || workers.panicked()) {
-        // Simulation threads cannot be told to stop: keep what those that ended say, and leave
-        // the others to end with the process (or at their timeout).
-        workers.reap();
-    } else {
-        workers.join_all();
-    }
-    if let Some(message) = workers.into_panic() {
-        return Err(CheckError::Panicked {
-            during: Stage::Exploring(strategy),
-            message,
-        });
-    }
+    settle(workers, &stop, strategy, abandoned)?;
     let stopped_by = if stopped_early {
         Some(watch.stop_reason())
     } else if strategy == Strategy::Simulation {
@@ -74,6 +59,33 @@ pub(super) fn explore_stateright<M: Checkable>(
             .collect(),
         stopped_by,
     })
+}
+
+/// Joins the checker's threads once the run is over; the first panic among them is the error.
+fn settle(
+    mut workers: Workers,
+    stop: &AtomicBool,
+    strategy: Strategy,
+    abandoned: bool,
+) -> Result<(), CheckError> {
+    if workers.panicked() {
+        // DFS threads drain once the boundary closes; nothing they find is wanted now.
+        stop.store(true, Ordering::Relaxed);
+    }
+    if strategy == Strategy::Simulation && (abandoned || workers.panicked()) {
+        // Simulation threads cannot be told to stop: keep what those that ended say, and leave
+        // the others to end with the process (or at their timeout).
+        workers.reap();
+    } else {
+        workers.join_all();
+    }
+    match workers.into_panic() {
+        Some(message) => Err(CheckError::Panicked {
+            during: Stage::Exploring(strategy),
+            message,
+        }),
+        None => Ok(()),
+    }
 }
 
 fn spawn<M: Checkable>(model: &M, opts: &CheckOptions) -> Box<dyn Checker<M>> {

@@ -41,7 +41,7 @@ impl<'a> Watch<'a> {
         self.opts.timeout.map(|t| self.started + t)
     }
 
-    /// Why a run the watch ended stopped.
+    /// Why the watch ended a run early: Ctrl-C if it came, else the timeout.
     pub fn stop_reason(&self) -> StopReason {
         if self.interrupted() {
             StopReason::Interrupt
