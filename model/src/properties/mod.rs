@@ -216,6 +216,9 @@ impl fmt::Display for PropertyId {
 #[derive(Clone, Copy, Debug, Default, Eq, Hash, PartialEq)]
 pub struct PropertySet(u16);
 
+// One bit per property: a property past the 16th must widen the set (and the packed state).
+const _: () = assert!(PropertyId::ALL.len() <= u16::BITS as usize);
+
 impl PropertySet {
     pub const EMPTY: PropertySet = PropertySet(0);
 
