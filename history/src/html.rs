@@ -4,8 +4,8 @@
 //! numbered points.
 
 use crate::linearize;
-use crate::ops::{Command, History, Operation, Outcome, Reply};
-use crate::verdict::{Status, Verdict, Violation};
+use crate::ops::{Command, History, Operation, Outcome, Reply, Status};
+use crate::verdict::{Verdict, Violation};
 use std::fmt::Write;
 
 /// Keys with more operations are drawn in part (the violating window and what overlaps it, or the

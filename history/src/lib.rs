@@ -37,5 +37,5 @@ pub mod weak;
 
 pub use format::events::Builder;
 pub use format::{parse, parse_str, Format, ParseError};
-pub use ops::{Command, History, Operation, Outcome, Reply, Value};
-pub use verdict::{judge, KeyVerdict, PropertyVerdict, Status, Verdict, Violation};
+pub use ops::{Command, History, Operation, Outcome, Reply, Status, Value};
+pub use verdict::{judge, KeyVerdict, PropertyVerdict, Verdict, Violation};

@@ -3,21 +3,10 @@
 
 use crate::anomaly::{self, Instance};
 use crate::linearize::{self, Method};
-use crate::ops::{History, Outcome, Reply};
+use crate::ops::{History, Outcome, Reply, Status};
 use crate::weak;
 use serde::Serialize;
 use witness_model::properties::PropertyId;
-
-/// How one property fared.
-#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Status {
-    Holds,
-    Violated,
-    /// The history does not fix the order of the writes the property needs compared; witness
-    /// says so rather than guess one.
-    OrderAmbiguous,
-}
 
 #[derive(Clone, Debug, Eq, PartialEq, Serialize)]
 pub struct PropertyVerdict {

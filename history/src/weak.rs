@@ -18,9 +18,8 @@
 //! and none overlapping the LIST, must show (PUT) or omit (DELETE) the key.
 
 use crate::anomaly;
-use crate::ops::{History, Operation, Outcome, Reply, Value};
+use crate::ops::{History, Operation, Outcome, Reply, Status, Value};
 use crate::orders;
-use crate::verdict::Status;
 use std::collections::HashSet;
 use witness_model::properties::{check_history, PropertyId};
 
