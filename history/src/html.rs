@@ -5,7 +5,7 @@
 
 use crate::linearize;
 use crate::ops::{Command, History, Operation, Outcome, Reply, Status};
-use crate::verdict::{Verdict, Violation};
+use crate::verdict::{HistoryReport, Violation};
 use std::fmt::Write;
 
 /// Keys with more operations are drawn in part (the violating window and what overlaps it, or the
@@ -26,7 +26,7 @@ aside.ok{border-color:#176317;background:#f4fbf4}ol{padding-left:20px}
 .note{color:#666;font-size:12px}";
 
 /// Renders the page for `history` and its `verdict`; `title` names the file.
-pub fn render(history: &History, verdict: &Verdict, title: &str) -> String {
+pub fn render(history: &History, verdict: &HistoryReport, title: &str) -> String {
     let mut page = String::new();
     let _ = write!(
         page,

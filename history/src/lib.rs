@@ -38,4 +38,4 @@ pub mod weak;
 pub use format::events::Builder;
 pub use format::{parse, parse_str, Format, ParseError};
 pub use ops::{Command, History, Operation, Outcome, Reply, Status, Value};
-pub use verdict::{judge, KeyVerdict, PropertyVerdict, Verdict, Violation};
+pub use verdict::{judge, HistoryReport, KeyVerdict, PropertyVerdict, Violation};

@@ -47,18 +47,19 @@ pub struct KeyVerdict {
     pub order: Option<Vec<usize>>,
 }
 
-/// The whole history's verdict.
+/// What [`judge`] concludes of a whole value history: each property's status, each key's
+/// linearizability, and the window that shows each violation.
 #[derive(Clone, Debug, Eq, PartialEq, Serialize)]
-pub struct Verdict {
+pub struct HistoryReport {
     pub keys: usize,
     pub operations: usize,
     pub properties: Vec<PropertyVerdict>,
     pub per_key: Vec<KeyVerdict>,
-    /// Every non-linearizable key's violation, in key order.
+    /// Every violation, key by key (on each key, linearizability's before the weaker properties').
     pub violations: Vec<Violation>,
 }
 
-impl Verdict {
+impl HistoryReport {
     /// Whether no judged property is violated.
     pub fn holds(&self) -> bool {
         self.properties.iter().all(|p| p.status != Status::Violated)
@@ -74,7 +75,7 @@ impl Verdict {
 
 /// Judges every key of `history`: linearizability, then read-after-write, read-your-writes and
 /// monotonic-reads (and list-after-write when the history has LISTs) through the shared monitor.
-pub fn judge(history: &History) -> Verdict {
+pub fn judge(history: &History) -> HistoryReport {
     let mut per_key = Vec::with_capacity(history.keys.len());
     let mut violations = Vec::new();
     let mut weak = [Status::Holds; 3];
@@ -112,7 +113,7 @@ pub fn judge(history: &History) -> Verdict {
             order: outcome.order,
         });
     }
-    Verdict {
+    HistoryReport {
         keys: per_key.len(),
         operations: history.operations.len(),
         properties: properties(history, linearizable, weak),
