@@ -24,6 +24,7 @@
 //! that carry values instead of versions.
 
 pub mod anomaly;
+pub mod coverage;
 pub mod export;
 pub mod format;
 pub mod html;

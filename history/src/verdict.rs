@@ -2,6 +2,7 @@
 //! that cannot be linearized and the anomaly it is an instance of, in the model's words.
 
 use crate::anomaly::{self, Instance};
+use crate::coverage;
 use crate::linearize::{self, Method};
 use crate::ops::{History, Outcome, Reply, Status};
 use crate::weak;
@@ -78,7 +79,7 @@ impl HistoryReport {
 pub fn judge(history: &History) -> HistoryReport {
     let mut per_key = Vec::with_capacity(history.keys.len());
     let mut violations = Vec::new();
-    let mut weak = [Status::Holds; 3];
+    let mut weak = [Status::Holds; weak::PER_KEY_COUNT];
     let mut linearizable = Status::Holds;
     for (key, ops) in history.by_key().iter().enumerate() {
         // A name used only as a LIST prefix is not a register.
@@ -123,7 +124,11 @@ pub fn judge(history: &History) -> HistoryReport {
 }
 
 /// Linearizability first, then the weaker properties (list-after-write only with LISTs).
-fn properties(history: &History, linearizable: Status, weak: [Status; 3]) -> Vec<PropertyVerdict> {
+fn properties(
+    history: &History,
+    linearizable: Status,
+    weak: [Status; weak::PER_KEY_COUNT],
+) -> Vec<PropertyVerdict> {
     let mut all = vec![PropertyVerdict {
         property: PropertyId::Linearizable,
         status: linearizable,
@@ -203,16 +208,17 @@ fn steps(
     let note = instance.map(|inst| {
         let [earlier, later] = inst.ops;
         let at = step(earlier);
-        let why = match (inst.anomaly, history.operations[earlier].written()) {
-            (PropertyId::NonMonotonicRead, _) => {
+        let goes_back = inst.anomaly.judged_by() == PropertyId::MonotonicReads;
+        let why = match (goes_back, history.operations[earlier].written()) {
+            (true, _) => {
                 let seen = match &history.operations[earlier].outcome {
                     Outcome::Ok(Reply::Read(Some(v))) => v.to_string(),
                     _ => "not found".to_string(),
                 };
                 format!("goes back: this client read {seen} at step {at}")
             }
-            (_, Some(Some(v))) => format!("stale: {v} was acknowledged at step {at}"),
-            _ => format!("stale: the DELETE at step {at} was acknowledged"),
+            (false, Some(Some(v))) => format!("stale: {v} was acknowledged at step {at}"),
+            (false, _) => format!("stale: the DELETE at step {at} was acknowledged"),
         };
         (later, why)
     });
@@ -252,16 +258,13 @@ fn explain(
         )
     };
     let Some(instance) = instance else {
-        return format!("{head}; no single S3 anomaly (A1–A3, A6) names it");
+        let codes = coverage::named_codes();
+        return format!("{head}; no single S3 anomaly ({codes}) names it");
     };
     let [a, b] = instance
         .ops
         .map(|op| window.iter().position(|&i| i == op).map_or(0, |n| n + 1));
-    let what = match instance.anomaly {
-        PropertyId::NegativeCacheMiss => "A1 negative-cache miss",
-        PropertyId::StaleOverwrite => "A2 stale overwrite",
-        PropertyId::ReadAfterDelete => "A3 read after delete",
-        _ => "A6 non-monotonic read",
-    };
-    format!("{head}. It is an instance of {what} (steps {a} and {b})")
+    let anomaly = instance.anomaly;
+    let code = anomaly.anomaly().unwrap_or_default();
+    format!("{head}. It is an instance of {code} {anomaly} (steps {a} and {b})")
 }

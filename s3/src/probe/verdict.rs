@@ -3,21 +3,14 @@
 //!
 //! The recorder builds the checker's own `History`, and `--out` writes exactly that history, so
 //! `witness history FILE` on the saved file gives the same verdict. Every property verdict is the
-//! checker's; this file only chooses which violating window to print first (one of
-//! read-after-write's anomalies, A1–A3, when there is one).
+//! checker's; this file only chooses which violating window to print first (an instance of one of
+//! the anomalies read-after-write's rule finds, A1–A3 in the catalogue, when there is one).
 
 use super::ProbeRun;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use witness_history::{Command, History, HistoryReport, Outcome, Violation};
 use witness_model::properties::PropertyId;
-
-/// The anomalies that are read-after-write violations: their windows are shown first.
-const READ_AFTER_WRITE_ANOMALIES: [PropertyId; 3] = [
-    PropertyId::NegativeCacheMiss,
-    PropertyId::StaleOverwrite,
-    PropertyId::ReadAfterDelete,
-];
 
 /// The checker's report on a probe run, with what the probe's output shows first.
 #[derive(Clone, Debug)]
@@ -43,7 +36,7 @@ impl ProbeJudgement {
             .iter()
             .filter(|v| {
                 v.anomaly
-                    .is_some_and(|a| READ_AFTER_WRITE_ANOMALIES.contains(&a))
+                    .is_some_and(|a| a.judged_by() == PropertyId::ReadAfterWrite)
             })
             .min_by_key(|v| v.window.len())
     }
