@@ -1,13 +1,76 @@
 //! The consistency properties, each defined once over a history (see [`crate::history`]).
 //!
-//! The catalogue (`catalogue.rs`) lists every property once, with its rule; one file per property
-//! holds its rule. [`Monitor`] feeds a history through every rule one event at a time and keeps
-//! only the summary the rules need (per-key floors, per-client last-seen versions), so the same
-//! monitor lives inside the model's state, consumes the histories recorded from the
-//! implementation, and checks histories that users bring in JSON.
+//! The catalogue below lists every property once, with its rule; one file per property holds its
+//! rule (`replica.rs` holds the replica's three). [`Monitor`] feeds a history through every rule
+//! one event at a time and keeps only the summary the rules need (per-key floors, per-client
+//! last-seen versions), so the same monitor lives inside the model's state, consumes the histories
+//! recorded from the implementation, and checks histories that users bring in JSON.
 //!
-//! This file only declares and re-exports: the modules below depend on each other directly, never
-//! back on it.
+//! This file holds the catalogue's rows and declares and re-exports the modules, which depend on
+//! each other directly and never import from it: they read the rows by expanding
+//! `property_catalogue!`, which is in their scope because it is defined before them.
+
+/// The property catalogue, written once: hands every property's row to the macro `$apply`
+/// (`catalogue.rs` to define [`PropertyId`]; `rules.rs` to ask each property's rule how it is
+/// judged and how its findings read; the model to build its stateright properties, which need one
+/// closure a property). A row is
+///
+/// `Variant => "name", "column", anomaly code, Guarantee, Expectation, rule_file::Rule, "summary";`
+///
+/// where `rule_file::Rule` is the type implementing `Rule` (`rule.rs`) in the property's rule file,
+/// declared below; an anomaly names the rule of the always-property that finds it.
+macro_rules! property_catalogue {
+    ($apply:ident) => {
+        $apply! {
+            ReadAfterWrite => "read-after-write", "RAW", None, S3, Always,
+                read_after_write::ReadAfterWrite,
+                "a GET invoked after a PUT/DELETE of the key was acknowledged returns that write or a later one";
+            ListAfterWrite => "list-after-write", "LAW", None, S3, Always,
+                list_after_write::ListAfterWrite,
+                "a LIST invoked after an acknowledged PUT (DELETE) shows (omits) the key unless a later write changed it";
+            ReadYourWrites => "read-your-writes", "RYW", None, S3, Always,
+                read_your_writes::ReadYourWrites,
+                "a client's GET or LIST reflects that client's own acknowledged writes";
+            MonotonicReads => "monotonic-reads", "MR", None, Stronger, Always,
+                monotonic_reads::MonotonicReads,
+                "a client's successive GETs of a key never go back to an older version";
+            Linearizable => "linearizable", "LIN", None, Stronger, Always,
+                linearizable::Linearizable,
+                "GET/PUT/DELETE of each key are linearizable in persistence's version order (stronger than S3 promises)";
+            ReplicaMonotonic => "replica-monotonic", "RMO", None, Protocol, Always,
+                replica::ReplicaMonotonic,
+                "the cross-region replica never replaces a key's version with an older one";
+            ReplicaConverges => "replica-converges", "RCV", None, S3, Always,
+                replica::ReplicaConverges,
+                "once no replication and no write is in flight, the replica equals the source";
+            WitnessSafety => "witness-safety", "WS", None, Protocol, Always,
+                witness_safety::WitnessSafety,
+                "the witness never knows a key as older than its latest acknowledged write, and persistence never loses one";
+            ReplicaLag => "replica-lag", "A8", Some("A8"), Anomaly, Sometimes,
+                replica::ReplicaLag,
+                "A8: a write is acknowledged in-region while the replica still holds an older version";
+            NegativeCacheMiss => "negative-cache-miss", "A1", Some("A1"), Anomaly, Sometimes,
+                read_after_write::ReadAfterWrite,
+                "A1: GET → not found after a PUT of the key was acknowledged";
+            StaleOverwrite => "stale-overwrite", "A2", Some("A2"), Anomaly, Sometimes,
+                read_after_write::ReadAfterWrite,
+                "A2: GET → an older version after an overwrite was acknowledged";
+            ReadAfterDelete => "read-after-delete", "A3", Some("A3"), Anomaly, Sometimes,
+                read_after_write::ReadAfterWrite,
+                "A3: GET → a version after a DELETE of the key was acknowledged";
+            ListOmitsPut => "list-omits-put", "A4", Some("A4"), Anomaly, Sometimes,
+                list_after_write::ListAfterWrite,
+                "A4: LIST misses a key whose PUT was acknowledged";
+            ListShowsDeleted => "list-shows-deleted", "A5", Some("A5"), Anomaly, Sometimes,
+                list_after_write::ListAfterWrite,
+                "A5: LIST shows a key whose DELETE was acknowledged";
+            NonMonotonicRead => "non-monotonic-read", "A6", Some("A6"), Anomaly, Sometimes,
+                monotonic_reads::MonotonicReads,
+                "A6: a client reads a version, then an older one";
+        }
+    };
+}
+pub(crate) use property_catalogue;
 
 mod catalogue;
 mod finding;
@@ -29,7 +92,6 @@ mod store;
 mod table;
 pub mod witness_safety;
 
-pub(crate) use catalogue::property_catalogue;
 pub use catalogue::{Expectation, Guarantee, JudgedOn, PropertyId};
 pub use finding::{Finding, HistoryError, Named};
 pub use growable_store::GrowableStore;

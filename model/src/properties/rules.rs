@@ -2,7 +2,7 @@
 //! a property's rule (how it is judged, how its findings read) and the event hooks the monitor
 //! calls, each generated from the catalogue's rows, so none of them can miss a property.
 
-use super::catalogue::{property_catalogue, JudgedOn, PropertyId};
+use super::catalogue::{JudgedOn, PropertyId};
 use super::rule::{
     FindingParts, GetReturned, ListedKey, ReplicaApplied, Rule, StateView, WriteAcked,
 };
@@ -76,6 +76,7 @@ macro_rules! rules {
     };
 }
 
+// `property_catalogue!` is in scope by text: mod.rs defines it before declaring this module.
 property_catalogue!(rules);
 
 /// Whether `property`'s row is the one rule `R` belongs to (anomaly rows name their finder's rule,
