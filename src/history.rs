@@ -6,7 +6,7 @@
 use crate::cli::{CliError, HistoryArgs};
 use crate::output::{EXIT_OK, EXIT_VIOLATED};
 use std::io::{BufRead, BufReader, Read, Write};
-use witness_history::{Format, History, Verdict};
+use witness_history::{Format, History, HistoryReport};
 use witness_model::history::Event;
 use witness_model::history_json::read_events;
 use witness_model::names::Names;
@@ -93,7 +93,7 @@ fn write_html(
     out: &std::path::Path,
     name: &str,
     history: &History,
-    verdict: &Verdict,
+    verdict: &HistoryReport,
 ) -> Result<(), CliError> {
     if out.exists() && !args.force {
         return Err(CliError::usage(format!(
@@ -106,7 +106,7 @@ fn write_html(
         .map_err(|e| CliError::usage(format!("cannot write {}: {e}", out.display())))
 }
 
-fn print_json(name: &str, format: Format, verdict: &Verdict) -> Result<(), CliError> {
+fn print_json(name: &str, format: Format, verdict: &HistoryReport) -> Result<(), CliError> {
     let object = serde_json::json!({
         "file": name,
         "format": format,
@@ -123,7 +123,7 @@ fn print_json(name: &str, format: Format, verdict: &Verdict) -> Result<(), CliEr
     Ok(())
 }
 
-fn print_text(name: &str, format: Format, history: &History, verdict: &Verdict) {
+fn print_text(name: &str, format: Format, history: &History, verdict: &HistoryReport) {
     let mut text = format!(
         "history {name} ({format}): {} operations on {} key(s) by {} process(es)\n",
         verdict.operations,

@@ -191,7 +191,7 @@ fn conversion_to_jepsen_json_reads_back_with_the_same_verdict() {
         } else {
             // The project's A1 example: its values tell the same story the versions did.
             assert!(
-                judged.stdout.contains("A1 negative-cache miss"),
+                judged.stdout.contains("A1 negative-cache-miss"),
                 "{}",
                 judged.stdout
             );
@@ -219,7 +219,7 @@ fn the_html_timeline_lists_the_violation_and_never_overwrites_unasked() {
         html.contains("<li>client 2 GET photos/cat.jpg → not found (stale: "),
         "{html}"
     );
-    assert!(html.contains("A1 negative-cache miss"));
+    assert!(html.contains("A1 negative-cache-miss"));
     assert!(
         html.contains("fill=\"#ffb3b3\""),
         "the window is highlighted"

@@ -45,9 +45,9 @@ fn eventual_mode_violates_read_after_write_over_http() {
     );
     assert!(!r.stdout.contains("lines "), "{}", r.stdout);
     let named = [
-        "A1 negative-cache miss",
-        "A2 stale overwrite",
-        "A3 read after delete",
+        "A1 negative-cache-miss",
+        "A2 stale-overwrite",
+        "A3 read-after-delete",
     ];
     assert!(named.iter().any(|a| r.stdout.contains(a)), "{}", r.stdout);
     let page = std::fs::read_to_string(&html).expect("timeline written");

@@ -4,8 +4,8 @@
 //! numbered points.
 
 use crate::linearize;
-use crate::ops::{Command, History, Operation, Outcome, Reply};
-use crate::verdict::{Status, Verdict, Violation};
+use crate::ops::{Command, History, Operation, Outcome, Reply, Status};
+use crate::verdict::{HistoryReport, Violation};
 use std::fmt::Write;
 
 /// Keys with more operations are drawn in part (the violating window and what overlaps it, or the
@@ -26,7 +26,7 @@ aside.ok{border-color:#176317;background:#f4fbf4}ol{padding-left:20px}
 .note{color:#666;font-size:12px}";
 
 /// Renders the page for `history` and its `verdict`; `title` names the file.
-pub fn render(history: &History, verdict: &Verdict, title: &str) -> String {
+pub fn render(history: &History, verdict: &HistoryReport, title: &str) -> String {
     let mut page = String::new();
     let _ = write!(
         page,
@@ -176,6 +176,38 @@ fn points(history: &History, order: &[usize]) -> Vec<(usize, f64)> {
         .collect()
 }
 
+/// The time axis of one key's drawing: positions are event indices, drawn from the first drawn
+/// invocation to the last drawn completion.
+struct Axis {
+    first: f64,
+    last: f64,
+    scale: f64,
+}
+
+impl Axis {
+    fn new(history: &History, drawn: &[usize]) -> Axis {
+        let first = drawn
+            .iter()
+            .map(|&i| history.operations[i].call)
+            .min()
+            .unwrap_or(0) as f64;
+        let last = drawn
+            .iter()
+            .map(|&i| history.operations[i].ret.unwrap_or(history.events))
+            .max()
+            .unwrap_or(0)
+            .max(first as usize + 1) as f64;
+        let scale = (14.0f64).max(900.0 / (last - first + 1.0));
+        Axis { first, last, scale }
+    }
+
+    fn x(&self, position: f64) -> f64 {
+        LABEL + (position - self.first) * self.scale
+    }
+}
+
+/// One key's SVG: a row per process, a bar per drawn operation (the violating window in red),
+/// and the linearization `points` numbered in order.
 fn timeline(
     page: &mut String,
     history: &History,
@@ -190,20 +222,8 @@ fn timeline(
             rows.push(p);
         }
     }
-    let first = drawn
-        .iter()
-        .map(|&i| history.operations[i].call)
-        .min()
-        .unwrap_or(0) as f64;
-    let last = drawn
-        .iter()
-        .map(|&i| history.operations[i].ret.unwrap_or(history.events))
-        .max()
-        .unwrap_or(0)
-        .max(first as usize + 1) as f64;
-    let scale = (14.0f64).max(900.0 / (last - first + 1.0));
-    let x = |position: f64| LABEL + (position - first) * scale;
-    let width = x(last + 1.0) + 20.0;
+    let axis = Axis::new(history, drawn);
+    let width = axis.x(axis.last + 1.0) + 20.0;
     let height = ROW * rows.len() as f64 + 30.0;
     let _ = write!(page, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" height=\"{height:.0}\" font-size=\"11\">");
     for (r, name) in rows.iter().enumerate() {
@@ -215,51 +235,60 @@ fn timeline(
             escape(name)
         );
     }
-    let in_window = |i: usize| violation.is_some_and(|v| v.window.contains(&i));
+    let row_of = |op: &Operation| rows.iter().position(|p| *p == op.process).unwrap_or(0);
     for &i in drawn {
         let op = &history.operations[i];
-        let row = rows.iter().position(|p| *p == op.process).unwrap_or(0);
-        let y = 20.0 + ROW * row as f64;
-        let end = op.finished().map_or(last + 1.0, |r| r as f64);
-        let (fill, dash) = match (&op.outcome, op.command.is_write()) {
-            (Outcome::Info, _) => ("#fff3c4", " stroke-dasharray=\"4 3\""),
-            (Outcome::Fail, _) => ("#e4e4e4", ""),
-            (_, true) => ("#d6f5d6", ""),
-            (_, false) => ("#d6e6ff", ""),
-        };
-        let (fill, stroke, weight) = if in_window(i) {
-            ("#ffb3b3", "#b00", 2.5)
-        } else {
-            (fill, "#555", 1.0)
-        };
-        let _ = write!(
+        let in_window = violation.is_some_and(|v| v.window.contains(&i));
+        bar(
             page,
-            "<g><title>{}</title><rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"20\" rx=\"3\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"{weight}\"{dash}/><text x=\"{:.1}\" y=\"{:.1}\">{}</text></g>",
-            escape(&op.describe(&history.keys[op.key])),
-            x(op.call as f64),
-            y,
-            (x(end) - x(op.call as f64)).max(3.0),
-            x(op.call as f64) + 3.0,
-            y + 14.0,
-            escape(&label(op))
+            history,
+            op,
+            &axis,
+            20.0 + ROW * row_of(op) as f64,
+            in_window,
         );
     }
     for (n, &(i, at)) in points.iter().enumerate() {
-        let row = rows
-            .iter()
-            .position(|p| *p == history.operations[i].process)
-            .unwrap_or(0);
-        let y = 20.0 + ROW * row as f64 + 20.0;
+        let y = 20.0 + ROW * row_of(&history.operations[i]) as f64 + 20.0;
         let _ = write!(
             page,
             "<circle cx=\"{:.1}\" cy=\"{y:.1}\" r=\"3.5\" fill=\"#176317\"/><text x=\"{:.1}\" y=\"{:.1}\" fill=\"#176317\" font-size=\"9\">{}</text>",
-            x(at),
-            x(at) + 4.0,
+            axis.x(at),
+            axis.x(at) + 4.0,
             y + 8.0,
             n + 1
         );
     }
     page.push_str("</svg>");
+}
+
+/// One operation's bar at height `y`, from its invocation to its completion (to the axis's end
+/// when its outcome is unknown), coloured by kind and outcome, red when `in_window`.
+fn bar(page: &mut String, history: &History, op: &Operation, axis: &Axis, y: f64, in_window: bool) {
+    let end = op.finished().map_or(axis.last + 1.0, |r| r as f64);
+    let (fill, dash) = match (&op.outcome, op.command.is_write()) {
+        (Outcome::Info, _) => ("#fff3c4", " stroke-dasharray=\"4 3\""),
+        (Outcome::Fail, _) => ("#e4e4e4", ""),
+        (_, true) => ("#d6f5d6", ""),
+        (_, false) => ("#d6e6ff", ""),
+    };
+    let (fill, stroke, weight) = if in_window {
+        ("#ffb3b3", "#b00", 2.5)
+    } else {
+        (fill, "#555", 1.0)
+    };
+    let start = axis.x(op.call as f64);
+    let _ = write!(
+        page,
+        "<g><title>{}</title><rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"20\" rx=\"3\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"{weight}\"{dash}/><text x=\"{:.1}\" y=\"{:.1}\">{}</text></g>",
+        escape(&op.describe(&history.keys[op.key])),
+        start,
+        y,
+        (axis.x(end) - start).max(3.0),
+        start + 3.0,
+        y + 14.0,
+        escape(&label(op))
+    );
 }
 
 /// A bar's short label.

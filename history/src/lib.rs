@@ -24,6 +24,7 @@
 //! that carry values instead of versions.
 
 pub mod anomaly;
+pub mod coverage;
 pub mod export;
 pub mod format;
 pub mod html;
@@ -37,5 +38,5 @@ pub mod weak;
 
 pub use format::events::Builder;
 pub use format::{parse, parse_str, Format, ParseError};
-pub use ops::{Command, History, Operation, Outcome, Reply, Value};
-pub use verdict::{judge, KeyVerdict, PropertyVerdict, Status, Verdict, Violation};
+pub use ops::{Command, History, Operation, Outcome, Reply, Status, Value};
+pub use verdict::{judge, HistoryReport, KeyVerdict, PropertyVerdict, Violation};

@@ -209,3 +209,15 @@ impl History {
             .collect()
     }
 }
+
+/// How one property fared on a history, or on one key of it. Kept with the history's types so the
+/// modules that judge (weak, verdict) and print (text, html) depend on it, not on each other.
+#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Holds,
+    Violated,
+    /// The history does not fix the order of the writes the property needs compared; witness
+    /// says so rather than guess one.
+    OrderAmbiguous,
+}

@@ -2,7 +2,8 @@
 //! violated on which key, the window as numbered steps in the model's words, and why). `witness
 //! history` and `witness probe` both print these, so a counterexample reads the same in both.
 
-use crate::verdict::{Status, Violation};
+use crate::ops::Status;
+use crate::verdict::Violation;
 use witness_model::properties::PropertyId;
 
 /// How a property's status is printed.

@@ -2,22 +2,12 @@
 //! that cannot be linearized and the anomaly it is an instance of, in the model's words.
 
 use crate::anomaly::{self, Instance};
+use crate::coverage;
 use crate::linearize::{self, Method};
-use crate::ops::{History, Outcome, Reply};
+use crate::ops::{History, Outcome, Reply, Status};
 use crate::weak;
 use serde::Serialize;
 use witness_model::properties::PropertyId;
-
-/// How one property fared.
-#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Status {
-    Holds,
-    Violated,
-    /// The history does not fix the order of the writes the property needs compared; witness
-    /// says so rather than guess one.
-    OrderAmbiguous,
-}
 
 #[derive(Clone, Debug, Eq, PartialEq, Serialize)]
 pub struct PropertyVerdict {
@@ -58,18 +48,19 @@ pub struct KeyVerdict {
     pub order: Option<Vec<usize>>,
 }
 
-/// The whole history's verdict.
+/// What [`judge`] concludes of a whole value history: each property's status, each key's
+/// linearizability, and the window that shows each violation.
 #[derive(Clone, Debug, Eq, PartialEq, Serialize)]
-pub struct Verdict {
+pub struct HistoryReport {
     pub keys: usize,
     pub operations: usize,
     pub properties: Vec<PropertyVerdict>,
     pub per_key: Vec<KeyVerdict>,
-    /// Every non-linearizable key's violation, in key order.
+    /// Every violation, key by key (on each key, linearizability's before the weaker properties').
     pub violations: Vec<Violation>,
 }
 
-impl Verdict {
+impl HistoryReport {
     /// Whether no judged property is violated.
     pub fn holds(&self) -> bool {
         self.properties.iter().all(|p| p.status != Status::Violated)
@@ -85,10 +76,10 @@ impl Verdict {
 
 /// Judges every key of `history`: linearizability, then read-after-write, read-your-writes and
 /// monotonic-reads (and list-after-write when the history has LISTs) through the shared monitor.
-pub fn judge(history: &History) -> Verdict {
+pub fn judge(history: &History) -> HistoryReport {
     let mut per_key = Vec::with_capacity(history.keys.len());
     let mut violations = Vec::new();
-    let mut weak = [Status::Holds; 3];
+    let mut weak = [Status::Holds; weak::PER_KEY_COUNT];
     let mut linearizable = Status::Holds;
     for (key, ops) in history.by_key().iter().enumerate() {
         // A name used only as a LIST prefix is not a register.
@@ -123,7 +114,7 @@ pub fn judge(history: &History) -> Verdict {
             order: outcome.order,
         });
     }
-    Verdict {
+    HistoryReport {
         keys: per_key.len(),
         operations: history.operations.len(),
         properties: properties(history, linearizable, weak),
@@ -133,7 +124,11 @@ pub fn judge(history: &History) -> Verdict {
 }
 
 /// Linearizability first, then the weaker properties (list-after-write only with LISTs).
-fn properties(history: &History, linearizable: Status, weak: [Status; 3]) -> Vec<PropertyVerdict> {
+fn properties(
+    history: &History,
+    linearizable: Status,
+    weak: [Status; weak::PER_KEY_COUNT],
+) -> Vec<PropertyVerdict> {
     let mut all = vec![PropertyVerdict {
         property: PropertyId::Linearizable,
         status: linearizable,
@@ -213,16 +208,17 @@ fn steps(
     let note = instance.map(|inst| {
         let [earlier, later] = inst.ops;
         let at = step(earlier);
-        let why = match (inst.anomaly, history.operations[earlier].written()) {
-            (PropertyId::NonMonotonicRead, _) => {
+        let goes_back = inst.anomaly.judged_by() == PropertyId::MonotonicReads;
+        let why = match (goes_back, history.operations[earlier].written()) {
+            (true, _) => {
                 let seen = match &history.operations[earlier].outcome {
                     Outcome::Ok(Reply::Read(Some(v))) => v.to_string(),
                     _ => "not found".to_string(),
                 };
                 format!("goes back: this client read {seen} at step {at}")
             }
-            (_, Some(Some(v))) => format!("stale: {v} was acknowledged at step {at}"),
-            _ => format!("stale: the DELETE at step {at} was acknowledged"),
+            (false, Some(Some(v))) => format!("stale: {v} was acknowledged at step {at}"),
+            (false, _) => format!("stale: the DELETE at step {at} was acknowledged"),
         };
         (later, why)
     });
@@ -262,16 +258,13 @@ fn explain(
         )
     };
     let Some(instance) = instance else {
-        return format!("{head}; no single S3 anomaly (A1–A3, A6) names it");
+        let codes = coverage::named_codes();
+        return format!("{head}; no single S3 anomaly ({codes}) names it");
     };
     let [a, b] = instance
         .ops
         .map(|op| window.iter().position(|&i| i == op).map_or(0, |n| n + 1));
-    let what = match instance.anomaly {
-        PropertyId::NegativeCacheMiss => "A1 negative-cache miss",
-        PropertyId::StaleOverwrite => "A2 stale overwrite",
-        PropertyId::ReadAfterDelete => "A3 read after delete",
-        _ => "A6 non-monotonic read",
-    };
-    format!("{head}. It is an instance of {what} (steps {a} and {b})")
+    let anomaly = instance.anomaly;
+    let code = anomaly.anomaly().unwrap_or_default();
+    format!("{head}. It is an instance of {code} {anomaly} (steps {a} and {b})")
 }

@@ -18,18 +18,18 @@
 //! and none overlapping the LIST, must show (PUT) or omit (DELETE) the key.
 
 use crate::anomaly;
-use crate::ops::{History, Operation, Outcome, Reply, Value};
+use crate::coverage::{count, covered, Coverage};
+use crate::ops::{History, Operation, Outcome, Reply, Status, Value};
 use crate::orders;
-use crate::verdict::Status;
 use std::collections::HashSet;
 use witness_model::properties::{check_history, PropertyId};
 
-/// The per-key properties judged here, in the order they are reported.
-pub const PER_KEY: [PropertyId; 3] = [
-    PropertyId::ReadAfterWrite,
-    PropertyId::ReadYourWrites,
-    PropertyId::MonotonicReads,
-];
+/// How many properties are judged here per key.
+pub const PER_KEY_COUNT: usize = count(Coverage::EveryOrder);
+
+/// The per-key properties judged here (read-after-write, read-your-writes, monotonic-reads), in
+/// the catalogue's order, which is the order they are reported in.
+pub const PER_KEY: [PropertyId; PER_KEY_COUNT] = covered(Coverage::EveryOrder);
 
 /// How one of [`PER_KEY`] fared on one key; a violation carries the operations that show it.
 #[derive(Clone, Debug, Eq, PartialEq)]
@@ -54,7 +54,7 @@ pub fn judge_key(
     ops: &[usize],
     linearizable: bool,
     window: &[usize],
-) -> [KeyStatus; 3] {
+) -> [KeyStatus; PER_KEY_COUNT] {
     if linearizable {
         return std::array::from_fn(|_| KeyStatus::of(Status::Holds));
     }
@@ -64,7 +64,7 @@ pub fn judge_key(
             window: (statuses[n] == Status::Violated).then(|| window_of(history, ops, window, n)),
         });
     }
-    let mut statuses: [KeyStatus; 3] =
+    let mut statuses: [KeyStatus; PER_KEY_COUNT] =
         std::array::from_fn(|_| KeyStatus::of(Status::OrderAmbiguous));
     // The window is closed under overlap, so an anomaly among its own writes holds in every order
     // of the whole key: any other write of the value read lies entirely before or after it.
@@ -74,13 +74,14 @@ pub fn judge_key(
             status: Status::Violated,
             window: Some(window.to_vec()),
         };
-        if instance.anomaly == PropertyId::NonMonotonicRead {
-            statuses[2] = violated;
-        } else {
-            if a.process == b.process {
-                statuses[1] = violated.clone();
+        // The anomaly breaks the property whose rule names it; a stale read of the reader's own
+        // write breaks read-your-writes too.
+        let finder = instance.anomaly.judged_by();
+        let own = finder == PropertyId::ReadAfterWrite && a.process == b.process;
+        for (status, property) in statuses.iter_mut().zip(PER_KEY) {
+            if property == finder || (own && property == PropertyId::ReadYourWrites) {
+                *status = violated.clone();
             }
-            statuses[0] = violated;
         }
     }
     statuses
@@ -88,8 +89,8 @@ pub fn judge_key(
 
 /// Each of [`PER_KEY`] over every version order of `ops` (see `orders`): violated in all,
 /// in none (holds) or in some (ambiguous). `None` when the orders are not enumerated.
-fn in_every_order(history: &History, ops: &[usize]) -> Option<[Status; 3]> {
-    let mut violated = [0usize; 3];
+fn in_every_order(history: &History, ops: &[usize]) -> Option<[Status; PER_KEY_COUNT]> {
+    let mut violated = [0usize; PER_KEY_COUNT];
     let mut malformed = false;
     let total = orders::for_each_candidate(history, ops, |events| match check_history(events) {
         Ok(verdict) => {

@@ -214,7 +214,7 @@ fn violations_are_named_after_the_s3_anomalies() {
     );
     assert!(
         v.explanation
-            .contains("A1 negative-cache miss (steps 1 and 2)"),
+            .contains("A1 negative-cache-miss (steps 1 and 2)"),
         "{}",
         v.explanation
     );
@@ -401,7 +401,7 @@ fn a_window_reads_as_numbered_steps_pointing_at_the_step_each_read_contradicts()
         with_lines.starts_with("key photos/cat.jpg: not linearizable; the smallest window that cannot be linearized is 3 operation(s), lines 3–6:\n  1. client 1 PUT"),
         "{with_lines}"
     );
-    assert!(with_lines.ends_with("A6 non-monotonic read (steps 2 and 3)\n"));
+    assert!(with_lines.ends_with("A6 non-monotonic-read (steps 2 and 3)\n"));
     let without = witness_history::text::violation(v, false);
     assert!(without.contains("3 operation(s):\n"), "{without}");
     assert!(!without.contains("lines"), "{without}");

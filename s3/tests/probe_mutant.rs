@@ -9,11 +9,11 @@ use std::time::Duration;
 use witness_history::Status;
 use witness_model::properties::PropertyId;
 use witness_s3::faults::Fault;
-use witness_s3::probe::verdict::Judgement;
+use witness_s3::probe::verdict::ProbeJudgement;
 use witness_s3::probe::{self, verdict, ProbeConfig, ProbeRun, Target};
 use witness_s3::serve::{self, Credentials, ServeConfig};
 
-fn probe_under_faults(mutant: Option<Mutant>, seed: u64) -> (ProbeRun, Judgement) {
+fn probe_under_faults(mutant: Option<Mutant>, seed: u64) -> (ProbeRun, ProbeJudgement) {
     let credentials = Credentials {
         access_key: "WITNESSTESTKEY".into(),
         secret_key: "witness-test-secret".into(),
@@ -67,7 +67,7 @@ fn probe_under_faults(mutant: Option<Mutant>, seed: u64) -> (ProbeRun, Judgement
 #[test]
 fn the_fault_probe_catches_a_witness_that_forgets_and_answers_fresh() {
     let (_, correct) = probe_under_faults(None, 3);
-    for p in &correct.verdict.properties {
+    for p in &correct.report.properties {
         assert_eq!(p.status, Status::Holds, "the correct witness: {p:?}");
     }
     // The forgetful witness answers "fresh" for a key it forgot, so a node's older entry is
@@ -82,7 +82,7 @@ fn the_fault_probe_catches_a_witness_that_forgets_and_answers_fresh() {
         panic!("the seeded bug was never caught as a stale read in 3 probes");
     };
     assert_eq!(
-        judgement.verdict.status(PropertyId::ReadAfterWrite),
+        judgement.report.status(PropertyId::ReadAfterWrite),
         Some(Status::Violated)
     );
     let keys: Vec<String> = (0..4).map(|k| format!("{}k{k}", run.prefix)).collect();

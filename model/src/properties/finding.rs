@@ -1,7 +1,9 @@
 //! What the monitor reports: a finding (a rule broken, or an anomaly seen) and the errors that
 //! make a history impossible to judge, each printable with the user's own names.
 
-use super::PropertyId;
+use super::catalogue::PropertyId;
+use super::rule::FindingParts;
+use super::rules;
 use crate::history::{ClientId, Key, Observed};
 use crate::names::Names;
 use serde::Serialize;
@@ -90,53 +92,14 @@ impl fmt::Display for Named<'_, Finding> {
             .client
             .map(|c| names.client(c).to_string())
             .unwrap_or_else(|| "replica".to_string());
-        let key = names.key(finding.key);
-        let (got, required) = (finding.got, finding.required);
+        let key = names.key(finding.key).to_string();
         write!(f, "{}: ", finding.property)?;
-        match finding.property {
-            PropertyId::ReadAfterWrite
-            | PropertyId::NegativeCacheMiss
-            | PropertyId::StaleOverwrite
-            | PropertyId::ReadAfterDelete => write!(
-                f,
-                "{who} GET {key} → {got}, but {required} was acknowledged before the GET began"
-            ),
-            PropertyId::ListAfterWrite
-            | PropertyId::ListOmitsPut
-            | PropertyId::ListShowsDeleted => {
-                write!(
-                    f,
-                    "{who} LIST saw {key} as {got}, but {required} was acknowledged before the LIST began"
-                )
-            }
-            PropertyId::ReadYourWrites => write!(
-                f,
-                "{who} read {key} as {got}, older than its own acknowledged v{}",
-                required.seq
-            ),
-            PropertyId::MonotonicReads | PropertyId::NonMonotonicRead => write!(
-                f,
-                "{who} read {key} as {got} after it had already read v{}",
-                required.seq
-            ),
-            PropertyId::Linearizable if required == got => {
-                write!(f, "{who} read {key} as {got}, a version no write produced")
-            }
-            PropertyId::Linearizable if required.seq == got.seq => write!(
-                f,
-                "{who} read {key} as {got}, but that version was written as {required}"
-            ),
-            PropertyId::Linearizable => write!(
-                f,
-                "{who} got v{} for {key}, but an operation that completed before it began had v{}",
-                got.seq, required.seq
-            ),
-            PropertyId::ReplicaMonotonic => write!(
-                f,
-                "the replica went back from v{} to v{} for {key}",
-                required.seq, got.seq
-            ),
-            _ => write!(f, "{who} {key}: required {required}, got {got}"),
-        }
+        let parts = FindingParts {
+            who: &who,
+            key: &key,
+            required: finding.required,
+            got: finding.got,
+        };
+        rules::describe(finding.property, &parts, f)
     }
 }

@@ -1,4 +1,4 @@
-//! Judging a whole recorded history, event by event: the [`Monitor`](super::Monitor)'s rules plus
+//! Judging a whole recorded history, event by event: the [`Monitor`](super::monitor::Monitor)'s rules plus
 //! the one check only a whole history allows (reads of versions no write produced).
 //!
 //! Memory is independent of the history's length: per key and per client summaries, the
@@ -6,9 +6,11 @@
 //! keeps (see `phantom_reads.rs`): per key the versions not yet below every read's floor, and the
 //! reads of versions whose write has not been acknowledged yet.
 
+use super::catalogue::PropertyId;
 use super::finding::{Finding, HistoryError};
+use super::monitor::HistoryMonitor;
 use super::phantom_reads::PhantomReads;
-use super::{HistoryMonitor, MonitorStore, Pending, PropertyId};
+use super::store::{MonitorStore, Pending};
 use crate::history::{ClientId, Event, Key, Observed, Op, Ret};
 use crate::history_json::{read_events, ReadError};
 use crate::names::{Name, Names};

@@ -11,7 +11,10 @@
 //! `tests/linearizability_crosscheck.rs` checks this rule against stateright's exhaustive
 //! `LinearizabilityTester` on generated histories.
 
-use crate::history::Seq;
+use super::catalogue::{JudgedOn, PropertyId};
+use super::rule::{version, FindingParts, GetReturned, Rule, WriteAcked};
+use crate::history::{Observed, Seq};
+use std::fmt;
 
 /// A GET invoked when the highest completed version of the key was `completed_before`.
 pub fn read_holds(completed_before: Seq, got: Seq) -> bool {
@@ -21,4 +24,52 @@ pub fn read_holds(completed_before: Seq, got: Seq) -> bool {
 /// A PUT/DELETE invoked when the highest completed version of the key was `completed_before`.
 pub fn write_holds(completed_before: Seq, assigned: Seq) -> bool {
     assigned > completed_before
+}
+
+/// The rule as the monitor applies it: on every GET and every acknowledged write. A whole history
+/// is also checked for reads of versions no write produced (`phantom_reads.rs`), reported here too.
+pub struct Linearizable;
+
+impl Rule for Linearizable {
+    const PROPERTY: PropertyId = PropertyId::Linearizable;
+    const JUDGED_ON: JudgedOn = JudgedOn::History;
+
+    fn describe(finding: &FindingParts<'_>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let FindingParts {
+            who,
+            key,
+            required,
+            got,
+        } = finding;
+        if required == got {
+            write!(f, "{who} read {key} as {got}, a version no write produced")
+        } else if required.seq == got.seq {
+            write!(
+                f,
+                "{who} read {key} as {got}, but that version was written as {required}"
+            )
+        } else {
+            write!(
+                f,
+                "{who} got v{} for {key}, but an operation that completed before it began had v{}",
+                got.seq, required.seq
+            )
+        }
+    }
+
+    fn on_get(get: &GetReturned, found: &mut impl FnMut(PropertyId, Observed, Observed)) {
+        if !read_holds(get.completed, get.got.seq) {
+            found(PropertyId::Linearizable, version(get.completed), get.got);
+        }
+    }
+
+    fn on_ack(ack: &WriteAcked, found: &mut impl FnMut(PropertyId, Observed, Observed)) {
+        if !write_holds(ack.completed, ack.seq) {
+            found(
+                PropertyId::Linearizable,
+                version(ack.completed),
+                version(ack.seq),
+            );
+        }
+    }
 }

@@ -2,8 +2,41 @@
 //! the key, and after an acknowledged DELETE omits it, unless a later write changed it. Judged per
 //! key on the versions the listing reports (A4 omission, A5 ghost).
 
-use super::PropertyId;
+use super::catalogue::{JudgedOn, PropertyId};
+use super::rule::{FindingParts, ListedKey, Rule};
 use crate::history::Observed;
+use std::fmt;
+
+/// The rule as the monitor applies it: on every key of every LIST, against the floors in force
+/// when the LIST began.
+pub struct ListAfterWrite;
+
+impl Rule for ListAfterWrite {
+    const PROPERTY: PropertyId = PropertyId::ListAfterWrite;
+    const JUDGED_ON: JudgedOn = JudgedOn::History;
+
+    fn describe(finding: &FindingParts<'_>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let FindingParts {
+            who,
+            key,
+            required,
+            got,
+        } = finding;
+        write!(
+            f,
+            "{who} LIST saw {key} as {got}, but {required} was acknowledged before the LIST began"
+        )
+    }
+
+    fn on_listed(entry: &ListedKey, found: &mut impl FnMut(PropertyId, Observed, Observed)) {
+        if let Some(anomaly) = judge(entry.acked, entry.listed) {
+            found(PropertyId::ListAfterWrite, entry.acked, entry.listed);
+            if anomaly != PropertyId::ListAfterWrite {
+                found(anomaly, entry.acked, entry.listed);
+            }
+        }
+    }
+}
 
 /// Judges one key of one LIST against the latest write of that key acknowledged before the LIST
 /// was invoked. Returns the anomaly, or `None` when the listing is allowed for this key.

@@ -6,18 +6,19 @@
 //! stay small and hashable, while a recorded history may have millions of operations and tens of
 //! thousands of keys (see the trait for why the two need different stores).
 
+use super::catalogue::{Expectation, PropertyId};
 use super::finding::{Finding, HistoryError};
 use super::growable_store::GrowableStore;
+use super::rule::{GetReturned, ListedKey, ReplicaApplied, WriteAcked};
+use super::rules;
+use super::set::PropertySet;
 use super::small_store::SmallStore;
 use super::store::{KeySummary, MonitorStore, Pending};
-use super::{
-    linearizable, list_after_write, monotonic_reads, read_after_write, read_your_writes, replica,
-    PropertyId, PropertySet,
-};
 use crate::history::{ClientId, Event, Key, Observed, Op, Ret, Seq};
 
-/// The property monitor over store `S`: [`SmallStore`] in the model (for now), [`GrowableStore`]
-/// for recorded histories.
+/// The property monitor over store `S`: in the model a store packed into the state's words
+/// (`system/monitor_store.rs`), [`GrowableStore`] for recorded histories, and [`SmallStore`] (the
+/// default) for callers that replay a short history.
 #[derive(Clone, Debug, Default, Eq, Hash, PartialEq)]
 pub struct Monitor<S = SmallStore> {
     store: S,
@@ -132,10 +133,13 @@ impl<S: MonitorStore> Monitor<S> {
             Event::ReplicaApplied { key, seq } => {
                 let before = self.store.replica(*key);
                 self.store.set_replica(*key, *seq);
-                if !replica::holds_monotonic(before, *seq) {
-                    let (required, got) = (version(before), version(*seq));
-                    found(PropertyId::ReplicaMonotonic, None, *key, required, got);
-                }
+                let applied = ReplicaApplied {
+                    before,
+                    after: *seq,
+                };
+                rules::on_replica(&applied, &mut |property, required, got| {
+                    found(property, None, *key, required, got)
+                });
             }
         }
         for finding in findings {
@@ -151,8 +155,8 @@ impl<S: MonitorStore> Monitor<S> {
 
     pub(super) fn report(&mut self, finding: Finding, on_finding: &mut dyn FnMut(Finding)) {
         match finding.property.expectation() {
-            super::Expectation::Always => self.violated.insert(finding.property),
-            super::Expectation::Sometimes => self.found.insert(finding.property),
+            Expectation::Always => self.violated.insert(finding.property),
+            Expectation::Sometimes => self.found.insert(finding.property),
         }
         on_finding(finding);
     }
@@ -209,14 +213,13 @@ impl<S: MonitorStore> Monitor<S> {
                 },
                 Ret::Ack { seq },
             ) => {
-                if !linearizable::write_holds(completed, *seq) {
-                    found(
-                        PropertyId::Linearizable,
-                        key,
-                        version(completed),
-                        version(*seq),
-                    );
-                }
+                let ack = WriteAcked {
+                    completed,
+                    seq: *seq,
+                };
+                rules::on_ack(&ack, &mut |property, required, got| {
+                    found(property, key, required, got)
+                });
                 self.record_ack(client, key, *seq, put);
             }
             (
@@ -245,25 +248,18 @@ impl<S: MonitorStore> Monitor<S> {
         got: Observed,
         found: &mut impl FnMut(PropertyId, Key, Observed, Observed),
     ) {
-        if let Some(anomaly) = read_after_write::judge(acked, got) {
-            found(PropertyId::ReadAfterWrite, key, acked, got);
-            if anomaly != PropertyId::ReadAfterWrite {
-                found(anomaly, key, acked, got);
-            }
-        }
-        let own = self.store.own_write(client, key);
-        if !read_your_writes::holds(own, got.seq) {
-            found(PropertyId::ReadYourWrites, key, version(own), got);
-        }
-        let last = self.store.last_read(client, key);
-        if !monotonic_reads::holds(last, got.seq) {
-            found(PropertyId::MonotonicReads, key, version(last), got);
-            found(PropertyId::NonMonotonicRead, key, version(last), got);
-        }
-        self.store.set_last_read(client, key, last.max(got.seq));
-        if !linearizable::read_holds(completed, got.seq) {
-            found(PropertyId::Linearizable, key, version(completed), got);
-        }
+        let get = GetReturned {
+            acked,
+            completed,
+            own_write: self.store.own_write(client, key),
+            last_read: self.store.last_read(client, key),
+            got,
+        };
+        rules::on_get(&get, &mut |property, required, got| {
+            found(property, key, required, got)
+        });
+        let last = get.last_read.max(got.seq);
+        self.store.set_last_read(client, key, last);
         let mut summary = self.store.key(key);
         summary.completed = summary.completed.max(got.seq);
         self.store.set_key(key, summary);
@@ -289,17 +285,14 @@ impl<S: MonitorStore> Monitor<S> {
         }
         for (k, listed) in listed.into_iter().enumerate() {
             let key = Key(u32::try_from(k).unwrap_or(u32::MAX));
-            let floor = self.store.list_floor(client, key);
-            if let Some(anomaly) = list_after_write::judge(floor, listed) {
-                found(PropertyId::ListAfterWrite, key, floor, listed);
-                if anomaly != PropertyId::ListAfterWrite {
-                    found(anomaly, key, floor, listed);
-                }
-            }
-            let own = self.store.own_write(client, key);
-            if !read_your_writes::holds(own, listed.seq) {
-                found(PropertyId::ReadYourWrites, key, version(own), listed);
-            }
+            let entry = ListedKey {
+                acked: self.store.list_floor(client, key),
+                own_write: self.store.own_write(client, key),
+                listed,
+            };
+            rules::on_listed(&entry, &mut |property, required, got| {
+                found(property, key, required, got)
+            });
         }
     }
 
@@ -318,11 +311,6 @@ impl<S: MonitorStore> Monitor<S> {
 
 fn index(i: u32) -> usize {
     usize::try_from(i).unwrap_or(usize::MAX)
-}
-
-/// A bare version for rules that compare numbers only.
-fn version(seq: Seq) -> Observed {
-    Observed { seq, exists: true }
 }
 
 #[cfg(test)]

@@ -2,9 +2,43 @@
 //! later GETs of that key never return an older one — even when they land on a different cache
 //! node.
 
-use crate::history::Seq;
+use super::catalogue::{JudgedOn, PropertyId};
+use super::rule::{version, FindingParts, GetReturned, Rule};
+use crate::history::{Observed, Seq};
+use std::fmt;
 
 /// `last_seen` is the version the client's previous GET of the key returned (0 if none).
 pub fn holds(last_seen: Seq, got: Seq) -> bool {
     got >= last_seen
+}
+
+/// The rule as the monitor applies it: on every GET, against the client's earlier GETs of the key.
+/// Every violation is an instance of A6.
+pub struct MonotonicReads;
+
+impl Rule for MonotonicReads {
+    const PROPERTY: PropertyId = PropertyId::MonotonicReads;
+    const JUDGED_ON: JudgedOn = JudgedOn::History;
+
+    fn describe(finding: &FindingParts<'_>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let FindingParts {
+            who,
+            key,
+            required,
+            got,
+        } = finding;
+        write!(
+            f,
+            "{who} read {key} as {got} after it had already read v{}",
+            required.seq
+        )
+    }
+
+    fn on_get(get: &GetReturned, found: &mut impl FnMut(PropertyId, Observed, Observed)) {
+        if !holds(get.last_read, get.got.seq) {
+            let last = version(get.last_read);
+            found(PropertyId::MonotonicReads, last, get.got);
+            found(PropertyId::NonMonotonicRead, last, get.got);
+        }
+    }
 }

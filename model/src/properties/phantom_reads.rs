@@ -11,7 +11,9 @@
 //! LIST is in flight nothing is dropped (a LIST's floors cover every key). Reads of a version
 //! whose write is not acknowledged yet wait for it; they are few unless the history is broken.
 
-use super::{Finding, Pending, PropertyId};
+use super::catalogue::PropertyId;
+use super::finding::Finding;
+use super::store::Pending;
 use crate::history::{ClientId, Key, Observed, Op, Ret, Seq};
 use rustc_hash::FxHashMap;
 use std::collections::VecDeque;

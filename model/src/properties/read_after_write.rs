@@ -2,8 +2,40 @@
 //! the key was acknowledged returns that write's version or a later one — to every client, not
 //! only the writer. A violation is classified as the anomaly a user would see (A1–A3).
 
-use super::PropertyId;
+use super::catalogue::{JudgedOn, PropertyId};
+use super::rule::{FindingParts, GetReturned, Rule};
 use crate::history::Observed;
+use std::fmt;
+
+/// The rule as the monitor applies it: on every GET, against the floor in force when it began.
+pub struct ReadAfterWrite;
+
+impl Rule for ReadAfterWrite {
+    const PROPERTY: PropertyId = PropertyId::ReadAfterWrite;
+    const JUDGED_ON: JudgedOn = JudgedOn::History;
+
+    fn describe(finding: &FindingParts<'_>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let FindingParts {
+            who,
+            key,
+            required,
+            got,
+        } = finding;
+        write!(
+            f,
+            "{who} GET {key} → {got}, but {required} was acknowledged before the GET began"
+        )
+    }
+
+    fn on_get(get: &GetReturned, found: &mut impl FnMut(PropertyId, Observed, Observed)) {
+        if let Some(anomaly) = judge(get.acked, get.got) {
+            found(PropertyId::ReadAfterWrite, get.acked, get.got);
+            if anomaly != PropertyId::ReadAfterWrite {
+                found(anomaly, get.acked, get.got);
+            }
+        }
+    }
+}
 
 /// Judges one GET: `floor` is the latest write of the key acknowledged before the GET was invoked.
 /// Returns the anomaly the user saw, or `None` when the GET is allowed.

@@ -7,7 +7,10 @@
 //!   quiescent states instead.
 //! - **replica-lag** (A8, sometimes): [`lags`].
 
+use super::catalogue::{JudgedOn, PropertyId};
+use super::rule::{version, FindingParts, ReplicaApplied, Rule, StateView};
 use crate::history::{Observed, Seq};
+use std::fmt;
 
 /// The replica held `before` for a key and now holds `after`.
 pub fn holds_monotonic(before: Seq, after: Seq) -> bool {
@@ -24,4 +27,86 @@ pub fn converged<V: PartialEq>(source: &[V], replica: &[V]) -> bool {
 /// An acknowledged write that the replica does not reflect yet.
 pub fn lags(acked: Observed, replica: Seq) -> bool {
     acked.seq > replica
+}
+
+/// replica-monotonic as the monitor applies it: on every `ReplicaApplied`.
+pub struct ReplicaMonotonic;
+
+impl Rule for ReplicaMonotonic {
+    const PROPERTY: PropertyId = PropertyId::ReplicaMonotonic;
+    const JUDGED_ON: JudgedOn = JudgedOn::History;
+
+    fn describe(finding: &FindingParts<'_>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let FindingParts {
+            key, required, got, ..
+        } = finding;
+        write!(
+            f,
+            "the replica went back from v{} to v{} for {key}",
+            required.seq, got.seq
+        )
+    }
+
+    fn on_replica(
+        applied: &ReplicaApplied,
+        found: &mut impl FnMut(PropertyId, Observed, Observed),
+    ) {
+        if !holds_monotonic(applied.before, applied.after) {
+            let (required, got) = (version(applied.before), version(applied.after));
+            found(PropertyId::ReplicaMonotonic, required, got);
+        }
+    }
+}
+
+/// replica-converges, judged on the system's state by [`converged`].
+pub struct ReplicaConverges;
+
+impl Rule for ReplicaConverges {
+    const PROPERTY: PropertyId = PropertyId::ReplicaConverges;
+    const JUDGED_ON: JudgedOn = JudgedOn::State;
+
+    fn describe(finding: &FindingParts<'_>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let FindingParts {
+            key, required, got, ..
+        } = finding;
+        write!(
+            f,
+            "replication is idle, but the replica holds {got} of {key} and the source {required}"
+        )
+    }
+
+    fn in_state(state: &impl StateView) -> Option<bool> {
+        Some(
+            !state.quiescent()
+                || state
+                    .keys()
+                    .all(|k| converged(&[state.persisted(k)], &[state.replica(k)])),
+        )
+    }
+}
+
+/// replica-lag (A8), found on the system's state by [`lags`].
+pub struct ReplicaLag;
+
+impl Rule for ReplicaLag {
+    const PROPERTY: PropertyId = PropertyId::ReplicaLag;
+    const JUDGED_ON: JudgedOn = JudgedOn::State;
+
+    fn describe(finding: &FindingParts<'_>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let FindingParts {
+            key, required, got, ..
+        } = finding;
+        write!(
+            f,
+            "the replica holds {got} of {key} after {required} was acknowledged"
+        )
+    }
+
+    fn in_state(state: &impl StateView) -> Option<bool> {
+        Some(
+            state
+                .keys()
+                .any(|key| lags(state.acked(key), state.replica(key))),
+        )
+    }
 }

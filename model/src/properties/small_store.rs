@@ -1,11 +1,11 @@
-//! The model's monitor store for now: short inline tables of byte-wide versions, grown on first
-//! write of a cell. Its layout is exactly the one the monitor had before it became generic, down to
-//! which table grows on which event, so the model's exact state counts stay what they were (a
-//! canonical, pre-sized layout merges states the counts tell apart: 1,894,553 instead of 1,992,715
-//! on `small` strong).
+//! A monitor store for short histories of the model's sizes: short inline tables of byte-wide
+//! versions, grown on first write of a cell. It was the model's store until states were packed
+//! into words (the model now keeps `system/monitor_store.rs`'s packed store); it remains the
+//! default of `Monitor::new()`, which the replay and the implementation's API tests use on the
+//! short histories they record, and the monitor's tests hold it to the growable store's results.
 //!
-//! Versions above 255 saturate: the model never issues more than `system::state::SEQ_MAX` writes
-//! of a key, and nothing else uses this store.
+//! Versions above 255 saturate: its users replay histories of the model's sizes, which never
+//! issue more than `system::state::SEQ_MAX` writes of a key.
 
 use super::store::{KeySummary, MonitorStore, Pending};
 use crate::history::{ClientId, Key, Observed, Seq};

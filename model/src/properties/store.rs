@@ -1,4 +1,4 @@
-//! Where a [`Monitor`](super::Monitor) keeps its summary of a history, and the fixed-size values
+//! Where a [`Monitor`](super::monitor::Monitor) keeps its summary of a history, and the fixed-size values
 //! it keeps there.
 
 use crate::history::{ClientId, Key, Observed, Seq};
@@ -38,7 +38,7 @@ pub enum Pending {
     List,
 }
 
-/// The storage behind a [`Monitor`](super::Monitor): one value per cell, read and written by value.
+/// The storage behind a [`Monitor`](super::monitor::Monitor): one value per cell, read and written by value.
 ///
 /// Why this shape: the same monitor logic runs over two very different stores.
 /// - **Packing.** Inside every model state the monitor must be a few bytes (the model stores

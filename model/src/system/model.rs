@@ -262,7 +262,7 @@ impl Witnessed for WitnessModel {
 }
 
 macro_rules! stateright_properties {
-    ($( $id:ident => $name:literal, $column:literal, $code:expr, $guarantee:ident, $expectation:ident, $summary:literal; )*) => {
+    ($( $id:ident => $name:literal, $column:literal, $code:expr, $guarantee:ident, $expectation:ident, $rule_file:ident::$rule:ident, $summary:literal; )*) => {
         /// Every property, in [`PropertyId::ALL`]'s order, as stateright properties of `M`.
         pub fn properties<M: Witnessed>() -> Vec<Property<M>> {
             vec![$(

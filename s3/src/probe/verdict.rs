@@ -3,55 +3,49 @@
 //!
 //! The recorder builds the checker's own `History`, and `--out` writes exactly that history, so
 //! `witness history FILE` on the saved file gives the same verdict. Every property verdict is the
-//! checker's; this file only chooses which violating window to print first (one of
-//! read-after-write's anomalies, A1–A3, when there is one).
+//! checker's; this file only chooses which violating window to print first (an instance of one of
+//! the anomalies read-after-write's rule finds, A1–A3 in the catalogue, when there is one).
 
 use super::ProbeRun;
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use witness_history::{Command, History, Outcome, Verdict, Violation};
+use witness_history::{Command, History, HistoryReport, Outcome, Violation};
 use witness_model::properties::PropertyId;
 
-/// The anomalies that are read-after-write violations: their windows are shown first.
-const READ_AFTER_WRITE_ANOMALIES: [PropertyId; 3] = [
-    PropertyId::NegativeCacheMiss,
-    PropertyId::StaleOverwrite,
-    PropertyId::ReadAfterDelete,
-];
-
+/// The checker's report on a probe run, with what the probe's output shows first.
 #[derive(Clone, Debug)]
-pub struct Judgement {
-    pub verdict: Verdict,
+pub struct ProbeJudgement {
+    pub report: HistoryReport,
 }
 
-impl Judgement {
+impl ProbeJudgement {
     pub fn holds(&self) -> bool {
-        self.verdict.holds()
+        self.report.holds()
     }
 
     /// The checker's HTML timeline of the history, with the violating windows marked.
     pub fn html(&self, history: &History, title: &str) -> String {
-        witness_history::html::render(history, &self.verdict, title)
+        witness_history::html::render(history, &self.report, title)
     }
 
     /// The shortest violating window that is a read-after-write anomaly (the one a reader of
     /// S3's guarantee wants to see first); the first of the shortest.
     pub fn read_after_write_violation(&self) -> Option<&Violation> {
-        self.verdict
+        self.report
             .violations
             .iter()
             .filter(|v| {
                 v.anomaly
-                    .is_some_and(|a| READ_AFTER_WRITE_ANOMALIES.contains(&a))
+                    .is_some_and(|a| a.judged_by() == PropertyId::ReadAfterWrite)
             })
             .min_by_key(|v| v.window.len())
     }
 }
 
 /// Judges the run's history.
-pub fn judge(history: &History) -> Judgement {
-    Judgement {
-        verdict: witness_history::judge(history),
+pub fn judge(history: &History) -> ProbeJudgement {
+    ProbeJudgement {
+        report: witness_history::judge(history),
     }
 }
 
@@ -97,7 +91,7 @@ fn conditional_line(history: &History, counts: &BTreeMap<(&str, &str), usize>) -
 
 /// The violations not shown, counted per property in the verdict's order (each violation is one
 /// key's window).
-fn others_line(verdict: &Verdict, shown: &Violation) -> Option<String> {
+fn others_line(verdict: &HistoryReport, shown: &Violation) -> Option<String> {
     let others: Vec<&Violation> = verdict
         .violations
         .iter()
@@ -126,7 +120,7 @@ fn others_line(verdict: &Verdict, shown: &Violation) -> Option<String> {
 pub fn render(
     run: &ProbeRun,
     config: &super::ProbeConfig,
-    judgement: &Judgement,
+    judgement: &ProbeJudgement,
     file_lines: bool,
 ) -> String {
     let counts = tally(&run.history);
@@ -159,16 +153,16 @@ pub fn render(
         let _ = writeln!(out, "  faults injected by the server: {}", run.faults.len());
     }
     let _ = writeln!(out, "verdicts:");
-    for p in &judgement.verdict.properties {
+    for p in &judgement.report.properties {
         let status = witness_history::text::status_word(p.status);
         let _ = writeln!(out, "  {:<18} {status}", p.property.name());
     }
     if let Some(v) = judgement
         .read_after_write_violation()
-        .or(judgement.verdict.violations.first())
+        .or(judgement.report.violations.first())
     {
         out += &witness_history::text::violation(v, file_lines);
-        if let Some(line) = others_line(&judgement.verdict, v) {
+        if let Some(line) = others_line(&judgement.report, v) {
             let _ = writeln!(out, "{line}");
         }
     }
@@ -192,8 +186,8 @@ mod tests {
         }
     }
 
-    fn verdict(violations: Vec<Violation>) -> Verdict {
-        Verdict {
+    fn verdict(violations: Vec<Violation>) -> HistoryReport {
+        HistoryReport {
             keys: 2,
             operations: 2,
             properties: [

@@ -1,0 +1,198 @@
+//! [`PropertyId`] and what the catalogue's rows say of each property (`property_catalogue!`, in
+//! `mod.rs` beside the rule files it names): name, column, anomaly code, guarantee group,
+//! expectation and summary. Everything else that differs from one property to the next is asked of
+//! the property's rule (`rules.rs`).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Whether a property must hold in every reachable state or must be reachable at least once.
+#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Expectation {
+    Always,
+    Sometimes,
+}
+
+/// Whom a property speaks for: what S3 publishes, what is stronger than that, the protocol's own
+/// invariants, or an anomaly (a reachable example of a broken guarantee).
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Guarantee {
+    /// Published by AWS for S3 (strong read-after-write, LIST, per-client views, replication
+    /// catching up).
+    S3,
+    /// Stronger than anything AWS promises for S3 (monotonic reads, linearizability).
+    Stronger,
+    /// An invariant of this protocol's own parts (the witness, the replica), not a client-visible
+    /// promise.
+    Protocol,
+    /// A sometimes-property: an anomaly of the catalogue (A1–A8), found or not.
+    Anomaly,
+}
+
+impl Guarantee {
+    pub const ALL: [Guarantee; 4] = [
+        Guarantee::S3,
+        Guarantee::Stronger,
+        Guarantee::Protocol,
+        Guarantee::Anomaly,
+    ];
+
+    pub const fn title(self) -> &'static str {
+        match self {
+            Guarantee::S3 => "S3's published guarantees",
+            Guarantee::Stronger => "stronger than S3 promises",
+            Guarantee::Protocol => "the protocol's own invariants",
+            Guarantee::Anomaly => "anomalies (reachable or not)",
+        }
+    }
+}
+
+/// What a property is judged on. A history shows only what clients and the replica saw, so the
+/// properties of the witness, of persistence and of an idle replica need the system's state.
+#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JudgedOn {
+    /// The history alone, by the [`Monitor`](super::monitor::Monitor): in the model, on recorded histories
+    /// and on users' histories alike.
+    History,
+    /// The system's state: the model's, or an implementation's as its tests read it.
+    State,
+}
+
+macro_rules! property_ids {
+    ($( $variant:ident => $name:literal, $column:literal, $code:expr, $guarantee:ident, $expectation:ident, $rule_file:ident::$rule:ident, $summary:literal; )*) => {
+        /// Every property the project checks, under the one name used by the model, the tests, the
+        /// CLI, the JSON output and the docs.
+        #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd, Serialize, Deserialize)]
+        #[serde(rename_all = "kebab-case")]
+        pub enum PropertyId { $( $variant, )* }
+
+        impl PropertyId {
+            pub const ALL: &'static [PropertyId] = &[ $( PropertyId::$variant, )* ];
+
+            pub const fn name(self) -> &'static str {
+                match self { $( PropertyId::$variant => $name, )* }
+            }
+
+            pub const fn expectation(self) -> Expectation {
+                match self { $( PropertyId::$variant => Expectation::$expectation, )* }
+            }
+
+            /// One sentence for tables and `--help`.
+            pub const fn summary(self) -> &'static str {
+                match self { $( PropertyId::$variant => $summary, )* }
+            }
+
+            /// The property's column in the suite's table (at most 4 characters).
+            pub const fn column(self) -> &'static str {
+                match self { $( PropertyId::$variant => $column, )* }
+            }
+
+            /// The anomaly of the catalogue (A1–A8) this property is, where it is one.
+            pub const fn anomaly(self) -> Option<&'static str> {
+                match self { $( PropertyId::$variant => $code, )* }
+            }
+
+            pub const fn guarantee(self) -> Guarantee {
+                match self { $( PropertyId::$variant => Guarantee::$guarantee, )* }
+            }
+
+            /// The file under `model/src/properties/` that holds the property's rule (for an
+            /// anomaly, the rule that finds it).
+            pub const fn rule_file(self) -> &'static str {
+                match self { $( PropertyId::$variant => concat!(stringify!($rule_file), ".rs"), )* }
+            }
+        }
+    };
+}
+
+// `property_catalogue!` is in scope by text: mod.rs defines it before declaring this module.
+property_catalogue!(property_ids);
+
+impl PropertyId {
+    pub fn from_name(name: &str) -> Option<PropertyId> {
+        PropertyId::ALL.iter().copied().find(|p| p.name() == name)
+    }
+
+    pub fn always() -> impl Iterator<Item = PropertyId> {
+        PropertyId::ALL
+            .iter()
+            .copied()
+            .filter(|p| p.expectation() == Expectation::Always)
+    }
+
+    /// The sometimes-properties (the anomalies), in [`PropertyId::ALL`]'s order.
+    pub const SOMETIMES: &'static [PropertyId] = &SOMETIMES;
+
+    pub fn sometimes() -> impl Iterator<Item = PropertyId> {
+        PropertyId::ALL
+            .iter()
+            .copied()
+            .filter(|p| p.expectation() == Expectation::Sometimes)
+    }
+}
+
+const fn is_sometimes(p: PropertyId) -> bool {
+    matches!(p.expectation(), Expectation::Sometimes)
+}
+
+const SOMETIMES_COUNT: usize = {
+    let mut count = 0;
+    let mut i = 0;
+    while i < PropertyId::ALL.len() {
+        if is_sometimes(PropertyId::ALL[i]) {
+            count += 1;
+        }
+        i += 1;
+    }
+    count
+};
+
+const SOMETIMES: [PropertyId; SOMETIMES_COUNT] = {
+    let mut out = [PropertyId::ReplicaLag; SOMETIMES_COUNT];
+    let (mut i, mut n) = (0, 0);
+    while i < PropertyId::ALL.len() {
+        if is_sometimes(PropertyId::ALL[i]) {
+            out[n] = PropertyId::ALL[i];
+            n += 1;
+        }
+        i += 1;
+    }
+    out
+};
+
+impl fmt::Display for PropertyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_serialize_as_written() {
+        for p in PropertyId::ALL {
+            assert_eq!(PropertyId::from_name(p.name()), Some(*p));
+            let json = serde_json::to_string(p).unwrap();
+            assert_eq!(json, format!("\"{}\"", p.name()));
+        }
+    }
+
+    #[test]
+    fn anomalies_are_the_sometimes_properties_and_carry_their_code_as_column() {
+        for &p in PropertyId::ALL {
+            let anomaly = p.guarantee() == Guarantee::Anomaly;
+            assert_eq!(anomaly, p.expectation() == Expectation::Sometimes, "{p}");
+            assert_eq!(anomaly, p.anomaly().is_some(), "{p}");
+            if let Some(code) = p.anomaly() {
+                assert_eq!(p.column(), code, "{p}");
+                assert!(p.summary().starts_with(&format!("{code}: ")), "{p}");
+            }
+            assert!(p.column().len() <= 4, "{p}");
+        }
+    }
+}
