@@ -25,8 +25,8 @@
 pub use super::action::Action;
 use super::config::{Mode, Reduction, Reductions, WitnessCfg};
 use super::state::SystemState;
-use crate::history::{Event, Key, NodeId, Op};
-use crate::properties::{replica, witness_safety, Expectation, PropertyId};
+use crate::history::{Event, Key, NodeId, Observed, Op};
+use crate::properties::{Expectation, PropertyId, StateView};
 use stateright::{Model, Property};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -211,41 +211,45 @@ impl WitnessModel {
 }
 
 /// Whether property `id` holds in `state` (always-properties) or shows its anomaly there
-/// (sometimes-properties). The monitor judges the history-based ones; the rest are state-based.
+/// (sometimes-properties). A property judged on the state says so in its rule (`in_state`); the
+/// monitor has judged every other one over the history.
 pub fn condition(id: PropertyId, model: &WitnessModel, s: &SystemState) -> bool {
-    match id {
-        PropertyId::ReplicaConverges => {
-            !s.is_quiescent()
-                || model
-                    .keys()
-                    .all(|k| replica::converged(&[s.persisted(k)], &[s.replica(k)]))
-        }
-        PropertyId::WitnessSafety => model.keys().all(|key| {
-            witness_safety::holds(
-                s.monitor.acked(key),
-                s.witness(key).map(u64::from),
-                s.persisted(key).into(),
-            )
-        }),
-        PropertyId::ReplicaLag => model
-            .keys()
-            .any(|key| replica::lags(s.monitor.acked(key), s.replica(key).into())),
-        // Judged by the monitor over the history; a new state-based property has an arm above.
-        PropertyId::ReadAfterWrite
-        | PropertyId::ListAfterWrite
-        | PropertyId::ReadYourWrites
-        | PropertyId::MonotonicReads
-        | PropertyId::Linearizable
-        | PropertyId::ReplicaMonotonic
-        | PropertyId::NegativeCacheMiss
-        | PropertyId::StaleOverwrite
-        | PropertyId::ReadAfterDelete
-        | PropertyId::ListOmitsPut
-        | PropertyId::ListShowsDeleted
-        | PropertyId::NonMonotonicRead => match id.expectation() {
-            Expectation::Always => !s.monitor.violated().contains(id),
-            Expectation::Sometimes => s.monitor.found().contains(id),
-        },
+    let view = ModelState { model, state: s };
+    id.in_state(&view).unwrap_or_else(|| match id.expectation() {
+        Expectation::Always => !s.monitor.violated().contains(id),
+        Expectation::Sometimes => s.monitor.found().contains(id),
+    })
+}
+
+/// A model state as the state-judged rules read it.
+struct ModelState<'a> {
+    model: &'a WitnessModel,
+    state: &'a SystemState,
+}
+
+impl StateView for ModelState<'_> {
+    fn key_count(&self) -> u32 {
+        u32::from(self.model.cfg.keys)
+    }
+
+    fn acked(&self, key: Key) -> Observed {
+        self.state.monitor.acked(key)
+    }
+
+    fn persisted(&self, key: Key) -> u64 {
+        self.state.persisted(key).into()
+    }
+
+    fn witness(&self, key: Key) -> Option<u64> {
+        self.state.witness(key).map(u64::from)
+    }
+
+    fn replica(&self, key: Key) -> u64 {
+        self.state.replica(key).into()
+    }
+
+    fn quiescent(&self) -> bool {
+        self.state.is_quiescent()
     }
 }
 
