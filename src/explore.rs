@@ -5,8 +5,8 @@
 //! place of its own UI when present. We check the port first, post the run request ourselves
 //! (unless `--no-run`), and say all of this at startup.
 
-use crate::cli::{CliError, ExploreArgs};
-use crate::output;
+use crate::cli::ExploreArgs;
+use crate::output::{self, CliError};
 use stateright::Model;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
@@ -51,8 +51,8 @@ fn request_run_to_completion(addr: SocketAddr) -> Result<(), String> {
 }
 
 pub fn explore(args: &ExploreArgs) -> Result<i32, CliError> {
-    let mut cfg = args.config.base()?;
-    args.protocol.apply(&mut cfg)?;
+    let mut cfg = args.config.base();
+    args.protocol.apply(&mut cfg);
     cfg.validate()?;
     if args.threads == 0 {
         return Err(CliError::usage("--threads must be at least 1 (got 0)"));

@@ -2,15 +2,15 @@
 //! reviews. A report says what was proved, on which configuration, with how many states, on
 //! which commit, and the exact command that reproduces each run.
 
-use crate::cli::{self, CliError, ReportArgs};
-use crate::output::{self, thousands};
-use crate::suite::{self, SuiteRun};
+mod markdown;
+
+use crate::cli::ReportArgs;
+use crate::output::{self, thousands, CliError};
+use crate::reproduce;
+use crate::suite::{self, SuiteOutcome, SuiteRun};
 use serde::{Deserialize, Serialize};
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use witness_model::check::Verdict;
-use witness_model::properties::PropertyId;
-use witness_model::system::{Faults, OpMix, WitnessCfg};
+use witness_model::system::{ConfigName, Faults, OpMix, WitnessCfg};
 
 /// The checker crate the proofs were run with. Pinned in the workspace (see docs/design.md); a
 /// unit test keeps this in step with Cargo.lock.
@@ -65,7 +65,7 @@ pub struct ProofReport {
     /// UTC, RFC 3339.
     pub generated_at: String,
     /// The named configuration the runs start from (`--config`), and whether flags changed it.
-    pub configuration: String,
+    pub configuration: ConfigName,
     pub customized: bool,
     pub config: SuiteConfig,
     pub description: String,
@@ -134,21 +134,20 @@ pub fn utc_now() -> String {
 }
 
 fn file_stem(args: &ReportArgs, customized: bool) -> String {
+    let name = args.suite.config.name();
     if customized {
-        format!("suite-{}-custom", args.suite.config.config)
+        format!("suite-{name}-custom")
     } else {
-        format!("suite-{}", args.suite.config.config)
+        format!("suite-{name}")
     }
 }
 
 /// Makes sure the report can be written before minutes of checking: the directory exists and
 /// takes files, and no existing report is overwritten without `--force`.
 fn prepare(dir: &Path, targets: &[PathBuf], force: bool) -> Result<(), CliError> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| CliError::usage(format!("cannot create --out {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(dir).map_err(|e| CliError::io("create --out", dir, e))?;
     let probe = dir.join(format!(".witness-write-probe-{}", std::process::id()));
-    std::fs::write(&probe, b"")
-        .map_err(|e| CliError::usage(format!("cannot write to --out {}: {e}", dir.display())))?;
+    std::fs::write(&probe, b"").map_err(|e| CliError::io("write to --out", dir, e))?;
     let _ = std::fs::remove_file(&probe);
     if !force {
         for target in targets {
@@ -164,14 +163,14 @@ fn prepare(dir: &Path, targets: &[PathBuf], force: bool) -> Result<(), CliError>
 }
 
 pub fn report(args: &ReportArgs) -> Result<i32, CliError> {
-    let base = args.suite.config.base()?;
-    let customized = WitnessCfg::named(&args.suite.config.config).ok().as_ref() != Some(&base);
+    let customized = args.suite.config.customized();
     let stem = file_stem(args, customized);
     let md_path = args.out.join(format!("{stem}.md"));
     let json_path = args.out.join(format!("{stem}.json"));
     // Validate the arguments (sizes, filters, threads) before touching the file system.
     suite::planned_rows(&args.suite)?;
     suite::suite_options(&args.suite)?;
+    let command = reproduce::report_command(args)?;
     prepare(&args.out, &[md_path.clone(), json_path.clone()], args.force)?;
 
     let started = std::time::Instant::now();
@@ -189,44 +188,13 @@ pub fn report(args: &ReportArgs) -> Result<i32, CliError> {
         eprintln!("interrupted: no report written");
         return Ok(output::EXIT_INCOMPLETE);
     }
-    let mut command_args = vec![
-        "report".to_string(),
-        "--out".to_string(),
-        args.out.display().to_string(),
-    ];
-    command_args.extend(cli::base_args(&args.suite.config.config, &base));
-    command_args.extend(args.suite.filter.to_args());
-    if let Some(t) = args.suite.run.timeout {
-        command_args.extend(["--timeout".to_string(), format!("{}ms", t.as_millis())]);
-    }
-    if args.suite.run.no_symmetry {
-        command_args.push("--no-symmetry".to_string());
-    }
-    let proof = ProofReport {
-        versions: Versions {
-            witness: env!("CARGO_PKG_VERSION").to_string(),
-            witness_model: WITNESS_MODEL_VERSION.to_string(),
-            stateright: STATERIGHT_VERSION.to_string(),
-        },
-        git: git_info(),
-        generated_at: utc_now(),
-        configuration: args.suite.config.config.clone(),
-        customized,
-        config: SuiteConfig::from(&base),
-        description: output::describe_cfg(&base),
-        command: cli::command_line(&command_args),
-        threads: args.suite.run.threads,
-        timeout_seconds: args.suite.run.timeout.map(|t| t.as_secs_f64()),
-        all_match: outcome.mismatch_count() == 0 && outcome.all_complete(),
-        complete: outcome.all_complete(),
-        mismatches: suite::mismatch_lines(&outcome.runs),
-        runs: outcome.runs.clone(),
-    };
-    let json = serde_json::to_string_pretty(&proof)
-        .map_err(|e| CliError::usage(format!("cannot encode the report as JSON: {e}")))?;
-    let markdown = markdown(&proof, args.suite.filter.is_empty());
+    let proof = proof_report(args, command, &outcome);
+    let json = output::to_json(&proof, "the report")?;
     write(&json_path, &(json + "\n"))?;
-    write(&md_path, &markdown)?;
+    write(
+        &md_path,
+        &markdown::markdown(&proof, args.suite.filter.is_empty()),
+    )?;
     println!(
         "wrote {} and {} ({} runs, {:.1}s)",
         md_path.display(),
@@ -238,187 +206,33 @@ pub fn report(args: &ReportArgs) -> Result<i32, CliError> {
     Ok(outcome.exit_code())
 }
 
+/// What the report says, in the JSON's shape; the Markdown is written from it.
+fn proof_report(args: &ReportArgs, command: String, outcome: &SuiteOutcome) -> ProofReport {
+    let base = args.suite.config.base();
+    ProofReport {
+        versions: Versions {
+            witness: env!("CARGO_PKG_VERSION").to_string(),
+            witness_model: WITNESS_MODEL_VERSION.to_string(),
+            stateright: STATERIGHT_VERSION.to_string(),
+        },
+        git: git_info(),
+        generated_at: utc_now(),
+        configuration: args.suite.config.name(),
+        customized: args.suite.config.customized(),
+        config: SuiteConfig::from(&base),
+        description: output::describe_cfg(&base),
+        command,
+        threads: args.suite.run.threads,
+        timeout_seconds: args.suite.run.timeout.map(|t| t.as_secs_f64()),
+        all_match: outcome.mismatch_count() == 0 && outcome.all_complete(),
+        complete: outcome.all_complete(),
+        mismatches: suite::mismatch_lines(&outcome.runs),
+        runs: outcome.runs.clone(),
+    }
+}
+
 fn write(path: &Path, text: &str) -> Result<(), CliError> {
-    std::fs::write(path, text)
-        .map_err(|e| CliError::usage(format!("cannot write {}: {e}", path.display())))
-}
-
-fn verdict_word(verdict: Verdict) -> &'static str {
-    match verdict {
-        Verdict::Holds => "holds",
-        Verdict::Violated => "**violated**",
-        Verdict::Found => "found",
-        Verdict::NotFound => "not found",
-        Verdict::Unknown => "unknown (stopped early)",
-    }
-}
-
-/// The Markdown report. Everything in it comes from `proof`, so the JSON twin carries the same
-/// facts.
-pub fn markdown(proof: &ProofReport, full_suite: bool) -> String {
-    let mut md = String::new();
-    let _ = writeln!(
-        md,
-        "# Witness proof report: configuration `{}`{}\n",
-        proof.configuration,
-        if proof.customized {
-            " (customized)"
-        } else {
-            ""
-        }
-    );
-    let _ = writeln!(
-        md,
-        "Generated by `witness` {} (witness-model {}, stateright {}) at {}.\n",
-        proof.versions.witness,
-        proof.versions.witness_model,
-        proof.versions.stateright,
-        proof.generated_at
-    );
-    let commit = match (&proof.git.commit, proof.git.dirty) {
-        (Some(c), Some(true)) => format!("`{c}`, with uncommitted changes (dirty tree)"),
-        (Some(c), _) => format!("`{c}` (clean tree)"),
-        (None, _) => {
-            "unknown (the binary's source checkout is not a git repository here)".to_string()
-        }
-    };
-    let _ = writeln!(md, "- Commit: {commit}");
-    let _ = writeln!(md, "- Configuration: {}", proof.description);
-    let _ = writeln!(md, "- Regenerate: `{}`", proof.command);
-    let _ = writeln!(md, "- Checker: breadth-first search, {} thread(s); state counts do not depend on the thread count, and every counterexample is re-derived as a shortest one.", proof.threads);
-    let status = if proof.all_match {
-        format!(
-            "every run complete and every verdict as expected ({} runs{})",
-            proof.runs.len(),
-            if full_suite { "" } else { ", filtered" }
-        )
-    } else if !proof.complete {
-        "some runs stopped early; `?` verdicts are not answers".to_string()
-    } else {
-        format!(
-            "{} verdict(s) differ from the expected ones",
-            proof.mismatches.len()
-        )
-    };
-    let _ = writeln!(md, "- Result: {status}\n");
-
-    let _ = writeln!(md, "## Summary\n");
-    let mut header = "| run |".to_string();
-    let mut rule = "|---|".to_string();
-    for p in PropertyId::ALL {
-        let _ = write!(header, " {} |", p.column());
-        rule.push_str(":-:|");
-    }
-    header.push_str(" unique states | depth | time |");
-    rule.push_str("--:|--:|--:|");
-    let _ = writeln!(md, "{header}\n{rule}");
-    for run in &proof.runs {
-        let mut line = format!("| {} |", suite::row_label(&run.report.config));
-        for c in suite::row_cells(run) {
-            let _ = write!(line, " {c} |");
-        }
-        let _ = write!(
-            line,
-            " {} | {} | {:.1}s |",
-            thousands(run.report.unique_states),
-            run.report.max_depth,
-            run.report.seconds
-        );
-        let _ = writeln!(md, "{line}");
-    }
-    let _ = writeln!(md, "\nCells: ✓ holds (exhaustively), ✗N violated (shortest counterexample: N steps), found (an example exists), – not found (exhaustively), ? unknown (stopped early); a trailing ! marks a verdict that differs from the expected one (docs/verdicts.md).\n");
-    let _ = writeln!(
-        md,
-        "| column | property | expectation | meaning |\n|---|---|---|---|"
-    );
-    for p in PropertyId::ALL {
-        let _ = writeln!(
-            md,
-            "| {} | `{}` | {} | {} |",
-            p.column(),
-            p.name(),
-            format!("{:?}", p.expectation()).to_lowercase(),
-            p.summary()
-        );
-    }
-    if !proof.mismatches.is_empty() {
-        let _ = writeln!(md, "\n### Verdicts that differ from the expected ones\n");
-        for m in &proof.mismatches {
-            let _ = writeln!(md, "- {m}");
-        }
-    }
-
-    let _ = writeln!(md, "\n## Runs");
-    for run in &proof.runs {
-        let r = &run.report;
-        let cfg = &r.config;
-        let _ = writeln!(md, "\n### {}\n", suite::row_label(cfg));
-        let _ = writeln!(
-            md,
-            "{}.\n",
-            output::describe_run(&r.mode, &r.variant, r.mutant.as_deref())
-        );
-        let _ = writeln!(md, "- Reproduce: `{}`", run.command);
-        let _ = writeln!(
-            md,
-            "- Explored: {} unique states ({} total), max depth {}, {:.1}s, {}",
-            thousands(r.unique_states),
-            thousands(r.total_states),
-            r.max_depth,
-            r.seconds,
-            if r.complete {
-                "complete"
-            } else {
-                "stopped early"
-            }
-        );
-        let _ = writeln!(
-            md,
-            "- Expected: {}\n",
-            suite::expected_why(cfg.mode, cfg.variant, cfg.mutant)
-        );
-        let _ = writeln!(md, "| property | verdict | expected |\n|---|---|---|");
-        for result in &r.properties {
-            let expected =
-                suite::expected_verdict(cfg.mode, cfg.variant, cfg.mutant, result.property);
-            let steps = match result.verdict {
-                Verdict::Violated | Verdict::Found => {
-                    format!(" ({})", output::steps_text(result))
-                }
-                _ => String::new(),
-            };
-            let differs = expected != result.verdict && result.verdict != Verdict::Unknown;
-            let _ = writeln!(
-                md,
-                "| `{}` | {}{steps} | {}{} |",
-                result.property,
-                verdict_word(result.verdict),
-                verdict_word(expected),
-                if differs { " ⚠ differs" } else { "" }
-            );
-        }
-        for result in r.properties.iter().filter(|p| !p.trace.is_empty()) {
-            let what = if result.verdict == Verdict::Violated {
-                "Counterexample"
-            } else {
-                "Example"
-            };
-            let length = match output::trace_steps(result) {
-                0 => "no path: the run stopped before it was derived".to_string(),
-                steps => format!("{steps} steps, shortest"),
-            };
-            let _ = writeln!(
-                md,
-                "\n{what} for `{}` ({length}):\n\n```text",
-                result.property
-            );
-            for line in &result.trace {
-                let _ = writeln!(md, "{line}");
-            }
-            let _ = writeln!(md, "```");
-        }
-    }
-    md
+    std::fs::write(path, text).map_err(|e| CliError::io("write", path, e))
 }
 
 #[cfg(test)]
