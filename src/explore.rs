@@ -59,7 +59,7 @@ fn request_run_to_completion(addr: SocketAddr) -> Result<(), String> {
 
 /// How fast stateright 0.30.2's Explorer runs to completion: it rebuilds the whole path to every
 /// state it visits (for its "recent path" snapshot), so it visits a few thousand states a second
-/// where the level search visits hundreds of thousands. Measured on 2 shared cores: 3,000 (strong
+/// where the level search visits hundreds of thousands. Measured on 2 shared cores: 3,700 (strong
 /// mode) to 5,500 (eventual) unique states a second. Documented in docs/cli.md.
 const EXPLORER_STATES_PER_SECOND: usize = 4_000;
 

@@ -16,7 +16,7 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_VIOLATED: i32 = 1;
 pub const EXIT_BAD_INPUT: i32 = 2;
 pub const EXIT_INCOMPLETE: i32 = 3;
-/// `witness` itself failed (a checker thread panicked, a report could not be encoded): no answer.
+/// `witness` itself failed on valid input (output it could not encode, say): no verdict.
 pub const EXIT_INTERNAL: i32 = 4;
 
 /// What went wrong, which decides the exit code.
