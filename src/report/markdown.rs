@@ -1,7 +1,7 @@
 //! The Markdown report. Everything in it comes from the [`ProofReport`], so the JSON twin carries
 //! the same facts. One function per part: header, summary table, legend, and one section per run.
 
-use super::ProofReport;
+use super::proof::ProofReport;
 use crate::output::{self, thousands};
 use crate::suite::{self, SuiteRun};
 use std::fmt::Write as _;
