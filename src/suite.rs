@@ -128,6 +128,11 @@ pub fn run_suite(
             break;
         }
     }
+    // A row's command runs it to completion: the suite's timeout bounds the suite, not the row.
+    let reproduced = CheckOptions {
+        timeout: None,
+        ..opts.clone()
+    };
     let interrupt = crate::interrupt::flag();
     let mut runs = Vec::new();
     let total = rows.len();
@@ -145,7 +150,7 @@ pub fn run_suite(
             progress.update(p)
         })?;
         progress.finish();
-        let command = reproduce::check_command(args.config.name(), cfg, &opts)?;
+        let command = reproduce::check_command(args.config.name(), cfg, &reproduced)?;
         let mismatches = compare(cfg, &report);
         let row = SuiteRun {
             report,
