@@ -10,7 +10,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use witness_history::{Format, History, Verdict};
 use witness_model::history::Event;
-use witness_model::history_json::read_events;
+use witness_model::history_json::{read_events, ReadError};
 use witness_model::names::Names;
 use witness_model::properties::{HistoryChecker, HistoryVerdict, PropertyId};
 
@@ -190,10 +190,11 @@ fn stream_events(
         }
         Ok(())
     })
-    .map_err(|e| {
-        CliError::usage(format!(
+    .map_err(|e| match e {
+        ReadError::Io(io) => CliError::io("read history", Path::new(path), io),
+        ReadError::Syntax { .. } => CliError::usage(format!(
             "{path} is not a history (JSON events, one per line or in an array; see docs/cli.md): {e}"
-        ))
+        )),
     })?;
     if let Err(e) = judged {
         let e: witness_model::properties::HistoryError = e;
