@@ -3,22 +3,23 @@
 //! project's own versioned events are streamed through the same property monitor the model and the
 //! implementation's tests use.
 
-use crate::cli::{CliError, HistoryArgs};
-use crate::output::{EXIT_OK, EXIT_VIOLATED};
+use crate::choices::ExportFormat;
+use crate::cli::HistoryArgs;
+use crate::output::{self, CliError, EXIT_OK, EXIT_VIOLATED};
 use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
 use witness_history::{Format, History, HistoryReport};
 use witness_model::history::Event;
-use witness_model::history_json::read_events;
+use witness_model::history_json::{read_events, ReadError};
 use witness_model::names::Names;
-use witness_model::properties::{HistoryChecker, PropertyId};
+use witness_model::properties::{HistoryChecker, HistoryVerdict, PropertyId};
 
 pub fn history(args: &HistoryArgs) -> Result<i32, CliError> {
     let name = args.file.display().to_string();
     let mut reader = open(args)?;
-    let format = match args.format.as_str() {
-        "auto" => detect(&mut reader, &name)?,
-        given => Format::from_name(given)
-            .ok_or_else(|| CliError::usage(format!("unknown format {given}")))?,
+    let format = match args.format.0 {
+        None => detect(&mut reader, args)?,
+        Some(given) => given,
     };
     if format == Format::Project {
         return versioned(args, &name, reader);
@@ -26,7 +27,7 @@ pub fn history(args: &HistoryArgs) -> Result<i32, CliError> {
     let mut bytes = Vec::new();
     reader
         .read_to_end(&mut bytes)
-        .map_err(|e| CliError::usage(format!("cannot read history {name}: {e}")))?;
+        .map_err(|e| CliError::io("read history", &args.file, e))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         CliError::usage(format!(
             "{name}: expected UTF-8 text, found a byte that is not ({e})"
@@ -34,8 +35,8 @@ pub fn history(args: &HistoryArgs) -> Result<i32, CliError> {
     })?;
     let history = witness_history::parse_str(&text, format)
         .map_err(|e| CliError::usage(format!("{name}: {e}")))?;
-    if args.to.is_some() {
-        convert(&name, &history)?;
+    if let Some(to) = args.to {
+        convert(&name, &history, to)?;
         return Ok(EXIT_OK);
     }
     let verdict = witness_history::judge(&history);
@@ -61,17 +62,17 @@ fn open(args: &HistoryArgs) -> Result<Box<dyn BufRead>, CliError> {
             std::io::stdin(),
         )));
     }
-    let file = std::fs::File::open(&args.file).map_err(|e| {
-        CliError::usage(format!("cannot read history {}: {e}", args.file.display()))
-    })?;
+    let file =
+        std::fs::File::open(&args.file).map_err(|e| CliError::io("read history", &args.file, e))?;
     Ok(Box::new(BufReader::with_capacity(1 << 16, file)))
 }
 
 /// The format, from the first buffered bytes (nothing is consumed).
-fn detect(reader: &mut Box<dyn BufRead>, name: &str) -> Result<Format, CliError> {
+fn detect(reader: &mut Box<dyn BufRead>, args: &HistoryArgs) -> Result<Format, CliError> {
     let head = reader
         .fill_buf()
-        .map_err(|e| CliError::usage(format!("cannot read history {name}: {e}")))?;
+        .map_err(|e| CliError::io("read history", &args.file, e))?;
+    let name = args.file.display();
     Format::detect(&String::from_utf8_lossy(head)).ok_or_else(|| {
         CliError::usage(format!(
             "{name}: line 1: expected a Jepsen log line, a JSON object or array, or an EDN map (see docs/cli.md, \"witness history\")"
@@ -79,13 +80,17 @@ fn detect(reader: &mut Box<dyn BufRead>, name: &str) -> Result<Format, CliError>
     })
 }
 
-/// `--to jepsen-json`: the history on standard output, judged by nothing.
-fn convert(name: &str, history: &History) -> Result<(), CliError> {
+/// `--to FORMAT`: the history on standard output, judged by nothing.
+fn convert(name: &str, history: &History, to: ExportFormat) -> Result<(), CliError> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    witness_history::export::jepsen_json(history, &mut out)
-        .and_then(|()| out.flush())
-        .map_err(|e| CliError::usage(format!("cannot write the conversion of {name}: {e}")))
+    let written = match to {
+        ExportFormat::JepsenJson => witness_history::export::jepsen_json(history, &mut out),
+    };
+    written.and_then(|()| out.flush()).map_err(|e| {
+        let doing = format!("write the conversion of {name} to");
+        CliError::io(&doing, Path::new("standard output"), e)
+    })
 }
 
 fn write_html(
@@ -102,8 +107,7 @@ fn write_html(
         )));
     }
     let page = witness_history::html::render(history, verdict, name);
-    std::fs::write(out, page)
-        .map_err(|e| CliError::usage(format!("cannot write {}: {e}", out.display())))
+    std::fs::write(out, page).map_err(|e| CliError::io("write", out, e))
 }
 
 fn print_json(name: &str, format: Format, verdict: &HistoryReport) -> Result<(), CliError> {
@@ -117,9 +121,7 @@ fn print_json(name: &str, format: Format, verdict: &HistoryReport) -> Result<(),
         "violations": verdict.violations,
         "violation": verdict.violations.first(),
     });
-    let text = serde_json::to_string_pretty(&object)
-        .map_err(|e| CliError::usage(format!("cannot encode the verdict as JSON: {e}")))?;
-    println!("{text}");
+    println!("{}", output::to_json(&object, "the verdict")?);
     Ok(())
 }
 
@@ -147,6 +149,37 @@ fn print_text(name: &str, format: Format, history: &History, verdict: &HistoryRe
 /// with the number of events). `--to` and `--html` need the events as values, so they keep them.
 fn versioned(args: &HistoryArgs, path: &str, reader: Box<dyn BufRead>) -> Result<i32, CliError> {
     let keep = args.to.is_some() || args.html.is_some();
+    let (checker, names, kept) = stream_events(path, reader, keep)?;
+    if keep {
+        let values = witness_history::versioned::from_events(&kept, &names);
+        if let Some(to) = args.to {
+            convert(path, &values, to)?;
+            return Ok(EXIT_OK);
+        }
+        if let Some(out) = &args.html {
+            let judged = witness_history::judge(&values);
+            write_html(args, out, path, &values, &judged)?;
+        }
+    }
+    let verdict = checker.finish(names);
+    if args.json {
+        print_versioned_json(&verdict)?;
+    } else {
+        print_versioned_text(path, &verdict);
+    }
+    Ok(if verdict.is_clean() {
+        EXIT_OK
+    } else {
+        EXIT_VIOLATED
+    })
+}
+
+/// Feeds every event to the monitor, keeping the events themselves only when `keep`.
+fn stream_events(
+    path: &str,
+    reader: Box<dyn BufRead>,
+    keep: bool,
+) -> Result<(HistoryChecker, Names, Vec<Event>), CliError> {
     let mut names = Names::default();
     let mut checker = HistoryChecker::default();
     let mut kept: Vec<Event> = Vec::new();
@@ -157,10 +190,11 @@ fn versioned(args: &HistoryArgs, path: &str, reader: Box<dyn BufRead>) -> Result
         }
         Ok(())
     })
-    .map_err(|e| {
-        CliError::usage(format!(
+    .map_err(|e| match e {
+        ReadError::Io(io) => CliError::io("read history", Path::new(path), io),
+        ReadError::Syntax { .. } => CliError::usage(format!(
             "{path} is not a history (JSON events, one per line or in an array; see docs/cli.md): {e}"
-        ))
+        )),
     })?;
     if let Err(e) = judged {
         let e: witness_model::properties::HistoryError = e;
@@ -169,54 +203,43 @@ fn versioned(args: &HistoryArgs, path: &str, reader: Box<dyn BufRead>) -> Result
             e.named(&names)
         )));
     }
-    let values = keep.then(|| witness_history::versioned::from_events(&kept, &names));
-    if let (Some(values), Some(_)) = (&values, &args.to) {
-        convert(path, values)?;
-        return Ok(EXIT_OK);
+    Ok((checker, names, kept))
+}
+
+fn print_versioned_json(verdict: &HistoryVerdict) -> Result<(), CliError> {
+    let mut json = serde_json::to_value(verdict)
+        .map_err(|e| CliError::internal(format!("cannot encode the verdict as JSON: {e}")))?;
+    json["format"] = serde_json::json!(Format::Project);
+    println!("{}", output::to_json(&json, "the verdict")?);
+    Ok(())
+}
+
+fn print_versioned_text(path: &str, verdict: &HistoryVerdict) {
+    let mut text = format!("history {path} (project): {} events\n", verdict.events);
+    let state_based = [PropertyId::ReplicaConverges, PropertyId::WitnessSafety];
+    for property in PropertyId::always() {
+        let line = if state_based.contains(&property) {
+            "not judged (needs the system's state, not only its history)"
+        } else if verdict.holds(property) {
+            "holds"
+        } else {
+            "VIOLATED"
+        };
+        text += &format!("  {:<20} {line}\n", property.name());
     }
-    if let (Some(values), Some(out)) = (&values, &args.html) {
-        let judged = witness_history::judge(values);
-        write_html(args, out, path, values, &judged)?;
+    for anomaly in &verdict.anomalies {
+        text += &format!("  {:<20} found\n", anomaly.name());
     }
-    let verdict = checker.finish(names);
-    if args.json {
-        let mut json = serde_json::to_value(&verdict)
-            .map_err(|e| CliError::usage(format!("cannot encode the verdict as JSON: {e}")))?;
-        json["format"] = serde_json::json!(Format::Project);
-        let text = serde_json::to_string_pretty(&json)
-            .map_err(|e| CliError::usage(format!("cannot encode the verdict as JSON: {e}")))?;
-        println!("{text}");
-    } else {
-        let mut text = format!("history {path} (project): {} events\n", verdict.events);
-        let state_based = [PropertyId::ReplicaConverges, PropertyId::WitnessSafety];
-        for property in PropertyId::always() {
-            let line = if state_based.contains(&property) {
-                "not judged (needs the system's state, not only its history)"
-            } else if verdict.holds(property) {
-                "holds"
-            } else {
-                "VIOLATED"
-            };
-            text += &format!("  {:<20} {line}\n", property.name());
+    if !verdict.findings.is_empty() {
+        text += "\n";
+        for finding in &verdict.findings {
+            text += &format!(
+                "  event {}: {}\n",
+                finding.event_index,
+                verdict.describe(finding)
+            );
         }
-        for anomaly in &verdict.anomalies {
-            text += &format!("  {:<20} found\n", anomaly.name());
-        }
-        if !verdict.findings.is_empty() {
-            text += "\n";
-            for finding in &verdict.findings {
-                text += &format!(
-                    "  event {}: {}\n",
-                    finding.event_index,
-                    verdict.describe(finding)
-                );
-            }
-        }
-        let _ = std::io::stdout().lock().write_all(text.as_bytes());
     }
-    Ok(if verdict.is_clean() {
-        EXIT_OK
-    } else {
-        EXIT_VIOLATED
-    })
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }

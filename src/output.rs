@@ -1,15 +1,98 @@
-//! What users read: exit codes, the progress line, the one-line configuration summary, verdict
-//! lines and counterexamples, and the warning for configurations a proof cannot finish.
+//! What users read: exit codes and errors, the progress line, the one-line configuration
+//! summary, verdict lines and counterexamples, and the warning for configurations a proof cannot
+//! finish.
 
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 use std::time::{Duration, Instant};
 use witness_model::check::{CheckReport, Progress, PropertyResult, Verdict};
+use witness_model::expected;
+use witness_model::properties::Expectation;
+use witness_model::system::config::OpName;
 use witness_model::system::WitnessCfg;
 
 pub const EXIT_OK: i32 = 0;
+/// A property is violated (`suite`: a verdict differs), or a file could not be read or written.
 pub const EXIT_VIOLATED: i32 = 1;
 pub const EXIT_BAD_INPUT: i32 = 2;
 pub const EXIT_INCOMPLETE: i32 = 3;
+/// `witness` itself failed on valid input (output it could not encode, say): no verdict.
+pub const EXIT_INTERNAL: i32 = 4;
+
+/// What went wrong, which decides the exit code.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub enum ErrorKind {
+    /// The user typed something `witness` cannot run (exit 2).
+    Usage,
+    /// A file or stream could not be read or written (exit 1).
+    Io,
+    /// `witness` failed on valid input (exit 4).
+    Internal,
+}
+
+/// A failure the user can act on: one line on stderr and a documented exit code.
+#[derive(Debug)]
+pub struct CliError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl CliError {
+    pub fn usage(message: impl Into<String>) -> CliError {
+        CliError {
+            kind: ErrorKind::Usage,
+            message: message.into(),
+        }
+    }
+
+    /// `cannot {doing} {path}: {error}`.
+    pub fn io(doing: &str, path: &Path, error: impl std::fmt::Display) -> CliError {
+        CliError {
+            kind: ErrorKind::Io,
+            message: format!("cannot {doing} {}: {error}", path.display()),
+        }
+    }
+
+    pub fn internal(message: impl Into<String>) -> CliError {
+        CliError {
+            kind: ErrorKind::Internal,
+            message: message.into(),
+        }
+    }
+
+    pub fn code(&self) -> i32 {
+        match self.kind {
+            ErrorKind::Usage => EXIT_BAD_INPUT,
+            ErrorKind::Io => EXIT_VIOLATED,
+            ErrorKind::Internal => EXIT_INTERNAL,
+        }
+    }
+}
+
+impl From<witness_model::system::ConfigError> for CliError {
+    fn from(e: witness_model::system::ConfigError) -> CliError {
+        CliError::usage(e.0)
+    }
+}
+
+/// A configuration the checker refuses is the user's to fix; a panicked checker thread is a bug,
+/// and never a verdict.
+impl From<witness_model::check::CheckError> for CliError {
+    fn from(e: witness_model::check::CheckError) -> CliError {
+        match e {
+            witness_model::check::CheckError::Config(e) => CliError::from(e),
+            panicked @ witness_model::check::CheckError::Panicked { .. } => {
+                CliError::internal(panicked.to_string())
+            }
+        }
+    }
+}
+
+/// JSON output failed to encode: the types are plain data, so this is `witness`'s fault.
+pub fn to_json<T: serde::Serialize + ?Sized>(value: &T, what: &str) -> Result<String, CliError> {
+    serde_json::to_string_pretty(value)
+        .map_err(|e| CliError::internal(format!("cannot encode {what} as JSON: {e}")))
+}
 
 /// Exit code of one check: a violation wins over an incomplete run, because it is a definite
 /// answer whatever the unexplored states hold.
@@ -44,17 +127,12 @@ pub fn describe_cfg(cfg: &WitnessCfg) -> String {
             format!("{n} {many}")
         }
     };
-    let mut ops = Vec::new();
-    for (on, name) in [
-        (cfg.ops.put, "PUT"),
-        (cfg.ops.delete, "DELETE"),
-        (cfg.ops.get, "GET"),
-        (cfg.ops.list, "LIST"),
-    ] {
-        if on {
-            ops.push(name);
-        }
-    }
+    let ops: Vec<String> = cfg
+        .ops
+        .names()
+        .iter()
+        .map(|op: &OpName| op.name().to_uppercase())
+        .collect();
     let f = cfg.faults;
     let mut faults = Vec::new();
     if f.eviction {
@@ -265,13 +343,14 @@ pub fn render_check(report: &CheckReport, command: &str) -> String {
             verdict_text(report, result)
         ));
     }
+    out.push_str(&unreachable_text(&report.config));
     for result in &report.properties {
         if result.trace.is_empty() {
             continue;
         }
-        let what = match result.verdict {
-            Verdict::Violated => "violated",
-            _ => "found",
+        let what = match result.property.expectation() {
+            Expectation::Always => "violated",
+            Expectation::Sometimes => "found",
         };
         out.push_str(&format!(
             "\n{} {what}, shortest path ({} steps) — {}:\n",
@@ -282,6 +361,27 @@ pub fn render_check(report: &CheckReport, command: &str) -> String {
         for line in &result.trace {
             out.push_str(&format!("  {line}\n"));
         }
+    }
+    out
+}
+
+/// What the configuration cannot reach, under the verdicts: a proof of those properties says
+/// nothing, and an anomaly among them is not found for want of operations, not thanks to the
+/// protocol. Empty for the named configurations but `large`.
+pub fn unreachable_text(cfg: &WitnessCfg) -> String {
+    unreachable_block(&expected::unreachable(cfg))
+}
+
+pub fn unreachable_block(claims: &[expected::Unreachable]) -> String {
+    if claims.is_empty() {
+        return String::new();
+    }
+    let mut out = "\nnot reachable on this configuration (so these hold, or are not found, for \
+                   want of operations):\n"
+        .to_string();
+    for claim in claims {
+        let names: Vec<&str> = claim.properties.iter().map(|p| p.name()).collect();
+        out.push_str(&format!("  {}: {}\n", names.join(", "), claim.why));
     }
     out
 }

@@ -1,15 +1,16 @@
 //! `witness suite`: every mode × variant × mutant on one configuration, one row each, compared
 //! with the expected verdicts of `witness_model::expected` (documented in docs/verdicts.md).
 
-use crate::cli::{self, CliError, SuiteArgs};
-use crate::output::{self, thousands, EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATED};
+use crate::cli::SuiteArgs;
+use crate::output::{self, thousands, CliError, EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATED};
+use crate::reproduce;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use witness_model::check::{run, CheckOptions, CheckReport, PropertyResult, Verdict};
-use witness_model::expected;
+use witness_model::expected::{self, Unreachable};
 use witness_model::properties::PropertyId;
-use witness_model::system::{Mode, Mutant, Repair, Variant, WitnessCfg, WitnessOrder};
+use witness_model::system::{ConfigName, WitnessCfg};
 
 /// One property whose verdict differs from the expected one.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -31,28 +32,16 @@ pub struct SuiteRun {
     pub mismatches: Vec<Mismatch>,
 }
 
-/// The verdict the project expects for a property in a run; the one place the suite asks.
-pub fn expected_verdict(
-    mode: Mode,
-    variant: Variant,
-    mutant: Option<Mutant>,
-    property: PropertyId,
-) -> Verdict {
-    expected::expected(mode, variant, mutant).verdict(property)
-}
-
-/// Why the expected row is what it is, for reports.
-pub fn expected_why(mode: Mode, variant: Variant, mutant: Option<Mutant>) -> &'static str {
-    expected::expected(mode, variant, mutant).why
-}
-
+/// The verdicts of `report` that differ from those expected of `cfg`
+/// (`witness_model::expected::expected_verdict`: the default configuration's row, less what `cfg`
+/// cannot reach).
 pub fn compare(cfg: &WitnessCfg, report: &CheckReport) -> Vec<Mismatch> {
     report
         .properties
         .iter()
         .filter(|r| r.verdict != Verdict::Unknown)
         .filter_map(|r| {
-            let expected = expected_verdict(cfg.mode, cfg.variant, cfg.mutant, r.property);
+            let expected = expected::expected_verdict(cfg, r.property);
             (expected != r.verdict).then_some(Mismatch {
                 property: r.property,
                 expected,
@@ -64,20 +53,19 @@ pub fn compare(cfg: &WitnessCfg, report: &CheckReport) -> Vec<Mismatch> {
 
 /// The runs a suite makes, after the row filter, each with its full configuration.
 pub fn planned_rows(args: &SuiteArgs) -> Result<Vec<WitnessCfg>, CliError> {
-    let base = args.config.base()?;
+    let base = args.config.base();
     let mut rows = Vec::new();
     for (mode, variant, mutant) in expected::suite_rows() {
-        if !args.filter.keeps(mode, variant, mutant) {
-            continue;
-        }
         let cfg = WitnessCfg {
             mode,
             variant,
             mutant,
             ..base.clone()
         };
-        cfg.validate()?;
-        rows.push(cfg);
+        if args.filter.keeps(&cfg) {
+            cfg.validate()?;
+            rows.push(cfg);
+        }
     }
     if rows.is_empty() {
         return Err(CliError::usage(
@@ -87,7 +75,7 @@ pub fn planned_rows(args: &SuiteArgs) -> Result<Vec<WitnessCfg>, CliError> {
     Ok(rows)
 }
 
-/// The configuration name a suite's reproducing commands start from.
+/// The checker's options for every row.
 pub fn suite_options(args: &SuiteArgs) -> Result<CheckOptions, CliError> {
     let opts = CheckOptions {
         threads: args.run.threads,
@@ -140,7 +128,12 @@ pub fn run_suite(
             break;
         }
     }
-    let interrupt = crate::interrupt_flag();
+    // A row's command runs it to completion: the suite's timeout bounds the suite, not the row.
+    let reproduced = CheckOptions {
+        timeout: None,
+        ..opts.clone()
+    };
+    let interrupt = crate::interrupt::flag();
     let mut runs = Vec::new();
     let total = rows.len();
     for (index, cfg) in rows.iter().enumerate() {
@@ -157,11 +150,7 @@ pub fn run_suite(
             progress.update(p)
         })?;
         progress.finish();
-        let command = cli::command_line(
-            &std::iter::once("check".to_string())
-                .chain(cli::cfg_args(&args.config.config, cfg))
-                .collect::<Vec<_>>(),
-        );
+        let command = reproduce::check_command(args.config.name(), cfg, &reproduced)?;
         let mismatches = compare(cfg, &report);
         let row = SuiteRun {
             report,
@@ -186,19 +175,10 @@ pub fn legend() -> Vec<String> {
         .collect()
 }
 
-pub fn order_short(order: WitnessOrder) -> &'static str {
-    match order {
-        WitnessOrder::AfterCommit => "after-commit",
-        WitnessOrder::BeforeCommit => "before-commit",
-        WitnessOrder::WithCommit => "with-commit",
-    }
-}
-
-pub fn repair_short(repair: Repair) -> &'static str {
-    match repair {
-        Repair::Unconditional => "unconditional",
-        Repair::IfNewer => "if-newer",
-    }
+/// A variant name without its axis (`witness-after-commit` → `after-commit`, `repair-if-newer` →
+/// `if-newer`): the table's column is narrow and the axis is clear from the position.
+fn without_axis(name: &'static str) -> &'static str {
+    name.split_once('-').map_or(name, |(_axis, rest)| rest)
 }
 
 /// A row's name in the table: mode and variant, or the mutant (mutant rows use the default
@@ -209,8 +189,8 @@ pub fn row_label(cfg: &WitnessCfg) -> String {
         None => format!(
             "{} {} {}",
             cfg.mode,
-            order_short(cfg.variant.witness_order),
-            repair_short(cfg.variant.repair)
+            without_axis(cfg.variant.witness_order.name()),
+            without_axis(cfg.variant.repair.name())
         ),
     }
 }
@@ -329,13 +309,24 @@ pub fn summary(args: &SuiteArgs, outcome: &SuiteOutcome) -> String {
             outcome.skipped
         ));
     }
-    if args.config.base().ok() != WitnessCfg::named("default").ok() {
+    if args.config.base() != ConfigName::Default.cfg() {
         out.push_str(
-            "note: the expected verdicts are those of --config default; on another \
-             configuration a difference may be legitimate (some anomalies need evictions or a \
-             second client)\n",
+            "note: the expected verdicts are those of --config default, less what this \
+             configuration cannot reach; on another configuration a difference may still be \
+             legitimate (some anomalies need evictions or a second client)\n",
         );
     }
+    let mut claims: Vec<Unreachable> = Vec::new();
+    for claim in outcome
+        .runs
+        .iter()
+        .flat_map(|r| expected::unreachable(&r.report.config))
+    {
+        if !claims.contains(&claim) {
+            claims.push(claim);
+        }
+    }
+    out.push_str(&output::unreachable_block(&claims));
     out
 }
 
@@ -347,8 +338,8 @@ pub fn suite(args: &SuiteArgs) -> Result<i32, CliError> {
     if !json {
         println!(
             "witness suite on {}: {}",
-            args.config.config,
-            output::describe_cfg(&args.config.base()?)
+            args.config.name(),
+            output::describe_cfg(&args.config.base())
         );
         for line in legend() {
             println!("  {line}");
@@ -369,8 +360,7 @@ pub fn suite(args: &SuiteArgs) -> Result<i32, CliError> {
         }
     })?;
     if json {
-        let runs = serde_json::to_string_pretty(&outcome.runs)
-            .map_err(|e| CliError::usage(format!("cannot encode the suite as JSON: {e}")))?;
+        let runs = output::to_json(&outcome.runs, "the suite")?;
         println!("{runs}");
         eprint!("{}", summary(args, &outcome));
     } else {

@@ -266,6 +266,37 @@ fn check_without_a_mode_proves_strong_then_shows_the_eventual_anomalies() {
     );
 }
 
+/// The main job does not fail on a named configuration for what it cannot reach: `large` gives
+/// each client one operation, so no client reads twice; the output says so under the verdicts.
+#[test]
+fn the_main_job_passes_on_large_and_names_what_it_cannot_reach() {
+    let r = run(&["check", "--config", "large"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stdout
+            .matches("not reachable on this configuration")
+            .count(),
+        2,
+        "one block per mode: {}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(
+            "read-your-writes, monotonic-reads, non-monotonic-read: each needs one client"
+        ),
+        "{}",
+        r.stdout
+    );
+    // The default configuration reaches everything: no such block.
+    let default = run(&["check"]);
+    assert_eq!(default.code, 0, "{}", default.stderr);
+    assert!(
+        !default.stdout.contains("not reachable"),
+        "{}",
+        default.stdout
+    );
+}
+
 #[test]
 fn a_far_too_large_configuration_warns_before_starting() {
     let r = run(&[
@@ -297,12 +328,40 @@ fn a_far_too_large_configuration_warns_before_starting() {
     assert!(!fine.stderr.contains("warning"), "{}", fine.stderr);
 }
 
-/// Our own validation: one line, naming the problem, exit 2.
+/// A file that cannot be written is not a bad flag: exit 1, one line naming the path.
 #[test]
-fn bad_input_is_one_line_and_exit_2() {
+fn disk_errors_name_the_path_and_exit_1() {
     let file = tempfile::NamedTempFile::new().unwrap();
     let under_a_file = file.path().join("reports");
     let under_a_file = under_a_file.to_str().unwrap();
+    let missing = file.path().join("missing.jsonl");
+    let missing = missing.to_str().unwrap();
+    let cases: &[(&[&str], String)] = &[
+        (
+            &["report", "--out", under_a_file],
+            format!("error: cannot create --out {under_a_file}: "),
+        ),
+        (
+            &["history", missing],
+            format!("error: cannot read history {missing}: "),
+        ),
+    ];
+    for (argv, start) in cases {
+        let r = run(argv);
+        assert_eq!(r.code, 1, "{argv:?}: {}", r.stderr);
+        r.assert_no_panic();
+        assert!(
+            r.stderr.starts_with(start.as_str()),
+            "{argv:?}: {}",
+            r.stderr
+        );
+        assert_eq!(r.stderr.lines().count(), 1, "{argv:?}: {}", r.stderr);
+    }
+}
+
+/// Our own validation: one line, naming the problem, exit 2.
+#[test]
+fn bad_input_is_one_line_and_exit_2() {
     let cases: &[(&[&str], &str)] = &[
         (&["check", "--clients", "0"], "clients must be at least 1"),
         (
@@ -342,7 +401,6 @@ fn bad_input_is_one_line_and_exit_2() {
             ],
             "no suite row",
         ),
-        (&["report", "--out", under_a_file], "cannot create --out"),
         (&["explore", "--addr", "not-an-address"], "invalid --addr"),
         (&["explore", "--clients", "0"], "clients must be at least 1"),
     ];

@@ -77,20 +77,17 @@ fn get_json(addr: SocketAddr, path: &str) -> serde_json::Value {
     serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path} is not JSON ({e}): {body}"))
 }
 
+/// A space of a few hundred states: the survey and the Explorer's own run take a moment.
+const TINY: &[&str] = &["--mode", "eventual", "--clients", "2", "--ops", "1"];
+
 fn start(addr: SocketAddr, extra: &[&str]) -> (Server, Vec<String>) {
+    start_with(addr, &[TINY, extra].concat())
+}
+
+fn start_with(addr: SocketAddr, args: &[&str]) -> (Server, Vec<String>) {
     let mut child = common::witness()
-        .args(["explore", "--addr", &addr.to_string()])
-        .args([
-            "--mode",
-            "eventual",
-            "--clients",
-            "2",
-            "--ops",
-            "1",
-            "--threads",
-            "1",
-        ])
-        .args(extra)
+        .args(["explore", "--addr", &addr.to_string(), "--threads", "1"])
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -176,6 +173,19 @@ fn explorer_serves_states_and_discoveries_after_run_to_completion() {
     let (bad, _) = http(addr, "GET", "/.states/not-a-fingerprint").unwrap();
     assert_eq!(bad, 404);
 
+    // The survey linked the shortest example of replica-lag to the Explorer's page of its path.
+    let line = banner
+        .lines()
+        .find(|l| l.trim_start().starts_with("replica-lag"))
+        .unwrap_or_else(|| panic!("no survey line for replica-lag: {banner}"));
+    let prefix = format!("http://{addr}/#/steps");
+    let path = line
+        .split_once(&prefix)
+        .map(|(_, path)| path)
+        .unwrap_or_else(|| panic!("no link: {line}"));
+    let steps = get_json(addr, &format!("/.states{path}"));
+    assert!(!steps.as_array().unwrap().is_empty(), "{steps}");
+
     let (ok, _) = http(addr, "POST", "/.runtocompletion").unwrap();
     assert_eq!(ok, 200);
     let status = poll_until_done(addr);
@@ -198,6 +208,24 @@ fn explorer_runs_to_completion_by_itself() {
     );
     // No POST from us: discoveries still appear.
     poll_until_done(addr);
+}
+
+#[test]
+fn a_space_the_explorer_would_take_minutes_on_is_surveyed_and_not_run() {
+    let addr = free_addr();
+    let (_server, banner) = start_with(addr, &["--config", "small", "--mode", "eventual"]);
+    let banner = banner.join("\n");
+    assert!(
+        banner.contains("the Explorer's state space") && banner.contains("451,294 states"),
+        "{banner}"
+    );
+    assert!(
+        banner.contains("its own search would take about"),
+        "{banner}"
+    );
+    assert!(!banner.contains("Asked the Explorer"), "{banner}");
+    let status = get_json(addr, "/.status");
+    assert!(discoveries(&status).is_empty(), "{status}");
 }
 
 #[test]

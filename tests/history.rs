@@ -58,16 +58,18 @@ fn a_clean_history_exits_0_and_bad_files_exit_2() {
         r#"[{"event":"return","client":0,"ret":"ack","seq":1}]"#,
     )
     .expect("write");
-    for (file, message) in [
-        (garbage.to_str().expect("utf-8"), "line 1: expected"),
+    // A file that is not a history is bad input (2); one that cannot be read, a disk error (1).
+    for (file, message, code) in [
+        (garbage.to_str().expect("utf-8"), "line 1: expected", 2),
         (
             malformed.to_str().expect("utf-8"),
             "not a well-formed history",
+            2,
         ),
-        ("/nonexistent/history.json", "cannot read history"),
+        ("/nonexistent/history.json", "cannot read history", 1),
     ] {
         let r = run(&["history", file]);
-        assert_eq!(r.code, 2, "{file}: {}{}", r.stdout, r.stderr);
+        assert_eq!(r.code, code, "{file}: {}{}", r.stdout, r.stderr);
         assert!(r.stderr.contains(message), "{}", r.stderr);
         assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
         r.assert_no_panic();

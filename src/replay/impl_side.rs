@@ -196,7 +196,11 @@ impl ImplRun {
                     .map_err(|_| "the client's thread stopped".to_string())?;
                 worker.settle()?
             }
-            _ => {
+            Action::Evict { .. }
+            | Action::EvictListing { .. }
+            | Action::RestartNode { .. }
+            | Action::RestartWitness
+            | Action::Deliver { .. } => {
                 self.fault(action)?;
                 None
             }

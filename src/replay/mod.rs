@@ -6,8 +6,8 @@ mod impl_side;
 mod lockstep;
 mod model_side;
 
-use crate::cli::{CliError, ReplayArgs};
-use crate::output::{EXIT_OK, EXIT_VIOLATED};
+use crate::cli::ReplayArgs;
+use crate::output::{CliError, EXIT_OK, EXIT_VIOLATED};
 use lockstep::replay_actions;
 use witness_model::check::{run, CheckOptions, Verdict};
 use witness_model::expected::{expected, suite_rows};
@@ -15,7 +15,7 @@ use witness_model::properties::PropertyId;
 use witness_model::system::WitnessCfg;
 
 pub fn replay(args: &ReplayArgs) -> Result<i32, CliError> {
-    let base = args.config.base()?;
+    let base = args.config.base();
     base.validate()?;
     let mut rows = Vec::new();
     if args.all {
@@ -30,7 +30,7 @@ pub fn replay(args: &ReplayArgs) -> Result<i32, CliError> {
         }
     } else {
         let mut cfg = base.clone();
-        args.protocol.apply(&mut cfg)?;
+        args.protocol.apply(&mut cfg);
         cfg.validate()?;
         rows.push(cfg);
     }
@@ -86,7 +86,7 @@ fn targets(cfg: &WitnessCfg) -> Result<Vec<PropertyId>, CliError> {
         symmetry: false,
         ..CheckOptions::default()
     };
-    let report = run(cfg, &opts, Some(crate::interrupt_flag()), &mut |_| {})?;
+    let report = run(cfg, &opts, Some(crate::interrupt::flag()), &mut |_| {})?;
     Ok(PropertyId::always()
         .filter(|&p| report.verdict(p) == Verdict::Violated)
         .collect())

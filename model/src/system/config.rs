@@ -225,7 +225,46 @@ impl OpMix {
         get: true,
         list: true,
     };
+
+    /// The mix that allows exactly `ops`.
+    pub fn of(ops: &[OpName]) -> OpMix {
+        let has = |op| ops.contains(&op);
+        OpMix {
+            put: has(OpName::Put),
+            delete: has(OpName::Delete),
+            get: has(OpName::Get),
+            list: has(OpName::List),
+        }
+    }
+
+    pub fn allows(self, op: OpName) -> bool {
+        match op {
+            OpName::Put => self.put,
+            OpName::Delete => self.delete,
+            OpName::Get => self.get,
+            OpName::List => self.list,
+        }
+    }
+
+    /// The allowed operations, in [`OpName::ALL`]'s order.
+    pub fn names(self) -> Vec<OpName> {
+        OpName::ALL
+            .iter()
+            .copied()
+            .filter(|&op| self.allows(op))
+            .collect()
+    }
 }
+
+named_enum!(
+    /// An operation of [`OpMix`], as `--op-mix` names it.
+    OpName, "operation" {
+        Put => "put",
+        Delete => "delete",
+        Get => "get",
+        List => "list",
+    }
+);
 
 /// Environment faults the checker may inject at any point.
 #[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, Serialize, Deserialize)]

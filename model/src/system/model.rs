@@ -215,10 +215,11 @@ impl WitnessModel {
 /// monitor has judged every other one over the history.
 pub fn condition(id: PropertyId, model: &WitnessModel, s: &SystemState) -> bool {
     let view = ModelState { model, state: s };
-    id.in_state(&view).unwrap_or_else(|| match id.expectation() {
-        Expectation::Always => !s.monitor.violated().contains(id),
-        Expectation::Sometimes => s.monitor.found().contains(id),
-    })
+    id.in_state(&view)
+        .unwrap_or_else(|| match id.expectation() {
+            Expectation::Always => !s.monitor.violated().contains(id),
+            Expectation::Sometimes => s.monitor.found().contains(id),
+        })
 }
 
 /// A model state as the state-judged rules read it.

@@ -1,0 +1,200 @@
+//! Values flags take that are not one named enum of the model or the history crate: a variant
+//! name of either axis, a mutant or `none`, a history format or `auto`. Each one's names come from
+//! the enums it wraps, so clap's parser, `--help`, serde and reproducing commands share them.
+
+use clap::builder::PossibleValue;
+use clap::ValueEnum;
+use serde::{Serialize, Serializer};
+use std::fmt;
+use std::sync::OnceLock;
+use witness_history::Format;
+use witness_model::system::{Mutant, Repair, Variant, WitnessOrder};
+
+/// One `--variant` name: a value on either axis of [`Variant`].
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub enum VariantName {
+    Order(WitnessOrder),
+    Repair(Repair),
+}
+
+impl VariantName {
+    pub fn name(self) -> &'static str {
+        match self {
+            VariantName::Order(order) => order.name(),
+            VariantName::Repair(repair) => repair.name(),
+        }
+    }
+
+    /// `variant` with this name's axis set to it.
+    pub fn apply(self, variant: Variant) -> Variant {
+        match self {
+            VariantName::Order(witness_order) => Variant {
+                witness_order,
+                ..variant
+            },
+            VariantName::Repair(repair) => Variant { repair, ..variant },
+        }
+    }
+
+    /// The names that select `variant` on both axes.
+    pub fn of(variant: Variant) -> [VariantName; 2] {
+        [
+            VariantName::Order(variant.witness_order),
+            VariantName::Repair(variant.repair),
+        ]
+    }
+
+    pub fn matches(self, variant: Variant) -> bool {
+        VariantName::of(variant).contains(&self)
+    }
+}
+
+impl ValueEnum for VariantName {
+    fn value_variants<'a>() -> &'a [Self] {
+        static ALL: OnceLock<Vec<VariantName>> = OnceLock::new();
+        ALL.get_or_init(|| {
+            let orders = WitnessOrder::ALL.iter().copied().map(VariantName::Order);
+            let repairs = Repair::ALL.iter().copied().map(VariantName::Repair);
+            orders.chain(repairs).collect()
+        })
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.name()))
+    }
+}
+
+impl Serialize for VariantName {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+/// A suite row's mutant as `--mutant` filters it: one of the mutants, or the rows without one.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub struct MutantOrNone(pub Option<Mutant>);
+
+impl MutantOrNone {
+    const NONE: &'static str = "none";
+
+    pub fn name(self) -> &'static str {
+        self.0.map_or(MutantOrNone::NONE, Mutant::name)
+    }
+}
+
+impl ValueEnum for MutantOrNone {
+    fn value_variants<'a>() -> &'a [Self] {
+        static ALL: OnceLock<Vec<MutantOrNone>> = OnceLock::new();
+        ALL.get_or_init(|| {
+            let mutants = Mutant::ALL.iter().map(|&m| MutantOrNone(Some(m)));
+            std::iter::once(MutantOrNone(None)).chain(mutants).collect()
+        })
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.name()))
+    }
+}
+
+impl Serialize for MutantOrNone {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+/// `witness history --format`: a format, or `auto` to detect it from the first line.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub struct FormatOrAuto(pub Option<Format>);
+
+impl FormatOrAuto {
+    const AUTO: &'static str = "auto";
+
+    pub fn name(self) -> &'static str {
+        self.0.map_or(FormatOrAuto::AUTO, Format::name)
+    }
+}
+
+impl ValueEnum for FormatOrAuto {
+    fn value_variants<'a>() -> &'a [Self] {
+        static ALL: OnceLock<Vec<FormatOrAuto>> = OnceLock::new();
+        ALL.get_or_init(|| {
+            let formats = Format::ALL.iter().map(|&f| FormatOrAuto(Some(f)));
+            std::iter::once(FormatOrAuto(None)).chain(formats).collect()
+        })
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.name()))
+    }
+}
+
+/// `witness history --to`: the formats the checker can write a history in.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub enum ExportFormat {
+    JepsenJson,
+}
+
+impl ExportFormat {
+    pub fn format(self) -> Format {
+        match self {
+            ExportFormat::JepsenJson => Format::JepsenJson,
+        }
+    }
+}
+
+impl ValueEnum for ExportFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[ExportFormat::JepsenJson]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.format().name()))
+    }
+}
+
+macro_rules! display_by_name {
+    ($($ty:ty),*) => {$(
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+    )*};
+}
+
+display_by_name!(VariantName, MutantOrNone, FormatOrAuto);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every name parses back to its value, through clap's own lookup.
+    fn round_trips<T: ValueEnum + Eq + std::fmt::Debug>() {
+        for value in T::value_variants() {
+            let name = value.to_possible_value().map(|v| v.get_name().to_string());
+            let name = name.unwrap_or_default();
+            assert_eq!(T::from_str(&name, false).as_ref(), Ok(value), "{name}");
+        }
+    }
+
+    #[test]
+    fn every_choice_parses_back() {
+        round_trips::<VariantName>();
+        round_trips::<MutantOrNone>();
+        round_trips::<FormatOrAuto>();
+        round_trips::<ExportFormat>();
+        assert_eq!(
+            VariantName::value_variants().len(),
+            WitnessOrder::ALL.len() + Repair::ALL.len()
+        );
+    }
+
+    #[test]
+    fn variant_names_set_their_axis() {
+        for variant in Variant::all() {
+            let [order, repair] = VariantName::of(variant);
+            assert_eq!(repair.apply(order.apply(Variant::default())), variant);
+            assert!(order.matches(variant) && repair.matches(variant));
+        }
+    }
+}

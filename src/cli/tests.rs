@@ -1,0 +1,39 @@
+//! The clap definitions hold together; `--x` / `--no-x` pairs override each other and are listed
+//! in `--help`.
+
+use super::*;
+use clap::CommandFactory;
+
+#[test]
+fn clap_definitions_are_consistent() {
+    Cli::command().debug_assert();
+}
+
+#[test]
+fn the_last_of_a_toggle_pair_wins() {
+    // `--no-x` after `--x` wins, and the other way round: the last one typed counts.
+    let cli = Cli::try_parse_from(["witness", "check", "--eviction", "--no-eviction"]);
+    let Some(Command::Check(check)) = cli.map(|c| c.command).ok().flatten() else {
+        panic!("not a check")
+    };
+    assert!(!check.config.base().faults.eviction);
+    let cli = Cli::try_parse_from(["witness", "check", "--config", "small", "--eviction"]);
+    let Some(Command::Check(check)) = cli.map(|c| c.command).ok().flatten() else {
+        panic!("not a check")
+    };
+    assert!(check.config.base().faults.eviction);
+    assert!(check.config.customized());
+}
+
+#[test]
+fn the_no_flags_are_listed_in_help() {
+    let help = CheckArgs::augment_args(clap::Command::new("check")).render_help();
+    for flag in [
+        "--no-eviction",
+        "--no-node-restart",
+        "--no-reorder",
+        "--no-duplicates",
+    ] {
+        assert!(help.to_string().contains(flag), "{flag} missing from help");
+    }
+}
