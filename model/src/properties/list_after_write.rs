@@ -3,7 +3,7 @@
 //! key on the versions the listing reports (A4 omission, A5 ghost).
 
 use super::catalogue::{JudgedOn, PropertyId};
-use super::rule::{FindingParts, ListedKey, Rule};
+use super::rule::{report_violation, FindingParts, ListedKey, Rule};
 use crate::history::Observed;
 use std::fmt;
 
@@ -16,24 +16,25 @@ impl Rule for ListAfterWrite {
     const JUDGED_ON: JudgedOn = JudgedOn::History;
 
     fn describe(finding: &FindingParts<'_>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let FindingParts {
-            who,
-            key,
-            required,
-            got,
-        } = finding;
         write!(
             f,
-            "{who} LIST saw {key} as {got}, but {required} was acknowledged before the LIST began"
+            "{who} LIST saw {key} as {got}, but {required} was acknowledged before the LIST began",
+            who = finding.who,
+            key = finding.key,
+            required = finding.required,
+            got = finding.got
         )
     }
 
     fn on_listed(entry: &ListedKey, found: &mut impl FnMut(PropertyId, Observed, Observed)) {
         if let Some(anomaly) = judge(entry.acked, entry.listed) {
-            found(PropertyId::ListAfterWrite, entry.acked, entry.listed);
-            if anomaly != PropertyId::ListAfterWrite {
-                found(anomaly, entry.acked, entry.listed);
-            }
+            report_violation(
+                PropertyId::ListAfterWrite,
+                anomaly,
+                entry.acked,
+                entry.listed,
+                found,
+            );
         }
     }
 }

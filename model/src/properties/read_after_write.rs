@@ -3,7 +3,7 @@
 //! only the writer. A violation is classified as the anomaly a user would see (A1–A3).
 
 use super::catalogue::{JudgedOn, PropertyId};
-use super::rule::{FindingParts, GetReturned, Rule};
+use super::rule::{report_violation, FindingParts, GetReturned, Rule};
 use crate::history::Observed;
 use std::fmt;
 
@@ -15,24 +15,25 @@ impl Rule for ReadAfterWrite {
     const JUDGED_ON: JudgedOn = JudgedOn::History;
 
     fn describe(finding: &FindingParts<'_>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let FindingParts {
-            who,
-            key,
-            required,
-            got,
-        } = finding;
         write!(
             f,
-            "{who} GET {key} → {got}, but {required} was acknowledged before the GET began"
+            "{who} GET {key} → {got}, but {required} was acknowledged before the GET began",
+            who = finding.who,
+            key = finding.key,
+            required = finding.required,
+            got = finding.got
         )
     }
 
     fn on_get(get: &GetReturned, found: &mut impl FnMut(PropertyId, Observed, Observed)) {
         if let Some(anomaly) = judge(get.acked, get.got) {
-            found(PropertyId::ReadAfterWrite, get.acked, get.got);
-            if anomaly != PropertyId::ReadAfterWrite {
-                found(anomaly, get.acked, get.got);
-            }
+            report_violation(
+                PropertyId::ReadAfterWrite,
+                anomaly,
+                get.acked,
+                get.got,
+                found,
+            );
         }
     }
 }

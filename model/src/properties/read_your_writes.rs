@@ -21,16 +21,13 @@ impl Rule for ReadYourWrites {
     const JUDGED_ON: JudgedOn = JudgedOn::History;
 
     fn describe(finding: &FindingParts<'_>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let FindingParts {
-            who,
-            key,
-            required,
-            got,
-        } = finding;
         write!(
             f,
             "{who} read {key} as {got}, older than its own acknowledged v{}",
-            required.seq
+            finding.required.seq,
+            who = finding.who,
+            key = finding.key,
+            got = finding.got
         )
     }
 

@@ -37,13 +37,12 @@ impl Rule for ReplicaMonotonic {
     const JUDGED_ON: JudgedOn = JudgedOn::History;
 
     fn describe(finding: &FindingParts<'_>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let FindingParts {
-            key, required, got, ..
-        } = finding;
         write!(
             f,
             "the replica went back from v{} to v{} for {key}",
-            required.seq, got.seq
+            finding.required.seq,
+            finding.got.seq,
+            key = finding.key
         )
     }
 
@@ -66,12 +65,12 @@ impl Rule for ReplicaConverges {
     const JUDGED_ON: JudgedOn = JudgedOn::State;
 
     fn describe(finding: &FindingParts<'_>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let FindingParts {
-            key, required, got, ..
-        } = finding;
         write!(
             f,
-            "replication is idle, but the replica holds {got} of {key} and the source {required}"
+            "replication is idle, but the replica holds {got} of {key} and the source {required}",
+            key = finding.key,
+            required = finding.required,
+            got = finding.got
         )
     }
 
@@ -93,12 +92,12 @@ impl Rule for ReplicaLag {
     const JUDGED_ON: JudgedOn = JudgedOn::State;
 
     fn describe(finding: &FindingParts<'_>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let FindingParts {
-            key, required, got, ..
-        } = finding;
         write!(
             f,
-            "the replica holds {got} of {key} after {required} was acknowledged"
+            "the replica holds {got} of {key} after {required} was acknowledged",
+            key = finding.key,
+            required = finding.required,
+            got = finding.got
         )
     }
 

@@ -117,3 +117,18 @@ pub trait Rule {
 pub fn version(seq: Seq) -> Observed {
     Observed { seq, exists: true }
 }
+
+/// Reports a violation of `property` and, where what the user saw is a named anomaly of its own
+/// (A1–A5), that anomaly too: one finding for the guarantee, one for the catalogue's example.
+pub fn report_violation(
+    property: PropertyId,
+    seen: PropertyId,
+    required: Observed,
+    got: Observed,
+    found: &mut impl FnMut(PropertyId, Observed, Observed),
+) {
+    found(property, required, got);
+    if seen != property {
+        found(seen, required, got);
+    }
+}

@@ -23,13 +23,7 @@ impl Rule for WitnessSafety {
     const JUDGED_ON: JudgedOn = JudgedOn::State;
 
     fn describe(finding: &FindingParts<'_>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let FindingParts {
-            key, required, got, ..
-        } = finding;
-        write!(
-            f,
-            "the witness or persistence holds {got} of {key}, older than the acknowledged {required}"
-        )
+        write!(f, "the witness or persistence holds {got} of {key}, older than the acknowledged {required}", key = finding.key, required = finding.required, got = finding.got)
     }
 
     fn in_state(state: &impl StateView) -> Option<bool> {
