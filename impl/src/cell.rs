@@ -21,8 +21,9 @@
 //! nothing on the read side (an x86 load is the same instruction either way). Loom explores it
 //! in `tests/loom.rs` (`loom_cell_*`).
 
+use crate::entry::{accepts, Entry, Location, Seq};
 use crate::sync::{self, AtomicU64, Mutex, Ordering};
-use crate::{Entry, Location, Seq};
+use witness_model::system::Repair;
 
 /// What a writer does with the entry it found in the cell (the cell is locked while it decides).
 #[derive(Clone, Copy, Debug, Eq, Hash, PartialEq)]
@@ -33,6 +34,17 @@ pub(crate) enum Change {
     Set,
     /// Do nothing here: the caller takes the slower path that holds every lane's lock.
     Abandon,
+}
+
+impl Change {
+    /// `node.put`'s repair rule ([`accepts`]) as a cell update's decision.
+    pub(crate) fn by_repair(repair: Repair, held: &Entry, new: &Entry) -> Change {
+        if accepts(repair, Some(held), new) {
+            Change::Set
+        } else {
+            Change::Keep
+        }
+    }
 }
 
 /// Keys up to this many bytes live in the cell itself (S3 keys in the benchmarks are 24 bytes).
