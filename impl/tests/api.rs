@@ -262,11 +262,11 @@ fn background_replicator_converges_and_replica_lag_is_reachable_in_both_modes() 
         assert!(cache.pending_replication().is_empty());
         assert!(cache.replica_converged());
         assert_eq!(cache.replica().read("k").location, Some(Location(49)));
-        let judgement = common::judge(&cache);
+        let checked = common::judge(&cache);
         assert!(
-            !judgement.violated.contains(&PropertyId::ReplicaMonotonic),
+            !checked.violated.contains(&PropertyId::ReplicaMonotonic),
             "{}",
-            judgement.explain()
+            checked.explain()
         );
     }
 }
