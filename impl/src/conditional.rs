@@ -9,7 +9,11 @@
 //! the lock released) until no write of the key is in flight. Plain writes hold a sequence number
 //! only for the few steps between assignment and commit, so the wait is short.
 
-use crate::{Delivery, Entry, IndexCache, Location, NodeId, Result, Seq};
+use crate::cache::IndexCache;
+use crate::entry::{Entry, Location, Seq};
+use crate::error::Result;
+use crate::replication::Delivery;
+use witness_model::system::NodeId;
 
 /// What a conditional PUT requires of the key's current (committed) entry.
 #[derive(Clone, Copy, Debug, Eq, Hash, PartialEq)]
@@ -83,7 +87,7 @@ impl IndexCache {
 #[cfg(all(test, not(loom), not(feature = "shuttle")))]
 mod tests {
     use super::*;
-    use crate::{Config, Mode};
+    use crate::config::{Config, Mode};
 
     #[test]
     fn preconditions_are_judged_against_persistence_not_a_cached_entry() {

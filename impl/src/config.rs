@@ -1,7 +1,7 @@
 //! What a cache is built from: node count, hot-key spread, mode and the key-range partitions; and
 //! the test-only protocol switch (variant and mutant) that production code never sets.
 
-use crate::Error;
+use crate::error::Error;
 pub use witness_model::system::{Mode, Mutant, Repair, Variant, WitnessOrder};
 
 /// A key range `[start, end)`; `end == None` means unbounded. The seed shows one partition
@@ -63,6 +63,9 @@ fn prefix_end(prefix: &str) -> Option<String> {
     None
 }
 
+/// The most cache nodes a cache has: every [`NodeId`](witness_model::system::NodeId) there is.
+pub const MAX_NODES: usize = u8::MAX as usize + 1;
+
 /// The shape of a cache. [`Config::new`] gives the seed's layout: one partition over every key,
 /// each key spread over up to two nodes.
 #[derive(Clone, Debug, Eq, PartialEq)]
@@ -88,6 +91,12 @@ impl Config {
     pub fn validate(&self) -> Result<(), Error> {
         if self.nodes == 0 {
             return Err(Error::ZeroNodes);
+        }
+        if self.nodes > MAX_NODES {
+            return Err(Error::TooManyNodes {
+                nodes: self.nodes,
+                max: MAX_NODES,
+            });
         }
         if self.spread == 0 || self.spread > self.nodes {
             return Err(Error::InvalidSpread {
@@ -161,6 +170,14 @@ mod tests {
         assert_eq!(
             Config::new(0, Mode::Strong).validate(),
             Err(Error::ZeroNodes)
+        );
+        assert_eq!(Config::new(MAX_NODES, Mode::Strong).validate(), Ok(()));
+        assert_eq!(
+            Config::new(MAX_NODES + 1, Mode::Strong).validate(),
+            Err(Error::TooManyNodes {
+                nodes: 257,
+                max: 256
+            })
         );
         let mut spread = Config::new(2, Mode::Strong);
         spread.spread = 3;

@@ -1,7 +1,9 @@
 //! Typed errors for everything a caller can get wrong. Bad input never panics.
 
-use crate::NodeId;
 use std::fmt;
+use witness_model::system::NodeId;
+
+pub type Result<T> = std::result::Result<T, Error>;
 
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub enum Error {
@@ -13,6 +15,9 @@ pub enum Error {
     UnknownNode { node: NodeId, nodes: usize },
     /// A cache layer needs at least one node.
     ZeroNodes,
+    /// A node is named by a byte ([`NodeId`], the model's type), so a cache has at most `max`
+    /// of them.
+    TooManyNodes { nodes: usize, max: usize },
     /// The hot-key spread must be between 1 and the number of nodes.
     InvalidSpread { spread: usize, nodes: usize },
     /// Partitions must be non-empty ranges, sorted, and must not overlap.
@@ -31,6 +36,12 @@ impl fmt::Display for Error {
                 "unknown {node}: this cache has {nodes} node(s), numbered from 1"
             ),
             Error::ZeroNodes => write!(f, "a cache layer needs at least one cache node (got 0)"),
+            Error::TooManyNodes { nodes, max } => {
+                write!(
+                    f,
+                    "a cache layer has at most {max} cache nodes, got {nodes}"
+                )
+            }
             Error::InvalidSpread { spread, nodes } => write!(
                 f,
                 "hot-key spread must be between 1 and the number of nodes ({nodes}), got {spread}"

@@ -18,27 +18,23 @@
 //! is hashed once (keyed `ahash`, far cheaper than SipHash on short keys, and still seeded per
 //! node against hash flooding); the same hash picks the shard and probes the table.
 //!
-//! A poisoned lock (a thread panicked while updating) is treated as an eviction of everything it
-//! guards: the shard, or the listings, is cleared before it serves again, so a half-finished
-//! update can never be served. Every lock a panicking update held is poisoned, so everything it
-//! may have half-written is cleared. In strong mode that is only belt and braces (the witness
-//! would catch a stale entry); in eventual mode it keeps the node from serving what the panicking
-//! thread left behind. A cell is never left half-written: nothing inside its critical section can
-//! panic.
+//! A poisoned lock (a thread panicked while updating) clears the shard, or the listings, before
+//! they serve again (`poison.rs`). Every lock a panicking update held is poisoned, so everything it
+//! may have half-written is cleared. A cell is never left half-written: nothing inside its critical
+//! section can panic. The listings are in `listings.rs`.
 //!
 //! Lock order: shards in index order, within a shard lanes in index order, then the listings lock,
 //! then a cell (a lane read lock, then a cell, on the in-place path).
 
 use crate::cell::{Change, EntryCell};
+use crate::entry::Entry;
+use crate::listings::{CachedListings, Listing};
 use crate::padded::Padded;
-use crate::sync::{self, Arc, AtomicBool, Ordering, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use crate::poison::write_clearing;
+use crate::sync::{self, Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use crate::witness::Slot;
-use crate::{Entry, Repair};
 use hashbrown::HashTable;
-use std::collections::BTreeMap;
-
-/// A partition listing as a node caches it: every key with its entry, tombstones included.
-pub type Listing = BTreeMap<String, Entry>;
+use witness_model::system::Repair;
 
 /// Shards per node. Under loom and shuttle two are enough to have keys on different shards and
 /// keep the explored schedules small (every lock is a scheduling point).
@@ -50,10 +46,10 @@ const SHARDS: usize = if cfg!(any(loom, feature = "shuttle")) {
 
 /// What a fill, repair or write stores at a node.
 #[derive(Clone, Debug)]
-pub(crate) struct Cached {
-    pub(crate) entry: Entry,
+struct Cached {
+    entry: Entry,
     /// The key's witness slot (strong mode), so a read hit checks the witness without a lookup.
-    pub(crate) slot: Option<Arc<Slot>>,
+    slot: Option<Arc<Slot>>,
 }
 
 /// A key as one lane's copy of a shard holds it: its cell (key and entry) and its witness slot.
@@ -78,74 +74,8 @@ type Table = HashTable<Held>;
 /// nothing.
 type Lane = Padded<RwLock<Table>>;
 
-/// `node.put(key, entry)`: the seed's unconditional overwrite, or only-if-newer.
-fn accepts(repair: Repair, held: Option<&Entry>, new: &Entry) -> bool {
-    match repair {
-        Repair::Unconditional => true,
-        Repair::IfNewer => match held {
-            Some(held) => new.seq > held.seq,
-            None => true,
-        },
-    }
-}
-
-/// [`accepts`] as a cell update's decision.
-fn decide(repair: Repair, held: &Entry, new: &Entry) -> Change {
-    if accepts(repair, Some(held), new) {
-        Change::Set
-    } else {
-        Change::Keep
-    }
-}
-
-/// Reads a lock, clearing what it guards first if a panic poisoned it.
-fn read_clearing<T>(lock: &RwLock<T>, clear: fn(&mut T)) -> RwLockReadGuard<'_, T> {
-    match lock.read() {
-        Ok(guard) => guard,
-        Err(poisoned) => {
-            drop(poisoned);
-            // Taking the write lock also waits for readers that got in before the poison.
-            drop(write_clearing(lock, clear));
-            // Cleared now; even if another panic poisoned it again meanwhile, an empty-or-newer
-            // state is safe to serve.
-            sync::read(lock)
-        }
-    }
-}
-
-/// Writes a lock, clearing what it guards first if a panic poisoned it.
-fn write_clearing<T>(lock: &RwLock<T>, clear: fn(&mut T)) -> RwLockWriteGuard<'_, T> {
-    match lock.write() {
-        Ok(guard) => guard,
-        Err(mut poisoned) => {
-            clear(poisoned.get_mut());
-            sync::clear_poison(lock);
-            poisoned.into_inner()
-        }
-    }
-}
-
-fn clear_table(table: &mut Table) {
-    table.clear();
-}
-
-type Listings = Vec<Option<Listing>>;
-
-fn clear_listings(listings: &mut Listings) {
-    listings.as_mut_slice().iter_mut().for_each(|l| *l = None);
-}
-
 /// Every lane of one shard, write-locked: a change made through it reaches every copy at once.
 struct ShardGuard<'a>(Vec<RwLockWriteGuard<'a, Table>>);
-
-/// The node's cached listings, and whether it may hold any: a write takes the listings lock
-/// only when it may (the lock word is otherwise one more line every write moves between cores).
-#[derive(Debug)]
-struct CachedListings {
-    per_partition: RwLock<Listings>,
-    /// Set before a listing is stored, cleared only under the lock once every listing is gone.
-    any: AtomicBool,
-}
 
 /// The node: `hasher`, `lanes` and `tables` are read by every read hit, the listings are written
 /// by every write, so they live on separate lines and the node starts a line of its own.
@@ -185,10 +115,7 @@ impl CacheNode {
             tables: (0..SHARDS * lanes)
                 .map(|_| Padded(RwLock::new(Table::new())))
                 .collect(),
-            listings: Padded(CachedListings {
-                per_partition: RwLock::new(vec![None; partitions]),
-                any: AtomicBool::new(false),
-            }),
+            listings: Padded(CachedListings::new(partitions)),
         }
     }
 
@@ -213,7 +140,7 @@ impl CacheNode {
         ShardGuard(
             self.lanes_of(Self::shard(hash))
                 .iter()
-                .map(|lane| write_clearing(lane, clear_table))
+                .map(|lane| write_clearing(lane, Table::clear))
                 .collect(),
         )
     }
@@ -310,7 +237,7 @@ impl CacheNode {
             .map(|held| (Arc::clone(&held.cell), held.slot.is_none()));
         match held {
             Some((cell, slotless)) => {
-                let change = cell.update(&entry, |held| decide(repair, held, &entry));
+                let change = cell.update(&entry, |held| Change::by_repair(repair, held, &entry));
                 if change == Change::Set && slotless && slot.is_some() {
                     for table in shard.0.iter_mut() {
                         if let Some(held) = table.find_mut(hash, |held| held.is(key)) {
@@ -335,7 +262,7 @@ impl CacheNode {
     /// `node.put(key, entry)` (miss fill and repair): in place when the node holds the key.
     pub(crate) fn put(&self, key: &str, entry: Entry, slot: Option<Arc<Slot>>, repair: Repair) {
         let hash = self.hash(key.as_bytes());
-        let decide = |held: &Entry| decide(repair, held, &entry);
+        let decide = |held: &Entry| Change::by_repair(repair, held, &entry);
         if self.update_in_place(hash, key, &entry, slot.as_ref(), decide) {
             return;
         }
@@ -346,8 +273,8 @@ impl CacheNode {
     /// A write's cache update: the entry, and the key in the partition listing if one is cached.
     /// Both locks are held together, so no reader sees one updated without the other. When the
     /// node holds no listing the listings lock is skipped: the update is then atomic at the
-    /// moment `any` reads false (the entry's readers wait until it is done: for the cell, whose
-    /// version is odd before `any` is read, on the in-place path; for the shard's locks
+    /// moment `may_hold_any` says no (the entry's readers wait until it is done: for the cell, whose
+    /// version is odd before it is asked, on the in-place path; for the shard's locks
     /// otherwise), and a listing stored concurrently becomes visible only after that moment, as
     /// if stored after this update, an order the model has too.
     pub(crate) fn write_update(
@@ -360,53 +287,32 @@ impl CacheNode {
     ) {
         let hash = self.hash(key.as_bytes());
         let in_place = |held: &Entry| {
-            if self.listings.any.load(Ordering::SeqCst) {
+            if self.listings.may_hold_any() {
                 Change::Abandon
             } else {
-                decide(repair, held, &entry)
+                Change::by_repair(repair, held, &entry)
             }
         };
         if self.update_in_place(hash, key, &entry, slot.as_ref(), in_place) {
             return;
         }
         let mut shard = self.write_shard(hash);
-        if !self.listings.any.load(Ordering::SeqCst) {
+        if !self.listings.may_hold_any() {
             self.put_in(&mut shard, hash, key, Cached { entry, slot }, repair);
             return;
         }
-        let mut listings = write_clearing(&self.listings.per_partition, clear_listings);
+        let mut listings = self.listings.lock();
         self.put_in(&mut shard, hash, key, Cached { entry, slot }, repair);
-        if let Some(listing) = listings[partition].as_mut() {
-            match listing.get_mut(key) {
-                Some(held) if accepts(repair, Some(held), &entry) => *held = entry,
-                Some(_) => {}
-                None => {
-                    listing.insert(key.to_string(), entry);
-                }
-            }
-        }
+        listings.write(partition, key, entry, repair);
     }
 
     pub(crate) fn listing(&self, partition: usize) -> Option<Listing> {
-        read_clearing(&self.listings.per_partition, clear_listings)[partition].clone()
+        self.listings.get(partition)
     }
 
-    /// Stores a listing loaded from persistence. Unconditional repair replaces the cached listing;
-    /// only-if-newer merges key by key, keeping whichever version is newer.
+    /// Stores a listing loaded from persistence (`CachedListings::store`).
     pub(crate) fn store_listing(&self, partition: usize, loaded: &Listing, repair: Repair) {
-        let mut listings = write_clearing(&self.listings.per_partition, clear_listings);
-        self.listings.any.store(true, Ordering::SeqCst);
-        let held = &mut listings[partition];
-        match (held.as_mut(), repair) {
-            (Some(held), Repair::IfNewer) => {
-                for (key, entry) in loaded {
-                    if accepts(repair, held.get(key), entry) {
-                        held.insert(key.clone(), *entry);
-                    }
-                }
-            }
-            _ => *held = Some(loaded.clone()),
-        }
+        self.listings.store(partition, loaded, repair);
     }
 
     pub(crate) fn evict(&self, key: &str) {
@@ -419,9 +325,7 @@ impl CacheNode {
     }
 
     pub(crate) fn evict_listing(&self) {
-        let mut listings = write_clearing(&self.listings.per_partition, clear_listings);
-        clear_listings(&mut listings);
-        self.listings.any.store(false, Ordering::SeqCst);
+        self.listings.lock().clear();
     }
 
     /// Loses everything at once: every lock is held before anything is cleared, so no reader sees
@@ -430,12 +334,11 @@ impl CacheNode {
         let mut tables: Vec<_> = self
             .tables
             .iter()
-            .map(|lane| write_clearing(lane, clear_table))
+            .map(|lane| write_clearing(lane, Table::clear))
             .collect();
-        let mut listings = write_clearing(&self.listings.per_partition, clear_listings);
+        let mut listings = self.listings.lock();
         tables.iter_mut().for_each(|t| t.clear());
-        clear_listings(&mut listings);
-        self.listings.any.store(false, Ordering::SeqCst);
+        listings.clear();
     }
 
     /// Whether any lane lock of `key`'s shard, and the listings lock, are poisoned.
@@ -443,7 +346,7 @@ impl CacheNode {
     pub(crate) fn poisoned(&self, key: &str) -> (bool, bool) {
         let lanes = self.lanes_of(Self::shard(self.hash(key.as_bytes())));
         let shard = lanes.iter().any(|lane| lane.is_poisoned());
-        (shard, self.listings.per_partition.is_poisoned())
+        (shard, self.listings.is_poisoned())
     }
 
     /// Panics while holding the write locks a write's cache update holds, poisoning them (tests
@@ -452,7 +355,7 @@ impl CacheNode {
     pub(crate) fn poison_for_test(&self, key: &str) {
         let hash = self.hash(key.as_bytes());
         let mut shard = self.write_shard(hash);
-        let _listings = write_clearing(&self.listings.per_partition, clear_listings);
+        let _listings = self.listings.lock();
         let bogus = Cached {
             entry: Entry::NEVER_WRITTEN,
             slot: None,
@@ -465,7 +368,7 @@ impl CacheNode {
 #[cfg(all(test, not(loom), not(feature = "shuttle")))]
 mod tests {
     use super::*;
-    use crate::{Location, Seq};
+    use crate::entry::{Location, Seq};
 
     fn at(seq: Seq) -> Entry {
         Entry {

@@ -5,9 +5,9 @@
 //! (`assign_seq` = last assigned + 1) and a commit is last-writer-wins by sequence, so a slow,
 //! older write never replaces a newer one.
 
+use crate::entry::{Entry, Location, Seq};
 use crate::padded::Padded;
 use crate::sync::{self, RwLock, RwLockWriteGuard};
-use crate::{Entry, Location, Seq};
 use std::collections::BTreeMap;
 
 #[derive(Clone, Copy, Debug, Default)]

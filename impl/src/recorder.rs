@@ -6,8 +6,8 @@
 //! [`Recorder::with_keys`]); versions are recorded as they are (u64), so a stress run can record
 //! millions of operations on any number of keys.
 
+use crate::entry::Seq;
 use crate::sync::{self, Mutex};
-use crate::Seq;
 use std::collections::HashMap;
 use std::fmt;
 use witness_model::history::{ClientId, Event, Key, Observed, Op, Ret};

@@ -5,12 +5,12 @@
 //! last-writer-wins by sequence, so lag is possible but going backwards is not — unless the mutant
 //! `replica-applies-out-of-order` is on.
 
+use crate::entry::{Entry, Location, Seq};
 use crate::padded::Padded;
 use crate::recorder::Recorder;
 #[cfg(all(not(loom), not(feature = "shuttle")))]
 use crate::sync::AtomicBool;
 use crate::sync::{self, AtomicU64, Mutex, MutexGuard, Ordering};
-use crate::{Entry, Location, Seq};
 use std::collections::{BTreeMap, VecDeque};
 
 /// One replication message: `key@seq` and what the write left there.
@@ -208,64 +208,5 @@ impl Replica {
 
     pub(crate) fn snapshot(&self) -> BTreeMap<String, Entry> {
         sync::lock(&self.entries).clone()
-    }
-}
-
-#[cfg(all(not(loom), not(feature = "shuttle")))]
-pub use background::ReplicatorHandle;
-
-/// The replicator thread of normal use. It drains the queue in order (reordering and duplicates
-/// come from the network in real deployments; tests inject them with explicit steps).
-#[cfg(all(not(loom), not(feature = "shuttle")))]
-mod background {
-    use crate::sync;
-    use crate::IndexCache;
-    use std::sync::Arc;
-    use std::thread::JoinHandle;
-
-    /// Stops the replicator thread (after it delivered everything queued) when stopped or dropped.
-    #[derive(Debug)]
-    pub struct ReplicatorHandle {
-        cache: Arc<IndexCache>,
-        thread: Option<JoinHandle<()>>,
-    }
-
-    impl ReplicatorHandle {
-        pub fn stop(mut self) {
-            self.shutdown();
-        }
-
-        fn shutdown(&mut self) {
-            sync::lock(&self.cache.replicator.control).closed = true;
-            self.cache.replicator.ready.notify_all();
-            if let Some(thread) = self.thread.take() {
-                // A panic in the replicator thread is already reported by the panic hook; the
-                // queue it leaves behind is still consistent.
-                let _ = thread.join();
-            }
-        }
-    }
-
-    impl Drop for ReplicatorHandle {
-        fn drop(&mut self) {
-            self.shutdown();
-        }
-    }
-
-    impl IndexCache {
-        /// Starts the background replicator feeding the cross-region replica.
-        pub fn spawn_replicator(self: &Arc<Self>) -> ReplicatorHandle {
-            sync::lock(&self.replicator.control).closed = false;
-            let cache = Arc::clone(self);
-            let thread = std::thread::spawn(move || {
-                while let Some(delivery) = cache.replicator.next_or_wait() {
-                    cache.replica.apply(&delivery, cache.recorder.as_ref());
-                }
-            });
-            ReplicatorHandle {
-                cache: Arc::clone(self),
-                thread: Some(thread),
-            }
-        }
     }
 }

@@ -15,9 +15,9 @@
 //! The mutant `witness-forgets-on-restart` instead reads a forgotten slot as "known at 0", which
 //! answers fresh for every entry.
 
+use crate::entry::{Entry, Seq};
 use crate::padded::Padded;
 use crate::sync::{self, Arc, AtomicU64, Ordering, RwLock};
-use crate::{Entry, Seq};
 use std::collections::BTreeMap;
 
 const SEQ_BITS: u32 = 40;

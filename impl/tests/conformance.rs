@@ -11,7 +11,7 @@ use proptest::prelude::*;
 use witness_model::history::{ClientId, Event, Key, Observed, Op, Ret};
 use witness_model::system::model::Action;
 use witness_model::system::SEQ_MAX;
-use witness_model::system::{Faults, NodeId as ModelNode, SystemState, WitnessCfg, WitnessModel};
+use witness_model::system::{Faults, SystemState, WitnessCfg, WitnessModel};
 
 const KEYS: u8 = 2;
 const NODES: u8 = 2;
@@ -144,7 +144,7 @@ impl Reference {
         let mut ret = self.act(Action::Invoke {
             client: CLIENT,
             op,
-            node: ModelNode(node),
+            node: NodeId(node),
         });
         let mut steps = 0;
         while !self.state.is_idle(CLIENT) {
@@ -198,7 +198,7 @@ fn run(mode: Mode, protocol: Protocol, steps: &[Step]) -> Result<(), String> {
             }
             ops += 1;
         }
-        let n = |node: u8| NodeId(usize::from(node));
+        let n = NodeId;
         let (got, want) = match *step {
             Step::Put { key: k, node } => {
                 let seq = cache
@@ -247,23 +247,19 @@ fn run(mode: Mode, protocol: Protocol, steps: &[Step]) -> Result<(), String> {
             Step::Evict { node, key: k } => {
                 cache.evict(n(node), key(k)).map_err(|e| e.to_string())?;
                 reference.act(Action::Evict {
-                    node: ModelNode(node),
+                    node: NodeId(node),
                     key: Key(k.into()),
                 });
                 (None, None)
             }
             Step::EvictListing { node } => {
                 cache.evict_listing(n(node)).map_err(|e| e.to_string())?;
-                reference.act(Action::EvictListing {
-                    node: ModelNode(node),
-                });
+                reference.act(Action::EvictListing { node: NodeId(node) });
                 (None, None)
             }
             Step::RestartNode { node } => {
                 cache.restart_node(n(node)).map_err(|e| e.to_string())?;
-                reference.act(Action::RestartNode {
-                    node: ModelNode(node),
-                });
+                reference.act(Action::RestartNode { node: NodeId(node) });
                 (None, None)
             }
             Step::RestartWitness if protocol.mutant == Some(Mutant::NoWitnessBumpOnDelete) => {
@@ -347,7 +343,7 @@ fn conformance_detects_a_divergence() {
         (Op::Put { key: Key(0) }, 0),
         (Op::Get { key: Key(0) }, 1),
     ] {
-        let node_id = NodeId(usize::from(node));
+        let node_id = NodeId(node);
         let got = match op {
             Op::Put { .. } => Ret::Ack {
                 seq: cache.put_via(node_id, "k0", Location(1)).expect("valid"),

@@ -124,13 +124,13 @@ fn explore(setting: Setting, scenario: Scenario) -> Outcome {
     builder.check(move || {
         let cache = Arc::new(build(setting));
         scenario(&cache);
-        let judgement = judge_drained(&cache);
+        let checked = judge_drained(&cache);
         let mut o = seen.lock().expect("no panics while holding it");
         o.executions += 1;
-        if !judgement.is_clean() && o.first_failure.is_none() {
-            o.first_failure = Some(judgement.explain());
+        if !checked.is_clean() && o.first_failure.is_none() {
+            o.first_failure = Some(checked.explain());
         }
-        o.violated.extend(judgement.violated);
+        o.violated.extend(checked.violated);
     });
     let o = std::mem::take(&mut *outcome.lock().expect("loom finished"));
     o

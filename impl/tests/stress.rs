@@ -17,7 +17,7 @@ use workload::{client_program, Faults, XorShift, KEYS};
 const CLIENTS: u8 = 4;
 const OPS: usize = 300;
 
-fn round(mode: Mode, protocol: Protocol, seed: u64) -> common::Judgement {
+fn round(mode: Mode, protocol: Protocol, seed: u64) -> common::CheckedHistory {
     let cache = Arc::new(
         IndexCache::builder(Config::new(3, mode))
             .protocol(protocol)

@@ -48,7 +48,10 @@ pub type FaultLog = Arc<dyn Fn(&Fault) + Send + Sync>;
 
 /// A random fault; evictions favour keys clients wrote recently, where they matter.
 fn pick(rng: &mut fastrand::Rng, cache: &IndexCache, recent: &RecentKeys) -> Fault {
-    let node = NodeId(rng.usize(..cache.nodes()));
+    // A cache has at least one node (`Config::validate`), so there is always one to pick.
+    let Some(node) = rng.choice(cache.node_ids()) else {
+        return Fault::RestartWitness;
+    };
     match rng.u8(..10) {
         0..=4 => match recent.pick(rng.usize(..)) {
             Some(key) => Fault::Evict { node, key },

@@ -178,7 +178,7 @@ impl ImplRun {
             Action::Invoke { client, op, node } => {
                 let worker = self.worker(client)?;
                 let run = worker.run.as_ref().ok_or("the client's thread is gone")?;
-                run.send((op, NodeId(usize::from(node.0))))
+                run.send((op, node))
                     .map_err(|_| "the client's thread stopped".to_string())?;
                 worker.in_flight = Some(op);
                 worker.settle()?
@@ -222,11 +222,10 @@ impl ImplRun {
     }
 
     fn fault(&self, action: &Action) -> Result<(), String> {
-        let node = |n: &witness_model::system::NodeId| NodeId(usize::from(n.0));
         let done = match action {
-            Action::Evict { node: n, key } => self.cache.evict(node(n), &key_name(*key)),
-            Action::EvictListing { node: n } => self.cache.evict_listing(node(n)),
-            Action::RestartNode { node: n } => self.cache.restart_node(node(n)),
+            Action::Evict { node, key } => self.cache.evict(*node, &key_name(*key)),
+            Action::EvictListing { node } => self.cache.evict_listing(*node),
+            Action::RestartNode { node } => self.cache.restart_node(*node),
             Action::RestartWitness => {
                 self.cache.restart_witness();
                 Ok(())

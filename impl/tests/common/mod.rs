@@ -9,16 +9,16 @@ use std::fmt::Write as _;
 use witness_model::history::{Event, Key};
 use witness_model::properties::{check_history, witness_safety, HistoryMonitor, PropertyId};
 
-/// What the checkers concluded about one execution.
+/// One execution's recorded history and what the model crate's checkers concluded about it.
 #[derive(Debug, Default)]
-pub struct Judgement {
+pub struct CheckedHistory {
     pub violated: BTreeSet<PropertyId>,
     pub anomalies: BTreeSet<PropertyId>,
     pub history: Vec<Event>,
     pub findings: Vec<String>,
 }
 
-impl Judgement {
+impl CheckedHistory {
     pub fn is_clean(&self) -> bool {
         self.violated.is_empty()
     }
@@ -38,7 +38,7 @@ impl Judgement {
 
 /// Judges the cache's recorded history and its final witness/persistence state. Call it when no
 /// operation is in flight.
-pub fn judge(cache: &IndexCache) -> Judgement {
+pub fn judge(cache: &IndexCache) -> CheckedHistory {
     let recorder = cache
         .recorder()
         .expect("tests build caches with a recorder");
@@ -50,7 +50,7 @@ pub fn judge(cache: &IndexCache) -> Judgement {
         Ok(v) => v,
         Err(e) => panic!("malformed history: {e}"),
     };
-    let mut judgement = Judgement {
+    let mut checked = CheckedHistory {
         violated: verdict.violated.iter().copied().collect(),
         anomalies: verdict.anomalies.iter().copied().collect(),
         findings: verdict.findings.iter().map(|f| f.to_string()).collect(),
@@ -58,7 +58,7 @@ pub fn judge(cache: &IndexCache) -> Judgement {
     };
     if cache.mode() == Mode::Strong {
         let mut monitor = HistoryMonitor::default();
-        for event in &judgement.history {
+        for event in &checked.history {
             monitor
                 .observe_quietly(event)
                 .expect("check_history accepted it");
@@ -72,26 +72,26 @@ pub fn judge(cache: &IndexCache) -> Judgement {
             let persisted = cache.persisted(&name).expect("valid key").seq;
             let acked = monitor.acked(key);
             if !witness_safety::holds(acked, known, persisted) {
-                judgement.violated.insert(PropertyId::WitnessSafety);
-                judgement.findings.push(format!(
+                checked.violated.insert(PropertyId::WitnessSafety);
+                checked.findings.push(format!(
                     "witness-safety: {key} acknowledged {acked}, witness knows {known:?}, persistence holds v{persisted}"
                 ));
             }
         }
     }
-    judgement
+    checked
 }
 
 /// Drains replication (in queue order), then judges the history and, with the shared
 /// `replica::converged`, whether the replica equals the source.
-pub fn judge_drained(cache: &IndexCache) -> Judgement {
+pub fn judge_drained(cache: &IndexCache) -> CheckedHistory {
     cache.drain_replication();
-    let mut judgement = judge(cache);
+    let mut checked = judge(cache);
     if !cache.replica_converged() {
-        judgement.violated.insert(PropertyId::ReplicaConverges);
-        judgement
+        checked.violated.insert(PropertyId::ReplicaConverges);
+        checked
             .findings
             .push("replica-converges: replication drained but the replica differs".into());
     }
-    judgement
+    checked
 }

@@ -44,9 +44,9 @@ pub fn client_program(
     rng: &mut impl Choose,
 ) {
     let me = cache.client(ClientId(u32::from(client)));
-    let nodes = cache.nodes();
+    let nodes: Vec<NodeId> = cache.node_ids().collect();
     for i in 0..ops {
-        let node = NodeId(rng.below(nodes));
+        let node = nodes[rng.below(nodes.len())];
         let key = KEYS[rng.below(KEYS.len())];
         let roll = match faults {
             Faults::None => rng.below(80),
