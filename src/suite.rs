@@ -55,13 +55,7 @@ pub fn compare(cfg: &WitnessCfg, report: &CheckReport) -> Vec<Mismatch> {
 pub fn planned_rows(args: &SuiteArgs) -> Result<Vec<WitnessCfg>, CliError> {
     let base = args.config.base();
     let mut rows = Vec::new();
-    for (mode, variant, mutant) in expected::suite_rows() {
-        let cfg = WitnessCfg {
-            mode,
-            variant,
-            mutant,
-            ..base.clone()
-        };
+    for cfg in expected::suite_cfgs(&base) {
         if args.filter.keeps(&cfg) {
             cfg.validate()?;
             rows.push(cfg);

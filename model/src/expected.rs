@@ -246,6 +246,20 @@ pub fn suite_rows() -> Vec<(Mode, Variant, Option<Mutant>)> {
     rows
 }
 
+/// Every suite row as a whole configuration: `base`'s sizes and faults with the row's mode,
+/// variant and mutant.
+pub fn suite_cfgs(base: &WitnessCfg) -> Vec<WitnessCfg> {
+    suite_rows()
+        .into_iter()
+        .map(|(mode, variant, mutant)| WitnessCfg {
+            mode,
+            variant,
+            mutant,
+            ..base.clone()
+        })
+        .collect()
+}
+
 /// The expected-verdict table as Markdown, one row per suite run; `docs/verdicts.md` must contain
 /// it verbatim (tested), so the docs cannot drift from what the suite enforces.
 pub fn verdict_table_markdown() -> String {
@@ -319,13 +333,7 @@ mod tests {
         };
         let mut claims = 0;
         for base in [one_op_each, one_client] {
-            for (mode, variant, mutant) in suite_rows() {
-                let cfg = WitnessCfg {
-                    mode,
-                    variant,
-                    mutant,
-                    ..base.clone()
-                };
+            for cfg in suite_cfgs(&base) {
                 let report = run(&cfg, &CheckOptions::default(), None, &mut |_| {}).unwrap();
                 assert!(report.complete);
                 for claim in unreachable(&cfg) {
@@ -334,7 +342,10 @@ mod tests {
                         assert_eq!(
                             report.verdict(property),
                             expected_verdict(&cfg, property),
-                            "{mode} {variant} {mutant:?}: {property} ({})",
+                            "{} {} {:?}: {property} ({})",
+                            cfg.mode,
+                            cfg.variant,
+                            cfg.mutant,
                             claim.why
                         );
                     }

@@ -10,7 +10,7 @@ use crate::cli::ReplayArgs;
 use crate::output::{CliError, EXIT_OK, EXIT_VIOLATED};
 use lockstep::replay_actions;
 use witness_model::check::{run, CheckOptions, Verdict};
-use witness_model::expected::{expected, suite_rows};
+use witness_model::expected::{expected, suite_cfgs};
 use witness_model::properties::PropertyId;
 use witness_model::system::WitnessCfg;
 
@@ -19,15 +19,7 @@ pub fn replay(args: &ReplayArgs) -> Result<i32, CliError> {
     base.validate()?;
     let mut rows = Vec::new();
     if args.all {
-        for (mode, variant, mutant) in suite_rows() {
-            let cfg = WitnessCfg {
-                mode,
-                variant,
-                mutant,
-                ..base.clone()
-            };
-            rows.push(cfg);
-        }
+        rows = suite_cfgs(&base);
     } else {
         let mut cfg = base.clone();
         args.protocol.apply(&mut cfg);
