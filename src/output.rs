@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 use witness_model::check::{CheckReport, Progress, PropertyResult, Verdict};
 use witness_model::expected;
-use witness_model::properties::Expectation;
+use witness_model::properties::{Expectation, PropertyId};
 use witness_model::system::config::OpName;
 use witness_model::system::WitnessCfg;
 
@@ -323,28 +323,16 @@ pub fn render_check(report: &CheckReport, command: &str) -> String {
         Some(reason) => format!("STOPPED EARLY ({reason}): only the states explored so far"),
     };
     out.push_str(&format!(
-        "explored {} states ({} unique), max depth {}, {:.1}s, {how}\n\n",
+        "explored {} states ({} unique), max depth {}, {:.1}s, {how}\n",
         thousands(report.total_states),
         thousands(report.unique_states),
         report.max_depth,
         report.seconds
     ));
-    let width = report
-        .properties
-        .iter()
-        .map(|p| p.property.name().len())
-        .max()
-        .unwrap_or(0);
-    for result in &report.properties {
-        out.push_str(&format!(
-            "  {:width$}  {:9}  {}\n",
-            result.property.name(),
-            format!("{:?}", result.expectation).to_lowercase(),
-            verdict_text(report, result)
-        ));
-    }
+    out.push_str(&format!("summary: {}\n", report.guarantee_summary()));
+    out.push_str(&verdict_lines(report));
     out.push_str(&unreachable_text(&report.config));
-    for result in &report.properties {
+    for result in grouped(report) {
         if result.trace.is_empty() {
             continue;
         }
@@ -361,6 +349,38 @@ pub fn render_check(report: &CheckReport, command: &str) -> String {
         for line in &result.trace {
             out.push_str(&format!("  {line}\n"));
         }
+    }
+    out
+}
+
+/// A run's results group by group (S3's published guarantees first), in the catalogue's order
+/// within a group.
+pub fn grouped(report: &CheckReport) -> impl Iterator<Item = &PropertyResult> {
+    PropertyId::by_guarantee().filter_map(|p| report.result(p))
+}
+
+/// One line per property under its group's title.
+fn verdict_lines(report: &CheckReport) -> String {
+    let width = report
+        .properties
+        .iter()
+        .map(|p| p.property.name().len())
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    let mut group = None;
+    for result in grouped(report) {
+        let guarantee = result.property.guarantee();
+        if group != Some(guarantee) {
+            out.push_str(&format!("\n{}:\n", guarantee.title()));
+            group = Some(guarantee);
+        }
+        out.push_str(&format!(
+            "  {:width$}  {:9}  {}\n",
+            result.property.name(),
+            format!("{:?}", result.expectation).to_lowercase(),
+            verdict_text(report, result)
+        ));
     }
     out
 }

@@ -9,7 +9,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use witness_model::check::{run, CheckOptions, CheckReport, PropertyResult, Verdict};
 use witness_model::expected::{self, Unreachable};
-use witness_model::properties::PropertyId;
+use witness_model::properties::{Guarantee, PropertyId};
 use witness_model::system::{ConfigName, WitnessCfg};
 
 /// One property whose verdict differs from the expected one.
@@ -161,12 +161,17 @@ pub fn run_suite(
     })
 }
 
-/// Short column headers: the always-properties by initials, the anomalies by the brief's ids.
+/// Short column headers, under their group's title: the always-properties by initials, the
+/// anomalies by the brief's ids.
 pub fn legend() -> Vec<String> {
-    PropertyId::ALL
-        .iter()
-        .map(|p| format!("{:4} {}: {}", p.column(), p.name(), p.summary()))
-        .collect()
+    let mut lines = Vec::new();
+    for group in Guarantee::ALL {
+        lines.push(format!("{}:", group.title()));
+        for p in group.properties() {
+            lines.push(format!("  {:4} {}: {}", p.column(), p.name(), p.summary()));
+        }
+    }
+    lines
 }
 
 /// A variant name without its axis (`witness-after-commit` → `after-commit`, `repair-if-newer` →
@@ -209,13 +214,13 @@ pub fn cell(result: &PropertyResult, mismatched: bool) -> String {
     }
 }
 
+/// A row's cells, in the columns' order ([`PropertyId::by_guarantee`]).
 pub fn row_cells(run: &SuiteRun) -> Vec<String> {
-    PropertyId::ALL
-        .iter()
+    PropertyId::by_guarantee()
         .map(|p| {
-            let mismatched = run.mismatches.iter().any(|m| m.property == *p);
+            let mismatched = run.mismatches.iter().any(|m| m.property == p);
             run.report
-                .result(*p)
+                .result(p)
                 .map_or("?".to_string(), |r| cell(r, mismatched))
         })
         .collect()
@@ -229,20 +234,44 @@ fn pad(text: &str, width: usize) -> String {
     format!("{text}{}", " ".repeat(width.saturating_sub(len)))
 }
 
-pub fn table_header() -> String {
-    let mut line = pad("run", LABEL_WIDTH);
-    for p in PropertyId::ALL {
-        line.push_str(&pad(p.column(), CELL_WIDTH));
+/// Opens each group's columns in the table.
+const GROUP_SEPARATOR: &str = "│ ";
+
+/// `cells` (one per column, in [`PropertyId::by_guarantee`]'s order) with a separator before each
+/// group's first column.
+fn grouped_cells(cells: &[String]) -> String {
+    let mut line = String::new();
+    let mut group = None;
+    for (p, text) in PropertyId::by_guarantee().zip(cells) {
+        if group != Some(p.guarantee()) {
+            line.push_str(GROUP_SEPARATOR);
+            group = Some(p.guarantee());
+        }
+        line.push_str(&pad(text, CELL_WIDTH));
     }
-    line.push_str("   states       time");
     line
+}
+
+/// Two lines: the groups' short titles over their columns, then the columns.
+pub fn table_header() -> String {
+    let mut groups = pad("", LABEL_WIDTH);
+    for group in Guarantee::ALL {
+        let width = group.properties().count() * CELL_WIDTH;
+        groups.push_str(GROUP_SEPARATOR);
+        groups.push_str(&pad(group.short_title(), width));
+    }
+    let columns: Vec<String> = PropertyId::by_guarantee()
+        .map(|p| p.column().to_string())
+        .collect();
+    let mut line = pad("run", LABEL_WIDTH);
+    line.push_str(&grouped_cells(&columns));
+    line.push_str("   states       time");
+    format!("{}\n{line}", groups.trim_end())
 }
 
 pub fn table_row(run: &SuiteRun) -> String {
     let mut line = pad(&row_label(&run.report.config), LABEL_WIDTH);
-    for c in row_cells(run) {
-        line.push_str(&pad(&c, CELL_WIDTH));
-    }
+    line.push_str(&grouped_cells(&row_cells(run)));
     let complete = if run.report.complete {
         ""
     } else {
@@ -272,9 +301,29 @@ pub fn mismatch_lines(runs: &[SuiteRun]) -> Vec<String> {
     lines
 }
 
-/// The closing lines of the suite: the mismatch list and what the exit code means.
+/// Each row in one line: its label and its [`CheckReport::guarantee_summary`].
+pub fn row_summaries(runs: &[SuiteRun]) -> String {
+    let labels: Vec<String> = runs.iter().map(|r| row_label(&r.report.config)).collect();
+    let width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let mut out = String::new();
+    for (label, run) in labels.iter().zip(runs) {
+        out.push_str(&format!(
+            "  {}  {}\n",
+            pad(label, width),
+            run.report.guarantee_summary()
+        ));
+    }
+    out
+}
+
+/// The closing lines of the suite: each row in one line, the mismatch list and what the exit code
+/// means.
 pub fn summary(args: &SuiteArgs, outcome: &SuiteOutcome) -> String {
     let mut out = String::new();
+    if !outcome.runs.is_empty() {
+        out.push_str("\nin short:\n");
+        out.push_str(&row_summaries(&outcome.runs));
+    }
     let mismatches = mismatch_lines(&outcome.runs);
     let seconds: f64 = outcome.runs.iter().map(|r| r.report.seconds).sum();
     if mismatches.is_empty() {
@@ -344,9 +393,10 @@ pub fn suite(args: &SuiteArgs) -> Result<i32, CliError> {
     let outcome = run_suite(args, &mut |index, total, run| {
         if json {
             eprintln!(
-                "[{}/{total}] {}: {} mismatch(es)",
+                "[{}/{total}] {}: {}; {} mismatch(es)",
                 index + 1,
                 row_label(&run.report.config),
+                run.report.guarantee_summary(),
                 run.mismatches.len()
             );
         } else {
@@ -361,4 +411,29 @@ pub fn suite(args: &SuiteArgs) -> Result<i32, CliError> {
         print!("{}", summary(args, &outcome));
     }
     Ok(outcome.exit_code())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_group_title_sits_over_its_columns() {
+        let header = table_header();
+        let (groups, columns) = header.split_once('\n').expect("two header lines");
+        let separators = |line: &str| -> Vec<usize> {
+            line.chars()
+                .enumerate()
+                .filter(|&(_, c)| c == '│')
+                .map(|(at, _)| at)
+                .collect()
+        };
+        assert_eq!(separators(groups).len(), Guarantee::ALL.len());
+        assert_eq!(separators(groups), separators(columns), "{header}");
+        for group in Guarantee::ALL {
+            // Narrower than its columns, so a space stays before the next separator.
+            let width = group.properties().count() * CELL_WIDTH;
+            assert!(group.short_title().len() < width, "{group:?}");
+        }
+    }
 }

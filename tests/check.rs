@@ -22,6 +22,52 @@ const SOMETIMES: &[&str] = &[
     "list-shows-deleted",
     "non-monotonic-read",
 ];
+/// The groups `witness check` shows the verdicts in, each under its title: what S3 publishes
+/// first, then what is stronger, the protocol's own invariants and the anomalies.
+const GROUPED: &[(&str, &[&str])] = &[
+    (
+        "S3's published guarantees",
+        &[
+            "read-after-write",
+            "list-after-write",
+            "read-your-writes",
+            "replica-converges",
+        ],
+    ),
+    (
+        "stronger than S3 promises",
+        &["monotonic-reads", "linearizable"],
+    ),
+    (
+        "the protocol's own invariants",
+        &["replica-monotonic", "witness-safety"],
+    ),
+    ("anomalies (reachable or not)", SOMETIMES),
+];
+
+/// The verdict lines of `witness check`'s output, under the group title each sits under.
+fn verdict_groups(stdout: &str) -> Vec<(&str, Vec<&str>)> {
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for line in stdout.lines() {
+        let title = line.strip_suffix(':');
+        if let Some(title) = title.filter(|t| GROUPED.iter().any(|(g, _)| g == t)) {
+            groups.push((title, Vec::new()));
+            continue;
+        }
+        let first_word = line.strip_prefix("  ").and_then(|l| l.split(' ').next());
+        if let (Some(name), Some((_, members))) = (first_word, groups.last_mut()) {
+            if ALWAYS.contains(&name) || SOMETIMES.contains(&name) {
+                members.push(name);
+            }
+        }
+    }
+    groups
+}
+
+fn assert_grouped(stdout: &str) {
+    let expected: Vec<(&str, Vec<&str>)> = GROUPED.iter().map(|(g, m)| (*g, m.to_vec())).collect();
+    assert_eq!(verdict_groups(stdout), expected, "{stdout}");
+}
 
 #[test]
 fn strong_default_variant_holds_and_exits_0() {
@@ -40,6 +86,41 @@ fn strong_default_variant_holds_and_exits_0() {
         .stdout
         .contains("reproduce: witness check --config default --clients 1 --ops 3 --mode strong"));
     assert!(r.stdout.contains(", complete"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("\nsummary: every property holds\n"),
+        "{}",
+        r.stdout
+    );
+    assert_grouped(&r.stdout);
+}
+
+/// The order a separate witness would use keeps every guarantee S3 publishes; it fails only what
+/// AWS does not promise.
+#[test]
+fn after_commit_keeps_s3_guarantees_and_fails_only_stronger_ones() {
+    let r = run(&[
+        "check",
+        "--mode",
+        "strong",
+        "--variant",
+        "witness-after-commit",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("\nsummary: S3 guarantees hold; monotonic-reads and linearizable violated\n"),
+        "{}",
+        r.stdout
+    );
+    assert_grouped(&r.stdout);
+    // The counterexamples follow the same order: monotonic-reads's before linearizable's.
+    let first = |needle: &str| r.stdout.find(needle).unwrap_or(usize::MAX);
+    assert!(
+        first("monotonic-reads violated, shortest path")
+            < first("linearizable violated, shortest path"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -72,6 +153,14 @@ fn json_is_one_object_with_the_documented_fields() {
         }
         let trace = p["trace"].as_array().unwrap();
         assert_eq!(trace.is_empty(), verdict != "found", "{p}");
+        let name = p["name"].as_str().unwrap();
+        let group = GROUPED
+            .iter()
+            .zip(["s3", "stronger", "protocol", "anomaly"])
+            .find(|((_, members), _)| members.contains(&name))
+            .map(|(_, json)| json)
+            .unwrap_or_else(|| panic!("{name} in no group"));
+        assert_eq!(p["guarantee"], group, "{p}");
     }
 }
 
@@ -133,6 +222,15 @@ fn eventual_mode_finds_anomalies_and_exits_1() {
     assert!(r
         .stdout
         .contains("negative-cache-miss found, shortest path"));
+    assert!(
+        r.stdout.contains(
+            "\nsummary: S3 guarantees violated: read-after-write, list-after-write and \
+             read-your-writes; linearizable violated\n"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert_grouped(&r.stdout);
 }
 
 #[test]

@@ -10,6 +10,7 @@
 
 mod common;
 use serde_json::Value;
+use witness_model::properties::PropertyId;
 
 const REPORT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/proofs/suite-default");
 
@@ -112,7 +113,43 @@ fn checked_in_report_is_complete_consistent_and_as_expected() {
             "{command}"
         );
         assert!(run["mismatches"].as_array().unwrap().is_empty());
+        for p in run["properties"].as_array().unwrap() {
+            let property = PropertyId::from_name(p["name"].as_str().unwrap()).unwrap();
+            let group = serde_json::to_value(property.guarantee()).unwrap();
+            assert_eq!(p["guarantee"], group, "{command}: {p}");
+        }
     }
+    // Each row in one line, by guarantee group, in the summary table and in the run's section.
+    for (label, summary) in [
+        ("strong with-commit if-newer", "every property holds"),
+        (
+            "strong after-commit if-newer",
+            "S3 guarantees hold; monotonic-reads and linearizable violated",
+        ),
+        (
+            "eventual with-commit if-newer",
+            "S3 guarantees violated: read-after-write, list-after-write and read-your-writes; \
+             monotonic-reads and linearizable violated",
+        ),
+    ] {
+        let row = md
+            .lines()
+            .find(|l| l.starts_with(&format!("| {label} |")))
+            .unwrap_or_else(|| panic!("no summary row for {label}"));
+        assert!(row.ends_with(&format!(" | {summary} |")), "{row}");
+        let section = md
+            .split(&format!("\n### {label}\n"))
+            .nth(1)
+            .unwrap_or_else(|| panic!("no section for {label}"));
+        assert!(
+            section.contains(&format!("\n- In short: {summary}\n")),
+            "{label}"
+        );
+    }
+    assert!(md.contains(
+        "| run | RAW | LAW | RYW | RCV | MR | LIN | RMO | WS | A8 | A1 | A2 | A3 | A4 | A5 | A6 |"
+    ));
+    assert!(md.contains("| **S3's published guarantees** | | |\n| `read-after-write` |"));
 }
 
 /// The suite's rows now (every mode × variant × mutant, on the default configuration) are the

@@ -53,6 +53,9 @@ fn report_writes_markdown_and_json_twins() {
         "- Reproduce: `witness check --config default --clients 1 --ops 3 --mode strong",
         "Example for `replica-lag`",
         "⇒ replica-lag",
+        "- In short: every property holds\n",
+        "| every property holds |\n",
+        "| **stronger than S3 promises** | | |\n| `monotonic-reads` | holds | holds |\n",
     ] {
         assert!(md.contains(needle), "report lacks {needle:?}:\n{md}");
     }

@@ -4,6 +4,7 @@
 
 mod common;
 use common::{args, run, DEFAULT_STRONG_ROW, RUN_FIELDS, TINY};
+use witness_model::properties::PropertyId;
 
 /// On the tiny configuration the witness-with-commit rows match the default configuration's
 /// expected verdicts (every always-property holds, only the replica lags).
@@ -32,12 +33,71 @@ fn suite_prints_a_row_per_run_and_exits_0_when_all_match() {
         assert!(!row.contains('!'), "no mismatch expected: {row}");
     }
     assert!(r.stdout.contains("RAW"), "header: {}", r.stdout);
+    // The columns grouped by guarantee, S3's first, under a line naming the groups.
+    assert!(
+        r.stdout
+            .contains("│ S3 guarantees           │ stronger    │ protocol    │ anomalies\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("│ RAW   LAW   RYW   RCV   │ MR    LIN   │ RMO   WS    │ A8    A1 "),
+        "{}",
+        r.stdout
+    );
+    // Each row in one line after the table, labels padded to one width.
+    for label in [
+        "strong with-commit unconditional",
+        "strong with-commit if-newer",
+    ] {
+        let summary = r
+            .stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("  {label} ")))
+            .unwrap_or_else(|| panic!("no summary line for {label}:\n{}", r.stdout));
+        assert_eq!(summary.trim_start(), "every property holds");
+    }
     assert!(r
         .stdout
         .contains("every verdict matches the expected one (2 runs"));
     assert!(r
         .stdout
         .contains("note: the expected verdicts are those of --config default"));
+}
+
+/// The row a reviewer asks about first reads as what it is: S3's promises kept, only the stronger
+/// properties refuted (the default configuration: one client cannot refute them).
+#[test]
+fn after_commit_row_reads_as_keeping_s3_guarantees() {
+    let r = run(&[
+        "suite",
+        "--mode",
+        "strong",
+        "--variant",
+        "witness-after-commit",
+        "--variant",
+        "repair-if-newer",
+        "--mutant",
+        "none",
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let row = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("strong after-commit if-newer") && l.contains('│'))
+        .unwrap_or_else(|| panic!("no row:\n{}", r.stdout));
+    let groups: Vec<&str> = row.split('│').map(str::trim).collect();
+    assert_eq!(groups[1], "✓     ✓     ✓     ✓", "{row}");
+    assert_eq!(groups[2], "✗12   ✗12", "{row}");
+    assert!(
+        r.stdout.contains(
+            "\n  strong after-commit if-newer  S3 guarantees hold; monotonic-reads and \
+             linearizable violated\n"
+        ),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -100,6 +160,15 @@ fn suite_json_is_an_array_of_check_objects() {
             assert!(run.get(field).is_some(), "missing {field}");
         }
         assert_eq!(run["mismatches"].as_array().unwrap().len(), 0);
+        for p in run["properties"].as_array().unwrap() {
+            let name = p["name"].as_str().unwrap();
+            let property = PropertyId::from_name(name).unwrap();
+            let group = serde_json::to_value(property.guarantee()).unwrap();
+            assert_eq!(p["guarantee"], group, "{p}");
+        }
+        let raw = &run["properties"][0];
+        assert_eq!(raw["name"], "read-after-write");
+        assert_eq!(raw["guarantee"], "s3");
         assert!(run["command"]
             .as_str()
             .unwrap()

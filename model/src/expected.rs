@@ -9,8 +9,8 @@
 //! client cannot read twice): [`unreachable`] says what it cannot reach and why, and
 //! [`expected_verdict`] expects those properties to hold or not to be found.
 
-use crate::check::Verdict;
-use crate::properties::{Expectation, PropertyId};
+use crate::check::{guarantee_summary, Verdict};
+use crate::properties::{Expectation, Guarantee, PropertyId};
 use crate::system::{Mode, Mutant, Variant, WitnessCfg, WitnessOrder};
 
 use PropertyId::*;
@@ -260,25 +260,34 @@ pub fn suite_cfgs(base: &WitnessCfg) -> Vec<WitnessCfg> {
         .collect()
 }
 
-/// The expected-verdict table as Markdown, one row per suite run; `docs/verdicts.md` must contain
-/// it verbatim (tested), so the docs cannot drift from what the suite enforces.
+/// The expected-verdict table as Markdown, one row per suite run, its columns grouped by guarantee
+/// (named in the line above it) and each row summed up in one line; `docs/verdicts.md` must
+/// contain it verbatim (tested), so the docs cannot drift from what the suite enforces.
 pub fn verdict_table_markdown() -> String {
-    let mut out = String::from("| mode | variant | mutant |");
-    for property in PropertyId::ALL {
+    let groups: Vec<String> = Guarantee::ALL
+        .iter()
+        .map(|g| {
+            let names: Vec<&str> = g.properties().map(PropertyId::name).collect();
+            format!("{}: {}", g.title(), names.join(", "))
+        })
+        .collect();
+    let mut out = format!("Columns by guarantee — {}.\n\n", groups.join("; "));
+    out.push_str("| mode | variant | mutant |");
+    for property in PropertyId::by_guarantee() {
         out.push_str(&format!(" {} |", property.name()));
     }
-    out.push_str("\n|---|---|---|");
+    out.push_str(" in short |\n|---|---|---|");
     for _ in PropertyId::ALL {
         out.push_str("---|");
     }
-    out.push('\n');
+    out.push_str("---|\n");
     for (mode, variant, mutant) in suite_rows() {
         let row = expected(mode, variant, mutant);
         out.push_str(&format!(
             "| {mode} | {variant} | {} |",
             mutant.map_or("–", Mutant::name)
         ));
-        for &property in PropertyId::ALL {
+        for property in PropertyId::by_guarantee() {
             let cell = match row.verdict(property) {
                 Verdict::Holds => "✓",
                 Verdict::Violated => "✗",
@@ -288,7 +297,8 @@ pub fn verdict_table_markdown() -> String {
             };
             out.push_str(&format!(" {cell} |"));
         }
-        out.push('\n');
+        let summary = guarantee_summary(|p| row.verdict(p));
+        out.push_str(&format!(" {summary} |\n"));
     }
     out
 }

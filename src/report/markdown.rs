@@ -7,7 +7,7 @@ use crate::suite::{self, SuiteRun};
 use std::fmt::Write as _;
 use witness_model::check::{PropertyResult, Verdict};
 use witness_model::expected;
-use witness_model::properties::{Expectation, PropertyId};
+use witness_model::properties::{Expectation, Guarantee, PropertyId};
 
 pub fn markdown(proof: &ProofReport, full_suite: bool) -> String {
     let mut md = header(proof, full_suite);
@@ -74,18 +74,27 @@ fn header(proof: &ProofReport, full_suite: bool) -> String {
     md
 }
 
-/// One row per run, one column per property, as `witness suite` prints it.
+/// One row per run, one column per property grouped by guarantee, as `witness suite` prints it,
+/// and the row in one line.
 fn summary_table(proof: &ProofReport) -> String {
     let mut md = String::new();
     let _ = writeln!(md, "## Summary\n");
+    let groups: Vec<String> = Guarantee::ALL
+        .iter()
+        .map(|g| {
+            let columns: Vec<&str> = g.properties().map(PropertyId::column).collect();
+            format!("{}: {}", g.title(), columns.join(", "))
+        })
+        .collect();
+    let _ = writeln!(md, "Columns by guarantee: {}.\n", groups.join("; "));
     let mut header = "| run |".to_string();
     let mut rule = "|---|".to_string();
-    for p in PropertyId::ALL {
+    for p in PropertyId::by_guarantee() {
         let _ = write!(header, " {} |", p.column());
         rule.push_str(":-:|");
     }
-    header.push_str(" unique states | depth | time |");
-    rule.push_str("--:|--:|--:|");
+    header.push_str(" unique states | depth | time | in short |");
+    rule.push_str("--:|--:|--:|---|");
     let _ = writeln!(md, "{header}\n{rule}");
     for run in &proof.runs {
         let mut line = format!("| {} |", suite::row_label(&run.report.config));
@@ -94,10 +103,11 @@ fn summary_table(proof: &ProofReport) -> String {
         }
         let _ = write!(
             line,
-            " {} | {} | {:.1}s |",
+            " {} | {} | {:.1}s | {} |",
             thousands(run.report.unique_states),
             run.report.max_depth,
-            run.report.seconds
+            run.report.seconds,
+            run.report.guarantee_summary()
         );
         let _ = writeln!(md, "{line}");
     }
@@ -110,14 +120,15 @@ fn legend() -> String {
     let _ = writeln!(md, "\nCells: ✓ holds (exhaustively), ✗N violated (shortest counterexample: N steps), found (an example exists), – not found (exhaustively), ? unknown (stopped early); a trailing ! marks a verdict that differs from the expected one (docs/verdicts.md).\n");
     let _ = writeln!(
         md,
-        "| column | property | expectation | meaning |\n|---|---|---|---|"
+        "| column | property | guarantee | expectation | meaning |\n|---|---|---|---|---|"
     );
-    for p in PropertyId::ALL {
+    for p in PropertyId::by_guarantee() {
         let _ = writeln!(
             md,
-            "| {} | `{}` | {} | {} |",
+            "| {} | `{}` | {} | {} | {} |",
             p.column(),
             p.name(),
+            p.guarantee().title(),
             format!("{:?}", p.expectation()).to_lowercase(),
             p.summary()
         );
@@ -161,6 +172,7 @@ fn run_section(run: &SuiteRun) -> String {
             "stopped early"
         }
     );
+    let _ = writeln!(md, "- In short: {}", r.guarantee_summary());
     let why = expected::expected(cfg.mode, cfg.variant, cfg.mutant).why;
     let _ = writeln!(md, "- Expected: {why}");
     for claim in expected::unreachable(cfg) {
@@ -173,10 +185,16 @@ fn run_section(run: &SuiteRun) -> String {
         );
     }
     let _ = writeln!(md, "\n| property | verdict | expected |\n|---|---|---|");
-    for result in &r.properties {
+    let mut group = None;
+    for result in output::grouped(r) {
+        let guarantee = result.property.guarantee();
+        if group != Some(guarantee) {
+            let _ = writeln!(md, "| **{}** | | |", guarantee.title());
+            group = Some(guarantee);
+        }
         md.push_str(&verdict_row(cfg, result));
     }
-    for result in r.properties.iter().filter(|p| !p.trace.is_empty()) {
+    for result in output::grouped(r).filter(|p| !p.trace.is_empty()) {
         md.push_str(&trace_block(result));
     }
     md

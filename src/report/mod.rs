@@ -56,11 +56,12 @@ pub fn report(args: &ReportArgs) -> Result<i32, CliError> {
     let started = std::time::Instant::now();
     let outcome = suite::run_suite(&args.suite, &mut |index, total, run| {
         eprintln!(
-            "[{}/{total}] {}: {} states, {:.1}s, {} mismatch(es)",
+            "[{}/{total}] {}: {} states, {:.1}s, {}; {} mismatch(es)",
             index + 1,
             suite::row_label(&run.report.config),
             thousands(run.report.unique_states),
             run.report.seconds,
+            run.report.guarantee_summary(),
             run.mismatches.len()
         );
     })?;

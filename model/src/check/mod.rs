@@ -9,9 +9,9 @@
 //! or re-deriving, is a [`CheckError`], never a verdict.
 //!
 //! Inside, each file uses only those listed before it: `options` (what a run may do), `error`,
-//! `report` (what it says), `narrate` (paths as sentences), `explore` (the strategies, generic
-//! over a [`Checkable`] model), `shortest` (re-deriving shortest paths), and this file, which
-//! runs them in order.
+//! `report` (what it says), `summary` (that in one line, by guarantee group), `narrate` (paths as
+//! sentences), `explore` (the strategies, generic over a [`Checkable`] model), `shortest`
+//! (re-deriving shortest paths), and this file, which runs them in order.
 
 mod error;
 mod explore;
@@ -19,12 +19,14 @@ mod narrate;
 mod options;
 mod report;
 mod shortest;
+mod summary;
 
 pub use error::{CheckError, Stage};
 pub use explore::Checkable;
 pub use narrate::narrate_path;
 pub use options::{CheckOptions, Strategy, MAX_THREADS, MAX_TIMEOUT};
 pub use report::{CheckReport, Progress, PropertyResult, Steps, StepsOf, StopReason, Verdict};
+pub use summary::guarantee_summary;
 
 use crate::properties::{Expectation, PropertyId};
 use crate::system::{WitnessCfg, WitnessModel};

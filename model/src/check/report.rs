@@ -4,7 +4,8 @@
 use super::options::Strategy;
 use crate::properties::{Expectation, PropertyId};
 use crate::system::{Action, SystemState, WitnessCfg};
-use serde::{Deserialize, Serialize};
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Serialize, Serializer};
 use stateright::Model;
 use std::time::Duration;
 
@@ -36,7 +37,8 @@ impl std::fmt::Display for Verdict {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// One property's verdict. Its JSON (serialized below) also says the property's guarantee group.
+#[derive(Clone, Debug, Deserialize)]
 pub struct PropertyResult {
     /// Serialized under its old field name, so JSON reports keep `"name": "read-after-write"`.
     #[serde(rename = "name")]
@@ -45,6 +47,27 @@ pub struct PropertyResult {
     pub verdict: Verdict,
     /// The shortest path to the violation (or example), as numbered steps; empty where none.
     pub trace: Vec<String>,
+}
+
+/// Written by hand to add `"guarantee"` (`"s3"`, `"stronger"`, `"protocol"` or `"anomaly"`),
+/// read from the catalogue rather than stored, so it cannot disagree with it; reading the JSON
+/// back ignores it. The destructuring below stops the build if a field is added and not written.
+impl Serialize for PropertyResult {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let PropertyResult {
+            property,
+            expectation,
+            verdict,
+            trace,
+        } = self;
+        let mut out = serializer.serialize_struct("PropertyResult", 5)?;
+        out.serialize_field("name", property)?;
+        out.serialize_field("guarantee", &property.guarantee())?;
+        out.serialize_field("expectation", expectation)?;
+        out.serialize_field("verdict", verdict)?;
+        out.serialize_field("trace", trace)?;
+        out.end()
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -133,5 +156,40 @@ impl Progress {
         } else {
             0.0
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_result_carries_its_guarantee_from_the_catalogue_and_reads_back() {
+        for &property in PropertyId::ALL {
+            let result = PropertyResult {
+                property,
+                expectation: property.expectation(),
+                verdict: Verdict::Holds,
+                trace: vec!["1. a step".to_string()],
+            };
+            let json = serde_json::to_value(&result).unwrap();
+            assert_eq!(json["name"], property.name());
+            assert_eq!(
+                json["guarantee"],
+                serde_json::to_value(property.guarantee()).unwrap()
+            );
+            assert_eq!(json["verdict"], "holds");
+            let back: PropertyResult = serde_json::from_value(json).unwrap();
+            assert_eq!((back.property, back.trace), (property, result.trace));
+        }
+        let raw = serde_json::to_value(PropertyResult {
+            property: PropertyId::ReadAfterWrite,
+            expectation: Expectation::Always,
+            verdict: Verdict::Holds,
+            trace: Vec::new(),
+        })
+        .unwrap();
+        assert_eq!(raw["guarantee"], "s3");
+        assert_eq!(raw["expectation"], "always");
     }
 }

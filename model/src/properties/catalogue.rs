@@ -47,6 +47,25 @@ impl Guarantee {
             Guarantee::Anomaly => "anomalies (reachable or not)",
         }
     }
+
+    /// The group in a few words, for a column header as narrow as two of the suite's cells and
+    /// for the one-line summary of a run.
+    pub const fn short_title(self) -> &'static str {
+        match self {
+            Guarantee::S3 => "S3 guarantees",
+            Guarantee::Stronger => "stronger",
+            Guarantee::Protocol => "protocol",
+            Guarantee::Anomaly => "anomalies",
+        }
+    }
+
+    /// The group's properties, in the catalogue's order.
+    pub fn properties(self) -> impl Iterator<Item = PropertyId> {
+        PropertyId::ALL
+            .iter()
+            .copied()
+            .filter(move |p| p.guarantee() == self)
+    }
 }
 
 /// What a property is judged on. A history shows only what clients and the replica saw, so the
@@ -114,6 +133,12 @@ property_catalogue!(property_ids);
 impl PropertyId {
     pub fn from_name(name: &str) -> Option<PropertyId> {
         PropertyId::ALL.iter().copied().find(|p| p.name() == name)
+    }
+
+    /// Every property, group by group in [`Guarantee::ALL`]'s order and in the catalogue's order
+    /// within a group: the order in which results are shown.
+    pub fn by_guarantee() -> impl Iterator<Item = PropertyId> {
+        Guarantee::ALL.into_iter().flat_map(Guarantee::properties)
     }
 
     pub fn always() -> impl Iterator<Item = PropertyId> {
@@ -194,5 +219,32 @@ mod tests {
             }
             assert!(p.column().len() <= 4, "{p}");
         }
+    }
+
+    #[test]
+    fn grouping_lists_every_property_once_s3_first() {
+        let grouped: Vec<PropertyId> = PropertyId::by_guarantee().collect();
+        let mut sorted = grouped.clone();
+        sorted.sort();
+        assert_eq!(sorted, PropertyId::ALL);
+        let s3: Vec<&str> = Guarantee::S3.properties().map(PropertyId::name).collect();
+        assert_eq!(
+            s3,
+            [
+                "read-after-write",
+                "list-after-write",
+                "read-your-writes",
+                "replica-converges"
+            ]
+        );
+        assert_eq!(grouped[..4], Guarantee::S3.properties().collect::<Vec<_>>());
+        let json: Vec<String> = Guarantee::ALL
+            .iter()
+            .map(|g| serde_json::to_string(g).unwrap())
+            .collect();
+        assert_eq!(
+            json,
+            [r#""s3""#, r#""stronger""#, r#""protocol""#, r#""anomaly""#]
+        );
     }
 }

@@ -11,18 +11,18 @@ pub fn catalogue_markdown() -> String {
         out += &format!("### {}\n\n", capitalized(group.title()));
         out += "| property | column | anomaly | judged on | rule | what it says |\n";
         out += "|---|---|---|---|---|---|\n";
-        for p in PropertyId::ALL.iter().filter(|p| p.guarantee() == group) {
+        for p in group.properties() {
             out += &format!(
                 "| `{}` | {} | {} | {} | `{}`{} | {} |\n",
                 p.name(),
                 p.column(),
-                anomaly_cell(*p),
+                anomaly_cell(p),
                 match p.judged_on() {
                     JudgedOn::History => "history",
                     JudgedOn::State => "state",
                 },
                 p.rule_file(),
-                judged_by_cell(*p),
+                judged_by_cell(p),
                 p.summary()
             );
         }
