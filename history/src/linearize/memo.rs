@@ -9,6 +9,7 @@
 
 use super::steps::{State, Step};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 fn zobrist(index: usize) -> u64 {
     // splitmix64: a fixed, well-mixed word per operation; the set's hash is the XOR over members.
@@ -111,6 +112,31 @@ impl Linearized {
 /// work, so forgetting keeps every verdict and bounds memory on pathological keys.
 const MAX_WORDS: usize = 48 << 20;
 
+/// Hashes a (set hash, state) key: the set's hash is already a well-mixed Zobrist word, so one
+/// multiply folds the state in (SipHash here cost a third of the search).
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(26) ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
 /// Configurations already explored: (hash, state) → the first stored encoding with that key;
 /// `chain` links further ones with the same key; encodings live in one arena.
 #[derive(Default)]
@@ -118,13 +144,26 @@ pub(super) struct Cache {
     arena: Vec<u32>,
     spans: Vec<(u32, u32)>,
     chain: Vec<u32>,
-    first: HashMap<(u64, State), u32>,
+    first: HashMap<(u64, State), u32, BuildHasherDefault<KeyHasher>>,
     scratch: Vec<u32>,
 }
 
 const NO_MORE: u32 = u32::MAX;
 
 impl Cache {
+    /// An empty cache sized for a search over `steps` operations (most searches store a few
+    /// configurations per operation; growing from empty rehashed the map a dozen times).
+    pub(super) fn with_capacity(steps: usize) -> Cache {
+        let configurations = steps * 4;
+        Cache {
+            arena: Vec::with_capacity(configurations * 2),
+            spans: Vec::with_capacity(configurations),
+            chain: Vec::with_capacity(configurations),
+            first: HashMap::with_capacity_and_hasher(configurations, BuildHasherDefault::default()),
+            scratch: Vec::new(),
+        }
+    }
+
     fn stored(&self, index: u32) -> &[u32] {
         let (start, len) = self.spans[index as usize];
         &self.arena[start as usize..(start + len) as usize]

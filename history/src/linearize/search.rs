@@ -133,18 +133,30 @@ fn earlier_twins(steps: &[Step]) -> Vec<Option<usize>> {
         .collect()
 }
 
+/// A search that found no linearization.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub(crate) struct Stuck {
+    /// The latest return (a position in the history) that some explored configuration reached
+    /// with every earlier return passed: the furthest the search got. Every operation invoked
+    /// before a time `t < furthest` can be linearized on its own (from the search's start state);
+    /// the operations invoked before `furthest` cannot. Shrinking reads prefixes off it instead
+    /// of searching them again.
+    pub furthest: usize,
+}
+
 /// Searches for a linearization of `steps` starting from `init`. On success returns the steps'
 /// indices in linearization order (operations pending forever that were never needed are left
 /// out: they did not take effect).
-pub(crate) fn linearize(steps: &[Step], init: State) -> Option<Vec<usize>> {
+pub(crate) fn linearize(steps: &[Step], init: State) -> Result<Vec<usize>, Stuck> {
     let (mut list, head, tail) = Entries::new(steps);
     let mut remaining = steps.iter().filter(|s| s.ret.is_some()).count();
     let mut set = Linearized::new(steps);
-    let mut cache = Cache::default();
+    let mut cache = Cache::with_capacity(steps.len());
     let mut stack: Vec<(usize, State, Undo)> = Vec::new();
     let twins = earlier_twins(steps);
     let mut state = init;
     let mut entry = list.next[head];
+    let mut furthest = 0;
     while remaining > 0 {
         if entry != tail && list.is_call[entry] {
             let s = list.step[entry];
@@ -163,8 +175,17 @@ pub(crate) fn linearize(steps: &[Step], init: State) -> Option<Vec<usize>> {
             }
             entry = list.next[entry];
         } else {
+            // The first return left: every earlier one was passed in this configuration.
+            if let Some(ret) = (entry != tail)
+                .then(|| steps[list.step[entry]].ret)
+                .flatten()
+            {
+                furthest = furthest.max(ret);
+            }
             // A return reached before its operation was linearized: undo the latest choice.
-            let (call, before, undo) = stack.pop()?;
+            let Some((call, before, undo)) = stack.pop() else {
+                return Err(Stuck { furthest });
+            };
             let s = list.step[call];
             state = before;
             set.remove(s, undo);
@@ -173,5 +194,5 @@ pub(crate) fn linearize(steps: &[Step], init: State) -> Option<Vec<usize>> {
             entry = list.next[call];
         }
     }
-    Some(stack.iter().map(|&(e, _, _)| list.step[e]).collect())
+    Ok(stack.iter().map(|&(e, _, _)| list.step[e]).collect())
 }
