@@ -5,9 +5,14 @@
 //! takes the first call entry it may linearize next (any call before the first remaining return),
 //! applies it to the register, and removes the operation; when it meets a return entry first, the
 //! operation returning there was not linearized in time and the search backtracks.
+//!
+//! Operations pending forever (timed out) are linearized lazily: only right before an operation
+//! that depends on them (see [`depends`]). Any linearization can be rewritten into that form, so
+//! no verdict changes, and the search no longer tries every subset of the timed-out operations
+//! at every point.
 
-use super::memo::{Cache, Linearized, Undo};
-use super::steps::{State, Step};
+use super::memo::{Cache, Linearized, Owed, Undo};
+use super::steps::{Effect, State, Step};
 use std::collections::HashMap;
 
 /// The doubly linked list of entries still to linearize; `HEAD` and `TAIL` are sentinels.
@@ -133,6 +138,19 @@ fn earlier_twins(steps: &[Step]) -> Vec<Option<usize>> {
         .collect()
 }
 
+/// Whether `x`, linearized right after the pending-forever `p` took the register from `before`
+/// to `now`, depends on `p`. If not, a linearization with `p` there has another without it
+/// there: when `x` from `before` ends where it does after `p`, `p` had no effect (drop it);
+/// when `p` after `x` ends there too, `p` can move past `x`. Either rewrite moves a pending
+/// operation later or removes it, so every linearization has a form in which each linearized
+/// pending-forever operation is followed by one that depends on it, or by nothing.
+fn depends(p: Effect, x: Effect, before: State, now: State) -> bool {
+    let (Some(alone), Some(after)) = (x.apply(before), x.apply(now)) else {
+        return true;
+    };
+    alone != after && p.apply(alone) != Some(after)
+}
+
 /// A search that found no linearization.
 #[derive(Clone, Copy, Debug, Eq, PartialEq)]
 pub(crate) struct Stuck {
@@ -157,13 +175,27 @@ pub(crate) fn linearize(steps: &[Step], init: State) -> Result<Vec<usize>, Stuck
     let mut state = init;
     let mut entry = list.next[head];
     let mut furthest = 0;
+    // What the configuration owes the pending-forever operation linearized last, if it was.
+    let owed = |stack: &[(usize, State, Undo)], list: &Entries| -> Option<Owed> {
+        let &(e, before, _) = stack.last()?;
+        let p = list.step[e];
+        steps[p].ret.is_none().then_some((before, p))
+    };
     while remaining > 0 {
         if entry != tail && list.is_call[entry] {
             let s = list.step[entry];
             let twin_waits = twins[s].is_some_and(|t| !set.contains(t));
-            if let Some(after) = steps[s].effect.apply(state).filter(|_| !twin_waits) {
+            let unneeded = owed(&stack, &list).is_some_and(|(before, p)| {
+                !depends(steps[p].effect, steps[s].effect, before, state)
+            });
+            if let Some(after) = steps[s]
+                .effect
+                .apply(state)
+                .filter(|_| !twin_waits && !unneeded)
+            {
                 let undo = set.add(s);
-                if cache.insert(&set, after) {
+                let owing = steps[s].ret.is_none().then_some((state, s));
+                if cache.insert(&set, after, owing) {
                     stack.push((entry, state, undo));
                     state = after;
                     list.lift(entry);
