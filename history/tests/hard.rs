@@ -8,6 +8,8 @@
 mod generate;
 
 use std::path::Path;
+use std::time::Duration;
+use witness_history::linearize::{linearizable_within, Budget};
 use witness_history::{judge, parse};
 
 struct Case {
@@ -77,4 +79,24 @@ fn every_porcupine_verdict_on_the_hard_corpus_is_reached() {
         disagreements.is_empty(),
         "verdict differs from Porcupine on {disagreements:?}"
     );
+}
+
+/// The library side of a timeout: a search that runs out of budget says so (with how much it
+/// explored) instead of answering; one within budget answers as without one.
+#[test]
+fn a_search_out_of_budget_is_unknown_not_a_guess() {
+    let judged = |seed: u64, budget: Budget| {
+        let generated = generate::history(seed);
+        let text = generate::render(&generated.shape, &generated.ops);
+        let history = parse(text.as_bytes(), None).expect("generated history");
+        linearizable_within(&history, &history.by_key()[0], &budget)
+    };
+    // Seed 13 is the corpus's slowest: millions of configurations.
+    let spent = judged(13, Budget::within(Duration::ZERO)).expect_err("no time to decide");
+    assert!(spent.explored >= 4096, "{spent:?}");
+    assert_eq!(
+        judged(1, Budget::within(Duration::from_secs(600))),
+        Ok(true)
+    );
+    assert_eq!(judged(1, Budget::unlimited()), Ok(true));
 }

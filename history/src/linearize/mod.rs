@@ -12,6 +12,8 @@ pub(crate) mod steps;
 mod window;
 
 use crate::ops::History;
+pub use search::Budget;
+use search::Ended;
 use serde::Serialize;
 use steps::{KeySteps, State, Step, ABSENT};
 
@@ -40,29 +42,62 @@ impl KeyOutcome {
     }
 }
 
+/// The budget ran out before the key was decided: its verdict is unknown, never a guess.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub struct OutOfBudget {
+    /// Configurations (sets of operations linearized, register state) the search explored.
+    pub explored: u64,
+}
+
 /// Judges the operations `ops` (indices into `history.operations`, one key, invocation order).
 pub(crate) fn judge_key(history: &History, ops: &[usize]) -> KeyOutcome {
+    judge_key_within(history, ops, &Budget::unlimited())
+        .expect("an unlimited budget is never spent")
+}
+
+/// [`judge_key`] within `budget`. When the budget runs out while shrinking a violation, the
+/// smallest window found so far is the window (it fails too, only it may not be the smallest).
+pub(crate) fn judge_key_within(
+    history: &History,
+    ops: &[usize],
+    budget: &Budget,
+) -> Result<KeyOutcome, OutOfBudget> {
     let compiled = KeySteps::compile(history, ops);
     let steps = &compiled.steps;
     let to_ops = |indices: Vec<usize>| indices.into_iter().map(|i| steps[i].op).collect();
     if read_map::applies(steps) {
         // Polynomial, and so are the prefixes shrinking judges with it.
         let linearizable = read_map::linearizable(steps);
-        return KeyOutcome {
+        return Ok(KeyOutcome {
             method: Method::ReadMapping,
             order: None,
-            window: (!linearizable).then(|| to_ops(window::smallest(steps, None))),
-        };
+            window: (!linearizable).then(|| to_ops(window::smallest(steps, None, budget))),
+        });
     }
-    let (order, window) = match search::linearize(steps, ABSENT) {
+    let (order, window) = match search::linearize_within(steps, ABSENT, budget) {
         Ok(order) => (Some(to_ops(order)), None),
-        Err(stuck) => (None, Some(to_ops(window::smallest(steps, Some(stuck))))),
+        Err(Ended::Stuck(stuck)) => (
+            None,
+            Some(to_ops(window::smallest(steps, Some(stuck), budget))),
+        ),
+        Err(Ended::OutOfBudget(explored)) => return Err(OutOfBudget { explored }),
     };
-    KeyOutcome {
+    Ok(KeyOutcome {
         method: Method::Search,
         order,
         window,
-    }
+    })
+}
+
+/// Whether one key (`ops`, as for [`linearization`]) is linearizable, decided within `budget`:
+/// the library side of a timeout. No window is shrunk.
+pub fn linearizable_within(
+    history: &History,
+    ops: &[usize],
+    budget: &Budget,
+) -> Result<bool, OutOfBudget> {
+    let steps = KeySteps::compile(history, ops).steps;
+    decide_within(&steps, ABSENT, budget)
 }
 
 /// A linearization of a linearizable key (for drawing its points), searched even when the
@@ -83,10 +118,13 @@ pub fn linearizable_by(history: &History, ops: &[usize], method: Method) -> Opti
     }
 }
 
-fn decide(steps: &[Step], init: State) -> bool {
+fn decide_within(steps: &[Step], init: State, budget: &Budget) -> Result<bool, OutOfBudget> {
     if init == ABSENT && read_map::applies(steps) {
-        read_map::linearizable(steps)
-    } else {
-        search::linearize(steps, init).is_ok()
+        return Ok(read_map::linearizable(steps));
+    }
+    match search::linearize_within(steps, init, budget) {
+        Ok(_) => Ok(true),
+        Err(Ended::Stuck(_)) => Ok(false),
+        Err(Ended::OutOfBudget(explored)) => Err(OutOfBudget { explored }),
     }
 }

@@ -14,6 +14,44 @@
 use super::memo::{Cache, Linearized, Owed, Undo};
 use super::steps::{Effect, State, Step};
 use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+/// A limit on the work a judgement may take, like Porcupine's timeout: a deadline, checked every
+/// [`CHECK_EVERY`] configurations. A search that reaches it ends without a verdict.
+#[derive(Clone, Copy, Debug, Default, Eq, PartialEq)]
+pub struct Budget {
+    deadline: Option<Instant>,
+}
+
+impl Budget {
+    /// No limit.
+    pub fn unlimited() -> Budget {
+        Budget::default()
+    }
+
+    /// Until `timeout` from now.
+    pub fn within(timeout: Duration) -> Budget {
+        Budget {
+            deadline: Instant::now().checked_add(timeout),
+        }
+    }
+
+    fn spent(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
+    }
+}
+
+/// Configurations explored between two looks at the clock.
+const CHECK_EVERY: u64 = 4096;
+
+/// How a search ended without a linearization.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub(crate) enum Ended {
+    /// There is none.
+    Stuck(Stuck),
+    /// The budget ran out after exploring this many configurations.
+    OutOfBudget(u64),
+}
 
 /// The doubly linked list of entries still to linearize; `HEAD` and `TAIL` are sentinels.
 struct Entries {
@@ -151,6 +189,13 @@ fn depends(p: Effect, x: Effect, before: State, now: State) -> bool {
     alone != after && p.apply(alone) != Some(after)
 }
 
+/// What the configuration owes the pending-forever operation linearized last, if it was.
+fn owed(steps: &[Step], stack: &[(usize, State, Undo)], list: &Entries) -> Option<Owed> {
+    let &(e, before, _) = stack.last()?;
+    let p = list.step[e];
+    steps[p].ret.is_none().then_some((before, p))
+}
+
 /// A search that found no linearization.
 #[derive(Clone, Copy, Debug, Eq, PartialEq)]
 pub(crate) struct Stuck {
@@ -166,6 +211,21 @@ pub(crate) struct Stuck {
 /// indices in linearization order (operations pending forever that were never needed are left
 /// out: they did not take effect).
 pub(crate) fn linearize(steps: &[Step], init: State) -> Result<Vec<usize>, Stuck> {
+    linearize_within(steps, init, &Budget::unlimited()).map_err(|ended| match ended {
+        Ended::Stuck(stuck) => stuck,
+        // An unlimited budget is never spent: the whole search ran and found nothing further.
+        Ended::OutOfBudget(_) => Stuck {
+            furthest: usize::MAX,
+        },
+    })
+}
+
+/// [`linearize`] within `budget`.
+pub(crate) fn linearize_within(
+    steps: &[Step],
+    init: State,
+    budget: &Budget,
+) -> Result<Vec<usize>, Ended> {
     let (mut list, head, tail) = Entries::new(steps);
     let mut remaining = steps.iter().filter(|s| s.ret.is_some()).count();
     let mut set = Linearized::new(steps);
@@ -174,18 +234,12 @@ pub(crate) fn linearize(steps: &[Step], init: State) -> Result<Vec<usize>, Stuck
     let twins = earlier_twins(steps);
     let mut state = init;
     let mut entry = list.next[head];
-    let mut furthest = 0;
-    // What the configuration owes the pending-forever operation linearized last, if it was.
-    let owed = |stack: &[(usize, State, Undo)], list: &Entries| -> Option<Owed> {
-        let &(e, before, _) = stack.last()?;
-        let p = list.step[e];
-        steps[p].ret.is_none().then_some((before, p))
-    };
+    let (mut furthest, mut explored) = (0, 0u64);
     while remaining > 0 {
         if entry != tail && list.is_call[entry] {
             let s = list.step[entry];
             let twin_waits = twins[s].is_some_and(|t| !set.contains(t));
-            let unneeded = owed(&stack, &list).is_some_and(|(before, p)| {
+            let unneeded = owed(steps, &stack, &list).is_some_and(|(before, p)| {
                 !depends(steps[p].effect, steps[s].effect, before, state)
             });
             if let Some(after) = steps[s]
@@ -196,6 +250,10 @@ pub(crate) fn linearize(steps: &[Step], init: State) -> Result<Vec<usize>, Stuck
                 let undo = set.add(s);
                 let owing = steps[s].ret.is_none().then_some((state, s));
                 if cache.insert(&set, after, owing) {
+                    explored += 1;
+                    if explored % CHECK_EVERY == 0 && budget.spent() {
+                        return Err(Ended::OutOfBudget(explored));
+                    }
                     stack.push((entry, state, undo));
                     state = after;
                     list.lift(entry);
@@ -216,7 +274,7 @@ pub(crate) fn linearize(steps: &[Step], init: State) -> Result<Vec<usize>, Stuck
             }
             // A return reached before its operation was linearized: undo the latest choice.
             let Some((call, before, undo)) = stack.pop() else {
-                return Err(Stuck { furthest });
+                return Err(Ended::Stuck(Stuck { furthest }));
             };
             let s = list.step[call];
             state = before;

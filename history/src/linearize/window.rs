@@ -6,7 +6,7 @@
 //! a real-time prefix of the key, and the failed search of the whole key already says which
 //! prefixes fail ([`Stuck::furthest`]): those are not searched at all.
 
-use super::search::Stuck;
+use super::search::{Budget, Stuck};
 use super::steps::{Step, ABSENT, ANY};
 use std::collections::HashMap;
 
@@ -59,6 +59,7 @@ pub(super) fn closure(steps: &[Step], start: usize, end: usize) -> (Vec<usize>, 
 /// Judges windows of one key, each distinct set of operations once.
 struct Windows<'s> {
     steps: &'s [Step],
+    budget: &'s Budget,
     /// The failed search of the whole key, when it was searched (not judged by read mapping).
     stuck: Option<Stuck>,
     judged: HashMap<(Vec<usize>, bool), bool>,
@@ -66,22 +67,23 @@ struct Windows<'s> {
 
 impl Windows<'_> {
     /// Whether the closure of `steps[start..end]` cannot be linearized from any state its start
-    /// allows.
-    fn fails(&mut self, start: usize, end: usize) -> bool {
+    /// allows; `None` when the budget ran out before that was decided.
+    fn fails(&mut self, start: usize, end: usize) -> Option<bool> {
         let (members, earlier) = closure(self.steps, start, end);
         if let (Some(stuck), false) = (self.stuck, earlier) {
             // Nothing before it: the window is every operation invoked before its last
             // completed member returned, a prefix the whole key's search explored.
             let last_return = members.iter().filter_map(|&i| self.steps[i].ret).max();
-            return last_return.is_some_and(|r| r >= stuck.furthest);
+            return Some(last_return.is_some_and(|r| r >= stuck.furthest));
         }
         if let Some(&fails) = self.judged.get(&(members.clone(), earlier)) {
-            return fails;
+            return Some(fails);
         }
         let sub: Vec<Step> = members.iter().map(|&i| self.steps[i]).collect();
-        let fails = !super::decide(&sub, if earlier { ANY } else { ABSENT });
+        let init = if earlier { ANY } else { ABSENT };
+        let fails = !super::decide_within(&sub, init, self.budget).ok()?;
         self.judged.insert((members, earlier), fails);
-        fails
+        Some(fails)
     }
 }
 
@@ -91,41 +93,50 @@ impl Windows<'_> {
 /// other"), then, for windows up to [`TIGHTEN_UP_TO`] operations, tightened until dropping the
 /// first or the last operation makes it linearizable. Because the window is closed under
 /// overlap, its failure does not depend on anything outside it: it cannot be linearized whatever
-/// the key held before it. `stuck` is the whole key's failed search, if it was searched. Returns
-/// step indices.
-pub(super) fn smallest(steps: &[Step], stuck: Option<Stuck>) -> Vec<usize> {
+/// the key held before it. `stuck` is the whole key's failed search, if it was searched. When
+/// `budget` runs out, the window found so far (it fails too) is the answer. Returns step indices.
+pub(super) fn smallest(steps: &[Step], stuck: Option<Stuck>, budget: &Budget) -> Vec<usize> {
     let mut windows = Windows {
         steps,
+        budget,
         stuck,
         judged: HashMap::new(),
     };
-    let (mut passing, mut failing) = (0, steps.len());
-    while failing - passing > 1 {
-        let mid = (passing + failing) / 2;
-        if windows.fails(0, mid) {
-            failing = mid;
+    // Invariant: the closure of steps[start..end] fails, also when the budget cut shrinking short.
+    let (mut start, mut end) = (0, steps.len());
+    shrink(&mut windows, &mut start, &mut end);
+    closure(steps, start, end).0
+}
+
+/// The bisections and the tightening of [`smallest`]; `None` when the budget ran out (the
+/// bounds still name a failing window).
+fn shrink(windows: &mut Windows, start: &mut usize, end: &mut usize) -> Option<()> {
+    let mut passing = 0;
+    while *end - passing > 1 {
+        let mid = (passing + *end) / 2;
+        if windows.fails(0, mid)? {
+            *end = mid;
         } else {
             passing = mid;
         }
     }
-    let mut end = failing;
-    let (mut start, mut passing) = (0, end);
-    while passing - start > 1 {
-        let mid = (start + passing) / 2;
-        if windows.fails(mid, end) {
-            start = mid;
+    let mut passing = *end;
+    while passing - *start > 1 {
+        let mid = (*start + passing) / 2;
+        if windows.fails(mid, *end)? {
+            *start = mid;
         } else {
             passing = mid;
         }
     }
-    while end - start <= TIGHTEN_UP_TO && end - start > 1 {
-        if windows.fails(start, end - 1) {
-            end -= 1;
-        } else if windows.fails(start + 1, end) {
-            start += 1;
+    while *end - *start <= TIGHTEN_UP_TO && *end - *start > 1 {
+        if windows.fails(*start, *end - 1)? {
+            *end -= 1;
+        } else if windows.fails(*start + 1, *end)? {
+            *start += 1;
         } else {
             break;
         }
     }
-    closure(steps, start, end).0
+    Some(())
 }
