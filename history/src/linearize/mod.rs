@@ -3,7 +3,9 @@
 //!
 //! Each key goes to the polynomial read-mapping decider when its writes have distinct values and
 //! it has no DELETE or conditional PUT, and to the memoized Wing & Gong search otherwise. A key
-//! that fails is cut down to the smallest window of operations that still cannot be linearized.
+//! that fails is cut down to the smallest window of operations that still cannot be linearized
+//! (`window`). A [`Budget`] bounds the search: past it the key's verdict is unknown
+//! ([`OutOfBudget`]), never guessed.
 
 pub(crate) mod memo;
 pub(crate) mod read_map;
@@ -104,7 +106,7 @@ pub fn linearizable_within(
 /// read-mapping decider judged it.
 pub fn linearization(history: &History, ops: &[usize]) -> Option<Vec<usize>> {
     let compiled = KeySteps::compile(history, ops);
-    let order = search::linearize(&compiled.steps, ABSENT).ok()?;
+    let order = search::linearize(&compiled.steps, ABSENT)?;
     Some(order.into_iter().map(|i| compiled.steps[i].op).collect())
 }
 
@@ -114,7 +116,7 @@ pub fn linearizable_by(history: &History, ops: &[usize], method: Method) -> Opti
     let steps = KeySteps::compile(history, ops).steps;
     match method {
         Method::ReadMapping => read_map::applies(&steps).then(|| read_map::linearizable(&steps)),
-        Method::Search => Some(search::linearize(&steps, ABSENT).is_ok()),
+        Method::Search => Some(search::linearize(&steps, ABSENT).is_some()),
     }
 }
 

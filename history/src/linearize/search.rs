@@ -200,27 +200,22 @@ fn owed(steps: &[Step], stack: &[(usize, State, Undo)], list: &Entries) -> Optio
 #[derive(Clone, Copy, Debug, Eq, PartialEq)]
 pub(crate) struct Stuck {
     /// The latest return (a position in the history) that some explored configuration reached
-    /// with every earlier return passed: the furthest the search got. Every operation invoked
-    /// before a time `t < furthest` can be linearized on its own (from the search's start state);
-    /// the operations invoked before `furthest` cannot. Shrinking reads prefixes off it instead
-    /// of searching them again.
+    /// with every earlier return passed: the furthest the search got. A real-time prefix (the
+    /// operations invoked before some time `t`, every completed one returned by `t`) can be
+    /// linearized from the search's start state iff `t < furthest`: the search, which explored
+    /// every configuration, reached one with all of the prefix's returns passed iff one exists.
+    /// Shrinking reads prefixes off it instead of searching them again.
     pub furthest: usize,
 }
 
 /// Searches for a linearization of `steps` starting from `init`. On success returns the steps'
 /// indices in linearization order (operations pending forever that were never needed are left
 /// out: they did not take effect).
-pub(crate) fn linearize(steps: &[Step], init: State) -> Result<Vec<usize>, Stuck> {
-    linearize_within(steps, init, &Budget::unlimited()).map_err(|ended| match ended {
-        Ended::Stuck(stuck) => stuck,
-        // An unlimited budget is never spent: the whole search ran and found nothing further.
-        Ended::OutOfBudget(_) => Stuck {
-            furthest: usize::MAX,
-        },
-    })
+pub(crate) fn linearize(steps: &[Step], init: State) -> Option<Vec<usize>> {
+    linearize_within(steps, init, &Budget::unlimited()).ok()
 }
 
-/// [`linearize`] within `budget`.
+/// [`linearize`] within `budget`, saying how it ended when it found no linearization.
 pub(crate) fn linearize_within(
     steps: &[Step],
     init: State,
