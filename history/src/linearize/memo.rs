@@ -129,7 +129,7 @@ impl Linearized {
 /// [`WORDS_PER_ENTRY`] for its span, chain link and map slot) it is emptied and refilled. The
 /// cache only saves work, so forgetting keeps every verdict and bounds memory (about 1 GiB) on
 /// pathological keys; refilling can repeat much work, so the bound sits well above what the
-/// hard corpus needs (its worst key: 5-6 million configurations, under 400 MB).
+/// hard corpus needs (its worst key: 5-6 million configurations, a process under 500 MB).
 const MAX_WORDS: usize = 256 << 20;
 
 /// Words a stored configuration costs besides its encoding.
