@@ -74,8 +74,8 @@ fn brute(ops: &[Operation], placed: &mut Vec<bool>, state: Option<Value>) -> boo
         return true;
     }
     for i in 0..ops.len() {
-        let ready = (0..ops.len())
-            .all(|j| placed[j] || ops[j].finished().map_or(true, |r| r > ops[i].call));
+        let ready =
+            (0..ops.len()).all(|j| placed[j] || ops[j].finished().is_none_or(|r| r > ops[i].call));
         if placed[i] || !ready {
             continue;
         }
