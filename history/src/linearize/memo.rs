@@ -9,6 +9,7 @@
 
 use super::steps::{State, Step};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 fn zobrist(index: usize) -> u64 {
     // splitmix64: a fixed, well-mixed word per operation; the set's hash is the XOR over members.
@@ -26,9 +27,11 @@ pub(super) struct Linearized {
     /// Every completed step below `low` is linearized; no completed step at or above `high` is.
     low: usize,
     high: usize,
-    /// Pending-forever steps linearized, in the order they were (the search undoes them last in,
-    /// first out).
-    linearized_forever: Vec<u32>,
+    /// Per step: its rank among the pending-forever steps (`u32::MAX` for a completed one).
+    rank: Vec<u32>,
+    /// The pending-forever steps linearized, as a bitmap over their ranks: a few words however
+    /// many of them there are.
+    forever_bits: Vec<u64>,
 }
 
 /// What [`Linearized::add`] changed, for [`Linearized::remove`].
@@ -42,13 +45,26 @@ impl Linearized {
     pub(super) fn new(steps: &[Step]) -> Self {
         let forever: Vec<bool> = steps.iter().map(|s| s.ret.is_none()).collect();
         let low = forever.iter().position(|f| !f).unwrap_or(steps.len());
+        let mut ranks = 0u32;
+        let rank = forever
+            .iter()
+            .map(|&f| {
+                ranks += u32::from(f);
+                if f {
+                    ranks - 1
+                } else {
+                    u32::MAX
+                }
+            })
+            .collect();
         Linearized {
             bits: vec![0; steps.len().div_ceil(64)],
             hash: 0,
             forever,
             low,
             high: 0,
-            linearized_forever: Vec::new(),
+            rank,
+            forever_bits: vec![0; (ranks as usize).div_ceil(64)],
         }
     }
 
@@ -68,7 +84,8 @@ impl Linearized {
         self.bits[i / 64] |= 1 << (i % 64);
         self.hash ^= zobrist(i);
         if self.forever[i] {
-            self.linearized_forever.push(i as u32);
+            let r = self.rank[i] as usize;
+            self.forever_bits[r / 64] |= 1 << (r % 64);
         } else {
             self.high = self.high.max(i + 1);
             while self.low < self.forever.len()
@@ -84,14 +101,15 @@ impl Linearized {
         self.bits[i / 64] &= !(1 << (i % 64));
         self.hash ^= zobrist(i);
         if self.forever[i] {
-            self.linearized_forever.pop();
+            let r = self.rank[i] as usize;
+            self.forever_bits[r / 64] &= !(1 << (r % 64));
         }
         self.low = undo.low;
         self.high = undo.high;
     }
 
-    /// The exact compact form: `high`, the holes below it, a separator, the sorted pending-forever
-    /// members.
+    /// The exact compact form: `high`, the holes below it, a separator, the pending-forever
+    /// bitmap (of the same length in every configuration of one search).
     fn encode(&self, out: &mut Vec<u32>) {
         out.clear();
         out.push(self.high as u32);
@@ -101,15 +119,46 @@ impl Linearized {
                 .map(|j| j as u32),
         );
         out.push(u32::MAX);
-        let start = out.len();
-        out.extend_from_slice(&self.linearized_forever);
-        out[start..].sort_unstable();
+        for &word in &self.forever_bits {
+            out.extend_from_slice(&[word as u32, (word >> 32) as u32]);
+        }
     }
 }
 
-/// Bounds the cache: past this many stored words it is emptied and refilled. The cache only saves
-/// work, so forgetting keeps every verdict and bounds memory on pathological keys.
-const MAX_WORDS: usize = 48 << 20;
+/// Bounds the cache: past this many words (4 bytes; each configuration costs its encoding plus
+/// [`WORDS_PER_ENTRY`] for its span, chain link and map slot) it is emptied and refilled. The
+/// cache only saves work, so forgetting keeps every verdict and bounds memory (about 1 GiB) on
+/// pathological keys; refilling can repeat much work, so the bound sits well above what the
+/// hard corpus needs (its worst key: 5-6 million configurations, a process under 500 MB).
+const MAX_WORDS: usize = 256 << 20;
+
+/// Words a stored configuration costs besides its encoding.
+const WORDS_PER_ENTRY: usize = 9;
+
+/// Hashes a (set hash, state) key: the set's hash is already a well-mixed Zobrist word, so one
+/// multiply folds the state in (SipHash here cost a third of the search).
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(26) ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
 
 /// Configurations already explored: (hash, state) → the first stored encoding with that key;
 /// `chain` links further ones with the same key; encodings live in one arena.
@@ -118,27 +167,52 @@ pub(super) struct Cache {
     arena: Vec<u32>,
     spans: Vec<(u32, u32)>,
     chain: Vec<u32>,
-    first: HashMap<(u64, State), u32>,
+    first: HashMap<(u64, State), u32, BuildHasherDefault<KeyHasher>>,
     scratch: Vec<u32>,
 }
 
 const NO_MORE: u32 = u32::MAX;
 
+/// What a configuration owes its last operation when that one was pending forever: the state
+/// before it, and its step.
+pub(super) type Owed = (State, usize);
+
 impl Cache {
+    /// An empty cache sized for a search over `steps` operations (most searches store a few
+    /// configurations per operation; growing from empty rehashed the map a dozen times).
+    pub(super) fn with_capacity(steps: usize) -> Cache {
+        let configurations = steps * 4;
+        Cache {
+            arena: Vec::with_capacity(configurations * 2),
+            spans: Vec::with_capacity(configurations),
+            chain: Vec::with_capacity(configurations),
+            first: HashMap::with_capacity_and_hasher(configurations, BuildHasherDefault::default()),
+            scratch: Vec::new(),
+        }
+    }
+
     fn stored(&self, index: u32) -> &[u32] {
         let (start, len) = self.spans[index as usize];
         &self.arena[start as usize..(start + len) as usize]
     }
 
-    /// Records the configuration; false if it was explored before.
-    pub(super) fn insert(&mut self, set: &Linearized, state: State) -> bool {
-        if self.arena.len() + self.spans.len() * 4 > MAX_WORDS {
+    /// Records the configuration; false if it was explored before. `owed` is the search's
+    /// obligation when the last operation linearized was pending forever: (the state before it,
+    /// its step), see `search::depends`.
+    pub(super) fn insert(&mut self, set: &Linearized, state: State, owed: Option<Owed>) -> bool {
+        if self.arena.len() + self.spans.len() * WORDS_PER_ENTRY > MAX_WORDS {
             *self = Cache::default();
         }
         let mut scratch = std::mem::take(&mut self.scratch);
         set.encode(&mut scratch);
+        let mut hash = set.hash();
+        if let Some((before, step)) = owed {
+            // The bitmap has a fixed length: the obligation after it makes the form longer.
+            scratch.extend_from_slice(&[before, step as u32]);
+            hash ^= zobrist(step).rotate_left(17) ^ zobrist(before as usize).rotate_left(41);
+        }
         let new = self.spans.len() as u32;
-        let mut at = *self.first.entry((set.hash(), state)).or_insert(new);
+        let mut at = *self.first.entry((hash, state)).or_insert(new);
         let mut fresh = true;
         while at != new {
             if self.stored(at) == scratch.as_slice() {

@@ -3,16 +3,21 @@
 //!
 //! Each key goes to the polynomial read-mapping decider when its writes have distinct values and
 //! it has no DELETE or conditional PUT, and to the memoized Wing & Gong search otherwise. A key
-//! that fails is cut down to the smallest window of operations that still cannot be linearized.
+//! that fails is cut down to the smallest window of operations that still cannot be linearized
+//! (`window`). A [`Budget`] bounds the search: past it the key's verdict is unknown
+//! ([`OutOfBudget`]), never guessed.
 
 pub(crate) mod memo;
 pub(crate) mod read_map;
 pub(crate) mod search;
 pub(crate) mod steps;
+mod window;
 
 use crate::ops::History;
+pub use search::Budget;
+use search::Ended;
 use serde::Serialize;
-use steps::{KeySteps, State, Step, ABSENT, ANY};
+use steps::{KeySteps, State, Step, ABSENT};
 
 /// Which decider judged a key.
 #[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, Serialize)]
@@ -39,22 +44,62 @@ impl KeyOutcome {
     }
 }
 
+/// The budget ran out before the key was decided: its verdict is unknown, never a guess.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub struct OutOfBudget {
+    /// Configurations (sets of operations linearized, register state) the search explored.
+    pub explored: u64,
+}
+
 /// Judges the operations `ops` (indices into `history.operations`, one key, invocation order).
 pub(crate) fn judge_key(history: &History, ops: &[usize]) -> KeyOutcome {
+    judge_key_within(history, ops, &Budget::unlimited())
+        .expect("an unlimited budget is never spent")
+}
+
+/// [`judge_key`] within `budget`. When the budget runs out while shrinking a violation, the
+/// smallest window found so far is the window (it fails too, only it may not be the smallest).
+pub(crate) fn judge_key_within(
+    history: &History,
+    ops: &[usize],
+    budget: &Budget,
+) -> Result<KeyOutcome, OutOfBudget> {
     let compiled = KeySteps::compile(history, ops);
     let steps = &compiled.steps;
-    let (method, linearizable, order) = if read_map::applies(steps) {
-        (Method::ReadMapping, read_map::linearizable(steps), None)
-    } else {
-        let order = search::linearize(steps, ABSENT);
-        (Method::Search, order.is_some(), order)
-    };
     let to_ops = |indices: Vec<usize>| indices.into_iter().map(|i| steps[i].op).collect();
-    KeyOutcome {
-        method,
-        order: order.map(to_ops),
-        window: (!linearizable).then(|| to_ops(smallest_window(steps))),
+    if read_map::applies(steps) {
+        // Polynomial, and so are the prefixes shrinking judges with it.
+        let linearizable = read_map::linearizable(steps);
+        return Ok(KeyOutcome {
+            method: Method::ReadMapping,
+            order: None,
+            window: (!linearizable).then(|| to_ops(window::smallest(steps, None, budget))),
+        });
     }
+    let (order, window) = match search::linearize_within(steps, ABSENT, budget) {
+        Ok(order) => (Some(to_ops(order)), None),
+        Err(Ended::Stuck(stuck)) => (
+            None,
+            Some(to_ops(window::smallest(steps, Some(stuck), budget))),
+        ),
+        Err(Ended::OutOfBudget(explored)) => return Err(OutOfBudget { explored }),
+    };
+    Ok(KeyOutcome {
+        method: Method::Search,
+        order,
+        window,
+    })
+}
+
+/// Whether one key (`ops`, as for [`linearization`]) is linearizable, decided within `budget`:
+/// the library side of a timeout. No window is shrunk.
+pub fn linearizable_within(
+    history: &History,
+    ops: &[usize],
+    budget: &Budget,
+) -> Result<bool, OutOfBudget> {
+    let steps = KeySteps::compile(history, ops).steps;
+    decide_within(&steps, ABSENT, budget)
 }
 
 /// A linearization of a linearizable key (for drawing its points), searched even when the
@@ -75,104 +120,13 @@ pub fn linearizable_by(history: &History, ops: &[usize], method: Method) -> Opti
     }
 }
 
-fn decide(steps: &[Step], init: State) -> bool {
+fn decide_within(steps: &[Step], init: State, budget: &Budget) -> Result<bool, OutOfBudget> {
     if init == ABSENT && read_map::applies(steps) {
-        read_map::linearizable(steps)
-    } else {
-        search::linearize(steps, init).is_some()
+        return Ok(read_map::linearizable(steps));
     }
-}
-
-/// Windows up to this size are tightened one operation at a time after the bisections.
-const TIGHTEN_UP_TO: usize = 64;
-
-/// The operations `steps[start..end]` (invocation order) closed under real-time overlap: every
-/// completed operation that overlaps the span of the completed members joins (the span grows, so
-/// repeat), then every pending-forever operation invoked before the span ends (it may take effect
-/// inside it). Operations left out are entirely before the span (linearized before every member,
-/// so the state they leave is summarized by the start state) or entirely after it. Returns the
-/// members and whether anything lies before them (then the start state is unknown).
-fn closure(steps: &[Step], start: usize, end: usize) -> (Vec<usize>, bool) {
-    let mut member = vec![false; steps.len()];
-    member[start..end].iter_mut().for_each(|m| *m = true);
-    let completed = |i: usize| steps[i].ret.map(|r| (steps[i].call, r));
-    let spans = (start..end).filter_map(completed);
-    let lo0 = spans
-        .clone()
-        .map(|(c, _)| c)
-        .min()
-        .unwrap_or(steps[start].call);
-    let (mut lo, mut hi) = (lo0, spans.map(|(_, r)| r).max().unwrap_or(lo0));
-    loop {
-        let before = (lo, hi);
-        // Steps are in invocation order: only those invoked before `hi` can overlap.
-        let mut i = 0;
-        while i < steps.len() && steps[i].call < hi {
-            if let Some((call, ret)) = completed(i).filter(|&(_, r)| !member[i] && r > lo) {
-                member[i] = true;
-                (lo, hi) = (lo.min(call), hi.max(ret));
-            }
-            i += 1;
-        }
-        if (lo, hi) == before {
-            break;
-        }
+    match search::linearize_within(steps, init, budget) {
+        Ok(_) => Ok(true),
+        Err(Ended::Stuck(_)) => Ok(false),
+        Err(Ended::OutOfBudget(explored)) => Err(OutOfBudget { explored }),
     }
-    let mut earlier = false;
-    for i in 0..steps.len() {
-        match completed(i) {
-            None if steps[i].call < hi => member[i] = true,
-            Some((_, ret)) if !member[i] && ret < lo => earlier = true,
-            _ => {}
-        }
-    }
-    ((0..steps.len()).filter(|&i| member[i]).collect(), earlier)
-}
-
-/// Whether the closure of `steps[start..end]` cannot be linearized from any state its start
-/// allows.
-fn window_fails(steps: &[Step], start: usize, end: usize) -> bool {
-    let (members, earlier) = closure(steps, start, end);
-    let sub: Vec<Step> = members.iter().map(|&i| steps[i]).collect();
-    !decide(&sub, if earlier { ANY } else { ABSENT })
-}
-
-/// Shrinks a non-linearizable key to a window: the closure (see [`closure`]) of
-/// `steps[start..end]`, where `end` is found by bisection on the shortest failing prefix and
-/// `start` by bisection on the latest failing start (each keeps "fails at one bound, passes at the
-/// other"), then, for windows up to [`TIGHTEN_UP_TO`] operations, tightened until dropping the
-/// first or the last operation makes it linearizable. Because the window is closed under
-/// overlap, its failure does not depend on anything outside it: it cannot be linearized whatever
-/// the key held before it. Returns step indices.
-fn smallest_window(steps: &[Step]) -> Vec<usize> {
-    let fails = |start: usize, end: usize| window_fails(steps, start, end);
-    let (mut passing, mut failing) = (0, steps.len());
-    while failing - passing > 1 {
-        let mid = (passing + failing) / 2;
-        if fails(0, mid) {
-            failing = mid;
-        } else {
-            passing = mid;
-        }
-    }
-    let mut end = failing;
-    let (mut start, mut passing) = (0, end);
-    while passing - start > 1 {
-        let mid = (start + passing) / 2;
-        if fails(mid, end) {
-            start = mid;
-        } else {
-            passing = mid;
-        }
-    }
-    while end - start <= TIGHTEN_UP_TO && end - start > 1 {
-        if fails(start, end - 1) {
-            end -= 1;
-        } else if fails(start + 1, end) {
-            start += 1;
-        } else {
-            break;
-        }
-    }
-    closure(steps, start, end).0
 }
