@@ -45,6 +45,7 @@ pub fn render(history: &History, verdict: &HistoryReport, title: &str) -> String
             Status::Holds => ("holds", "holds"),
             Status::Violated => ("violated", "VIOLATED"),
             Status::OrderAmbiguous => ("ambiguous", "order ambiguous"),
+            Status::Unknown => ("ambiguous", "unknown (budget ran out)"),
         };
         let _ = write!(
             page,
@@ -62,7 +63,11 @@ pub fn render(history: &History, verdict: &HistoryReport, title: &str) -> String
             .violations
             .iter()
             .find(|v| v.key == history.keys[key]);
-        key_section(&mut page, history, key, &by_key[key], violation);
+        let decided = verdict
+            .per_key
+            .iter()
+            .all(|k| k.key != history.keys[key] || k.linearizable.is_some());
+        key_section(&mut page, history, key, &by_key[key], (violation, decided));
     }
     page.push_str("</body></html>\n");
     page
@@ -73,7 +78,7 @@ fn key_section(
     history: &History,
     key: usize,
     ops: &[usize],
-    violation: Option<&Violation>,
+    (violation, decided): (Option<&Violation>, bool),
 ) {
     let name = &history.keys[key];
     let _ = write!(
@@ -82,8 +87,9 @@ fn key_section(
         escape(name)
     );
     let drawn = drawn_ops(history, ops, violation);
+    // An undecided key ran out of budget: searching it again for points would ignore the budget.
     let points = match violation {
-        None if ops.len() <= MAX_POINTS => linearize::linearization(history, ops)
+        None if decided && ops.len() <= MAX_POINTS => linearize::linearization(history, ops)
             .map(|order| points(history, &order))
             .unwrap_or_default(),
         _ => Vec::new(),
@@ -121,6 +127,9 @@ fn key_section(
             }
             let _ = write!(page, "</ol><p>{}</p></aside>", escape(&v.explanation));
         }
+        None if !decided => page.push_str(
+            "<aside><b>undecided</b>: the budget ran out before linearizability was decided.</aside>",
+        ),
         None => {
             let note = if points.is_empty() {
                 "linearizable".to_string()

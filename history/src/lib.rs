@@ -38,5 +38,6 @@ pub mod weak;
 
 pub use format::events::Builder;
 pub use format::{parse, parse_str, Format, ParseError};
+pub use linearize::Budget;
 pub use ops::{Command, History, Operation, Outcome, Reply, Status, Value};
-pub use verdict::{judge, HistoryReport, KeyVerdict, PropertyVerdict, Violation};
+pub use verdict::{judge, judge_within, HistoryReport, KeyVerdict, PropertyVerdict, Violation};

@@ -220,4 +220,7 @@ pub enum Status {
     /// The history does not fix the order of the writes the property needs compared; witness
     /// says so rather than guess one.
     OrderAmbiguous,
+    /// The budget ran out before the property was decided (linearizability under `--timeout`):
+    /// not a guess either way.
+    Unknown,
 }

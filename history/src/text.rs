@@ -14,6 +14,7 @@ pub fn status_word(status: Status) -> &'static str {
         Status::OrderAmbiguous => {
             "order ambiguous (the history does not fix the order of the writes)"
         }
+        Status::Unknown => "unknown (the budget ran out before it was decided)",
     }
 }
 

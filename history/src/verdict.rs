@@ -3,7 +3,7 @@
 
 use crate::anomaly::{self, Instance};
 use crate::coverage;
-use crate::linearize::{self, Method};
+use crate::linearize::{self, Budget, KeyOutcome, Method, OutOfBudget};
 use crate::ops::{History, Outcome, Reply, Status};
 use crate::weak;
 use serde::Serialize;
@@ -41,7 +41,11 @@ pub struct KeyVerdict {
     pub key: String,
     pub operations: usize,
     pub method: Method,
-    pub linearizable: bool,
+    /// `None` when the budget ran out before the key was decided.
+    pub linearizable: Option<bool>,
+    /// For an undecided key: the configurations its search explored before the budget ran out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explored: Option<u64>,
     /// Operation indices in a linearization order (when the search found one). Not in the JSON:
     /// it is as long as the key's history.
     #[serde(skip)]
@@ -61,9 +65,14 @@ pub struct HistoryReport {
 }
 
 impl HistoryReport {
-    /// Whether no judged property is violated.
+    /// Whether no judged property is violated (an undecided one is not violated).
     pub fn holds(&self) -> bool {
         self.properties.iter().all(|p| p.status != Status::Violated)
+    }
+
+    /// The keys whose linearizability the budget left undecided.
+    pub fn undecided(&self) -> impl Iterator<Item = &KeyVerdict> {
+        self.per_key.iter().filter(|k| k.linearizable.is_none())
     }
 
     pub fn status(&self, property: PropertyId) -> Option<Status> {
@@ -77,6 +86,13 @@ impl HistoryReport {
 /// Judges every key of `history`: linearizability, then read-after-write, read-your-writes and
 /// monotonic-reads (and list-after-write when the history has LISTs) through the shared monitor.
 pub fn judge(history: &History) -> HistoryReport {
+    judge_within(history, &Budget::unlimited())
+}
+
+/// [`judge`] with linearizability searched within `budget` (one budget for the whole history):
+/// a key the search could not decide in time is undecided and linearizability is
+/// [`Status::Unknown`], unless another key is violated. The weaker properties are judged in full.
+pub fn judge_within(history: &History, budget: &Budget) -> HistoryReport {
     let mut per_key = Vec::with_capacity(history.keys.len());
     let mut violations = Vec::new();
     let mut weak = [Status::Holds; weak::PER_KEY_COUNT];
@@ -86,19 +102,18 @@ pub fn judge(history: &History) -> HistoryReport {
         if ops.is_empty() {
             continue;
         }
-        let outcome = linearize::judge_key(history, ops);
+        let judged = linearize::judge_key_within(history, ops, budget);
         let name = history.keys[key].clone();
-        let window = outcome.window.as_deref().unwrap_or(&[]);
-        let statuses = weak::judge_key(history, ops, outcome.linearizable(), window);
-        if let Some(window) = &outcome.window {
-            linearizable = Status::Violated;
-            violations.push(violation(
-                history,
-                PropertyId::Linearizable,
-                &name,
-                ops,
-                window,
-            ));
+        let (decided, window) = match &judged {
+            Ok(outcome) => (Some(outcome.linearizable()), outcome.window.as_deref()),
+            Err(_) => (None, None),
+        };
+        let window = window.unwrap_or(&[]);
+        let statuses = weak::judge_key(history, ops, decided == Some(true), window);
+        linearizable = worst(linearizable, linearizable_status(decided));
+        if decided == Some(false) {
+            let v = violation(history, PropertyId::Linearizable, &name, ops, window);
+            violations.push(v);
         }
         for ((total, judged), property) in weak.iter_mut().zip(statuses).zip(weak::PER_KEY) {
             *total = worst(*total, judged.status);
@@ -106,13 +121,7 @@ pub fn judge(history: &History) -> HistoryReport {
                 violations.push(violation(history, property, &name, ops, window));
             }
         }
-        per_key.push(KeyVerdict {
-            key: name,
-            operations: ops.len(),
-            method: outcome.method,
-            linearizable: outcome.linearizable(),
-            order: outcome.order,
-        });
+        per_key.push(key_verdict(name, ops.len(), judged));
     }
     HistoryReport {
         keys: per_key.len(),
@@ -120,6 +129,40 @@ pub fn judge(history: &History) -> HistoryReport {
         properties: properties(history, linearizable, weak),
         per_key,
         violations,
+    }
+}
+
+fn linearizable_status(decided: Option<bool>) -> Status {
+    match decided {
+        Some(true) => Status::Holds,
+        Some(false) => Status::Violated,
+        None => Status::Unknown,
+    }
+}
+
+fn key_verdict(
+    key: String,
+    operations: usize,
+    judged: Result<KeyOutcome, OutOfBudget>,
+) -> KeyVerdict {
+    match judged {
+        Ok(outcome) => KeyVerdict {
+            key,
+            operations,
+            method: outcome.method,
+            linearizable: Some(outcome.linearizable()),
+            explored: None,
+            order: outcome.order,
+        },
+        // Only the search has a budget: the read-mapping decider is polynomial.
+        Err(out) => KeyVerdict {
+            key,
+            operations,
+            method: Method::Search,
+            linearizable: None,
+            explored: Some(out.explored),
+            order: None,
+        },
     }
 }
 
@@ -151,6 +194,7 @@ fn properties(
 fn worst(a: Status, b: Status) -> Status {
     match (a, b) {
         (Status::Violated, _) | (_, Status::Violated) => Status::Violated,
+        (Status::Unknown, _) | (_, Status::Unknown) => Status::Unknown,
         (Status::OrderAmbiguous, _) | (_, Status::OrderAmbiguous) => Status::OrderAmbiguous,
         _ => Status::Holds,
     }

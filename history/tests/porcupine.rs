@@ -3,7 +3,9 @@
 //! witness reaches.
 
 use std::path::Path;
-use witness_history::{judge, parse, Command, Format, Outcome};
+use std::time::Duration;
+use witness_history::{judge, judge_within, parse, Budget, Command, Format, Outcome, Status};
+use witness_model::properties::PropertyId;
 
 fn data() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/porcupine"))
@@ -123,4 +125,40 @@ fn violation_windows_are_closed_under_overlap() {
         }
     }
     assert_eq!(windows, 79);
+}
+
+#[test]
+fn a_spent_budget_leaves_linearizability_unknown_not_guessed() {
+    // etcd_080 needs more than the 4096 configurations the search explores before it first looks
+    // at the clock, so a budget already spent stops it there, on any machine.
+    let reader = std::fs::File::open(data().join("etcd_080.log")).expect("fixture");
+    let history = parse(reader, None).expect("etcd_080");
+    let spent = Budget::within(Duration::ZERO);
+    let verdict = judge_within(&history, &spent);
+    assert_eq!(
+        verdict.status(PropertyId::Linearizable),
+        Some(Status::Unknown)
+    );
+    assert!(verdict.holds(), "an unknown is not a violation");
+    assert!(verdict.violations.is_empty());
+    let undecided: Vec<_> = verdict.undecided().collect();
+    assert_eq!(undecided.len(), 1);
+    assert_eq!(undecided[0].linearizable, None);
+    assert_eq!(undecided[0].explored, Some(4096));
+    let full = judge(&history);
+    assert_eq!(full.status(PropertyId::Linearizable), Some(Status::Holds));
+    assert_eq!(full.undecided().count(), 0);
+}
+
+#[test]
+fn a_violation_found_within_the_budget_stays_a_violation() {
+    // etcd_000 is decided (not linearizable) before the search looks at the clock.
+    let reader = std::fs::File::open(data().join("etcd_000.log")).expect("fixture");
+    let history = parse(reader, None).expect("etcd_000");
+    let verdict = judge_within(&history, &Budget::within(Duration::ZERO));
+    assert_eq!(
+        verdict.status(PropertyId::Linearizable),
+        Some(Status::Violated)
+    );
+    assert_eq!(verdict, judge(&history));
 }

@@ -51,14 +51,9 @@ pub struct OutOfBudget {
     pub explored: u64,
 }
 
-/// Judges the operations `ops` (indices into `history.operations`, one key, invocation order).
-pub(crate) fn judge_key(history: &History, ops: &[usize]) -> KeyOutcome {
-    judge_key_within(history, ops, &Budget::unlimited())
-        .expect("an unlimited budget is never spent")
-}
-
-/// [`judge_key`] within `budget`. When the budget runs out while shrinking a violation, the
-/// smallest window found so far is the window (it fails too, only it may not be the smallest).
+/// Judges the operations `ops` (indices into `history.operations`, one key, invocation order)
+/// within `budget`. When the budget runs out while shrinking a violation, the smallest window
+/// found so far is the window (it fails too, only it may not be the smallest).
 pub(crate) fn judge_key_within(
     history: &History,
     ops: &[usize],
