@@ -27,7 +27,9 @@ default configuration, compared against the expected verdicts (docs/verdicts.md)
 Exit codes: 0 every always-property holds (suite: every verdict as expected) and every run was \
 complete; 1 a property is violated (suite: a verdict differs from the expected one), or a file \
 could not be read or written; 2 bad input; 3 a run stopped early (timeout or Ctrl-C) with nothing \
-violated; 4 internal error (witness itself failed; no verdict).";
+violated (history: --timeout left a verdict unknown); 4 internal error (witness itself failed; no \
+verdict). `history` with several files: 2 if any is unreadable, else 1 if any is violated, else 3 \
+if any is unknown, else 0.";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -375,9 +377,17 @@ pub struct ReplayArgs {
 
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
-    /// The history file (docs/cli.md, "witness history"), or `-` for standard input.
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
+    /// The history file (docs/cli.md, "witness history"), or `-` for standard input. Several
+    /// files are judged in parallel, one line each and a summary.
+    #[arg(value_name = "FILE", required_unless_present = "list")]
+    pub files: Vec<PathBuf>,
+    /// Also judge every path listed in this file, one per line (as several FILEs).
+    #[arg(long, value_name = "LIST")]
+    pub list: Option<PathBuf>,
+    /// Stop each file's linearizability search after this long (250ms, 30s, 0): past it the verdict
+    /// is unknown, never a guess, and the exit code is 3 unless something was violated.
+    #[arg(long, value_name = "D", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
     /// The file's format; `auto` detects it from the first line.
     #[arg(long, value_name = "FORMAT", default_value_t = FormatOrAuto(None))]
     pub format: FormatOrAuto,

@@ -1,33 +1,50 @@
 //! `witness history FILE`: judge a history recorded anywhere. Value-based histories (Jepsen log
 //! lines, Jepsen/elle-cli JSON, EDN) go to witness-history's per-key linearizability checker; the
 //! project's own versioned events are streamed through the same property monitor the model and the
-//! implementation's tests use.
+//! implementation's tests use. Several files (`FILE...`, `--list`) are judged in `batch`.
 
-use crate::choices::ExportFormat;
+use crate::choices::{ExportFormat, FormatOrAuto};
 use crate::cli::HistoryArgs;
-use crate::output::{self, CliError, EXIT_OK, EXIT_VIOLATED};
+use crate::output::{self, CliError, EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATED};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use witness_history::{Format, History, HistoryReport};
+use witness_history::{Budget, Format, History, HistoryReport};
 use witness_model::history::Event;
 use witness_model::history_json::{read_events, ReadError};
 use witness_model::names::Names;
 use witness_model::properties::{HistoryChecker, HistoryVerdict, PropertyId};
 
+mod batch;
+
 pub fn history(args: &HistoryArgs) -> Result<i32, CliError> {
-    let name = args.file.display().to_string();
-    let mut reader = open(args)?;
-    let format = match args.format.0 {
-        None => detect(&mut reader, args)?,
+    match (&args.files[..], &args.list) {
+        ([path], None) => single(args, path),
+        _ => batch::run(args),
+    }
+}
+
+/// A history read and parsed, not yet judged.
+enum Loaded {
+    Values(Format, History),
+    /// The project's events, still to be streamed through the monitor.
+    Project(Box<dyn BufRead>),
+}
+
+/// Opens `path`, detects its format unless `format` names it, and parses a value history.
+fn load(path: &Path, format: FormatOrAuto) -> Result<Loaded, CliError> {
+    let name = path.display().to_string();
+    let mut reader = open(path)?;
+    let format = match format.0 {
+        None => detect(&mut reader, path)?,
         Some(given) => given,
     };
     if format == Format::Project {
-        return versioned(args, &name, reader);
+        return Ok(Loaded::Project(reader));
     }
     let mut bytes = Vec::new();
     reader
         .read_to_end(&mut bytes)
-        .map_err(|e| CliError::io("read history", &args.file, e))?;
+        .map_err(|e| CliError::io("read history", path, e))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         CliError::usage(format!(
             "{name}: expected UTF-8 text, found a byte that is not ({e})"
@@ -35,11 +52,26 @@ pub fn history(args: &HistoryArgs) -> Result<i32, CliError> {
     })?;
     let history = witness_history::parse_str(&text, format)
         .map_err(|e| CliError::usage(format!("{name}: {e}")))?;
+    Ok(Loaded::Values(format, history))
+}
+
+/// The budget of one file's linearizability search, starting now.
+fn budget(args: &HistoryArgs) -> Budget {
+    args.timeout.map_or_else(Budget::unlimited, Budget::within)
+}
+
+/// One file, judged in detail.
+fn single(args: &HistoryArgs, path: &Path) -> Result<i32, CliError> {
+    let name = path.display().to_string();
+    let (format, history) = match load(path, args.format)? {
+        Loaded::Project(reader) => return versioned(args, &name, reader),
+        Loaded::Values(format, history) => (format, history),
+    };
     if let Some(to) = args.to {
         convert(&name, &history, to)?;
         return Ok(EXIT_OK);
     }
-    let verdict = witness_history::judge(&history);
+    let verdict = witness_history::judge_within(&history, &budget(args));
     if let Some(out) = &args.html {
         write_html(args, out, &name, &history, &verdict)?;
     }
@@ -48,31 +80,37 @@ pub fn history(args: &HistoryArgs) -> Result<i32, CliError> {
     } else {
         print_text(&name, format, &history, &verdict);
     }
-    Ok(if verdict.holds() {
-        EXIT_OK
-    } else {
-        EXIT_VIOLATED
-    })
+    Ok(exit_code(&verdict))
 }
 
-fn open(args: &HistoryArgs) -> Result<Box<dyn BufRead>, CliError> {
-    if args.file.as_os_str() == "-" {
+/// A violation is certain whatever the budget left undecided, so it outranks an unknown.
+fn exit_code(verdict: &HistoryReport) -> i32 {
+    if !verdict.holds() {
+        EXIT_VIOLATED
+    } else if verdict.undecided().next().is_some() {
+        EXIT_INCOMPLETE
+    } else {
+        EXIT_OK
+    }
+}
+
+fn open(path: &Path) -> Result<Box<dyn BufRead>, CliError> {
+    if path.as_os_str() == "-" {
         return Ok(Box::new(BufReader::with_capacity(
             1 << 16,
             std::io::stdin(),
         )));
     }
-    let file =
-        std::fs::File::open(&args.file).map_err(|e| CliError::io("read history", &args.file, e))?;
+    let file = std::fs::File::open(path).map_err(|e| CliError::io("read history", path, e))?;
     Ok(Box::new(BufReader::with_capacity(1 << 16, file)))
 }
 
 /// The format, from the first buffered bytes (nothing is consumed).
-fn detect(reader: &mut Box<dyn BufRead>, args: &HistoryArgs) -> Result<Format, CliError> {
+fn detect(reader: &mut Box<dyn BufRead>, path: &Path) -> Result<Format, CliError> {
     let head = reader
         .fill_buf()
-        .map_err(|e| CliError::io("read history", &args.file, e))?;
-    let name = args.file.display();
+        .map_err(|e| CliError::io("read history", path, e))?;
+    let name = path.display();
     Format::detect(&String::from_utf8_lossy(head)).ok_or_else(|| {
         CliError::usage(format!(
             "{name}: line 1: expected a Jepsen log line, a JSON object or array, or an EDN map (see docs/cli.md, \"witness history\")"
@@ -120,6 +158,7 @@ fn print_json(name: &str, format: Format, verdict: &HistoryReport) -> Result<(),
         "per_key": verdict.per_key,
         "violations": verdict.violations,
         "violation": verdict.violations.first(),
+        "undecided": verdict.undecided().map(|k| &k.key).collect::<Vec<_>>(),
     });
     println!("{}", output::to_json(&object, "the verdict")?);
     Ok(())
@@ -136,13 +175,33 @@ fn print_text(name: &str, format: Format, history: &History, verdict: &HistoryRe
         let word = witness_history::text::status_word(p.status);
         text += &format!("  {:<20} {word}\n", p.property.name());
     }
-    let clean = verdict.per_key.iter().filter(|k| k.linearizable).count();
+    text += &undecided_text(verdict);
+    let clean = verdict
+        .per_key
+        .iter()
+        .filter(|k| k.linearizable == Some(true))
+        .count();
     if clean > 0 && !verdict.violations.is_empty() {
         text += &format!("  {clean} key(s) linearizable\n");
     }
     text += &witness_history::text::violations(&verdict.violations, true);
     // A closed pipe (`| head`) is not an error worth a panic.
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+/// What the budget left undecided, in one line (nothing when everything was decided).
+fn undecided_text(verdict: &HistoryReport) -> String {
+    let undecided: Vec<_> = verdict.undecided().collect();
+    if undecided.is_empty() {
+        return String::new();
+    }
+    let explored: u64 = undecided.iter().filter_map(|k| k.explored).sum();
+    format!(
+        "  --timeout reached: {} of {} key(s) undecided after {} configurations explored; linearizability is unknown, not guessed\n",
+        undecided.len(),
+        verdict.keys,
+        output::thousands(usize::try_from(explored).unwrap_or(usize::MAX)),
+    )
 }
 
 /// The project's versioned events, streamed through the shared monitor (memory does not grow
