@@ -28,8 +28,8 @@ Exit codes: 0 every always-property holds (suite: every verdict as expected) and
 complete; 1 a property is violated (suite: a verdict differs from the expected one), or a file \
 could not be read or written; 2 bad input; 3 a run stopped early (timeout or Ctrl-C) with nothing \
 violated (history: --timeout left a verdict unknown); 4 internal error (witness itself failed; no \
-verdict). `history` with several files: 2 if any is unreadable, else 1 if any is violated, else 3 \
-if any is unknown, else 0.";
+verdict). `history` with several files: 2 if any is not a history, else 1 if any is violated or \
+cannot be read, else 3 if any is unknown, else 0.";
 
 #[derive(Debug, Parser)]
 #[command(

@@ -95,7 +95,7 @@ fn several_files_give_one_line_each_and_a_summary() {
 }
 
 #[test]
-fn a_list_names_the_files_and_an_unreadable_one_gives_exit_2() {
+fn a_list_names_the_files_and_unreadable_ones_give_exit_1_or_2() {
     let dir = tempfile::tempdir().expect("temp dir");
     let missing = dir.path().join("missing.log");
     let garbage = dir.path().join("garbage.log");
@@ -131,6 +131,15 @@ fn a_list_names_the_files_and_an_unreadable_one_gives_exit_2() {
         lines[3]
     );
     assert!(lines[4].contains("1 NOT linearizable, 0 unknown, 2 unreadable"));
+
+    // A file that cannot be read is a disk error (exit 1), as for one FILE; only a file that is
+    // not a history is bad input (exit 2).
+    let missing_only = run(&["history", &porcupine("etcd_002.log"), &missing]);
+    assert_eq!(
+        missing_only.code, 1,
+        "{}{}",
+        missing_only.stdout, missing_only.stderr
+    );
 
     let json = run(&["history", "--list", list, "--json"]);
     assert_eq!(json.code, 2);

@@ -342,7 +342,9 @@ mod tests {
             ..WitnessCfg::default_cfg()
         };
         let mut claims = 0;
-        for base in [one_op_each, one_client] {
+        // `large` has 3 operations in all with every fault (node restarts, duplicate deliveries,
+        // 2 keys, 3 nodes): the claims must hold under faults `small` lacks.
+        for base in [one_op_each, one_client, WitnessCfg::large()] {
             for cfg in suite_cfgs(&base) {
                 let report = run(&cfg, &CheckOptions::default(), None, &mut |_| {}).unwrap();
                 assert!(report.complete);

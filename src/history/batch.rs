@@ -4,7 +4,9 @@
 
 use super::{budget, load, stream_events, Loaded};
 use crate::cli::HistoryArgs;
-use crate::output::{self, CliError, EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATED};
+use crate::output::{
+    self, CliError, EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_INTERNAL, EXIT_OK, EXIT_VIOLATED,
+};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -29,7 +31,12 @@ enum Verdict {
         keys: usize,
         explored: u64,
     },
-    Unreadable(String),
+    /// The file could not be judged: `exit` is what this failure alone would exit with (1 the
+    /// file could not be read, 2 it is not a history, 4 `witness` failed on it).
+    Unreadable {
+        reason: String,
+        exit: i32,
+    },
 }
 
 pub fn run(args: &HistoryArgs) -> Result<i32, CliError> {
@@ -44,8 +51,10 @@ pub fn run(args: &HistoryArgs) -> Result<i32, CliError> {
         .map_or(1, |n| n.get())
         .clamp(1, paths.len().max(1));
     let mut tally = [0usize; 4];
+    let mut exits = Vec::new();
     judge_all(&paths, args, threads, &mut |path, verdict, seconds| {
         tally[rank(&verdict)] += 1;
+        exits.push(exit_code(&verdict));
         print_line(args.json, path, &verdict, seconds);
     });
     let [linearizable, violated, unknown, unreadable] = tally;
@@ -63,23 +72,35 @@ pub fn run(args: &HistoryArgs) -> Result<i32, CliError> {
         )
     };
     emit(&summary);
-    Ok(if unreadable > 0 {
-        EXIT_BAD_INPUT
-    } else if violated > 0 {
-        EXIT_VIOLATED
-    } else if unknown > 0 {
-        EXIT_INCOMPLETE
-    } else {
-        EXIT_OK
-    })
+    // The most serious outcome decides: witness failed, not a history, then a violation or a
+    // file that could not be read, then a budget that ran out.
+    let precedence = [
+        EXIT_INTERNAL,
+        EXIT_BAD_INPUT,
+        EXIT_VIOLATED,
+        EXIT_INCOMPLETE,
+    ];
+    Ok(precedence
+        .into_iter()
+        .find(|code| exits.contains(code))
+        .unwrap_or(EXIT_OK))
+}
+
+fn exit_code(verdict: &Verdict) -> i32 {
+    match verdict {
+        Verdict::Linearizable => EXIT_OK,
+        Verdict::Violated { .. } => EXIT_VIOLATED,
+        Verdict::Unknown { .. } => EXIT_INCOMPLETE,
+        Verdict::Unreadable { exit, .. } => *exit,
+    }
 }
 
 /// The FILE arguments, then the paths `--list` names (one a line; blank lines skipped).
 fn paths(args: &HistoryArgs) -> Result<Vec<PathBuf>, CliError> {
     let mut paths = args.files.clone();
     if let Some(list) = &args.list {
-        let text = std::fs::read_to_string(list)
-            .map_err(|e| CliError::usage(format!("cannot read --list {}: {e}", list.display())))?;
+        let text =
+            std::fs::read_to_string(list).map_err(|e| CliError::io("read --list", list, e))?;
         let lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
         paths.extend(lines.map(PathBuf::from));
     }
@@ -139,7 +160,10 @@ fn judge(path: &Path, args: &HistoryArgs) -> Verdict {
     judged.unwrap_or_else(|e| {
         // The error names the file already; the line starts with it.
         let prefix = format!("{name}: ");
-        Verdict::Unreadable(e.message.trim_start_matches(&prefix).to_string())
+        Verdict::Unreadable {
+            reason: e.message.trim_start_matches(&prefix).to_string(),
+            exit: e.code(),
+        }
     })
 }
 
@@ -192,7 +216,7 @@ fn rank(verdict: &Verdict) -> usize {
         Verdict::Linearizable => 0,
         Verdict::Violated { .. } => 1,
         Verdict::Unknown { .. } => 2,
-        Verdict::Unreadable(_) => 3,
+        Verdict::Unreadable { .. } => 3,
     }
 }
 
@@ -236,7 +260,7 @@ fn text_of(verdict: &Verdict) -> String {
             "unknown (budget: {keys} key(s) undecided after {} configurations)",
             output::thousands(usize::try_from(*explored).unwrap_or(usize::MAX))
         ),
-        Verdict::Unreadable(reason) => format!("unreadable: {reason}"),
+        Verdict::Unreadable { reason, .. } => format!("unreadable: {reason}"),
     }
 }
 
@@ -254,7 +278,7 @@ fn json_of(verdict: &Verdict) -> serde_json::Value {
         Verdict::Unknown { keys, explored } => serde_json::json!({
             "verdict": "unknown", "undecided_keys": keys, "explored": explored,
         }),
-        Verdict::Unreadable(reason) => {
+        Verdict::Unreadable { reason, .. } => {
             serde_json::json!({"verdict": "unreadable", "error": reason})
         }
     }
