@@ -70,63 +70,55 @@ impl Serialize for VariantName {
     }
 }
 
-/// A suite row's mutant as `--mutant` filters it: one of the mutants, or the rows without one.
-#[derive(Clone, Copy, Debug, Eq, PartialEq)]
-pub struct MutantOrNone(pub Option<Mutant>);
+/// A flag value that is one of a named enum's values or a word standing for none of them
+/// (`--mutant none`, `--format auto`): the clap values, the name and serde from one list.
+macro_rules! one_or_word {
+    ($(#[$meta:meta])* $ty:ident, $inner:ty, $word:literal) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, Eq, PartialEq)]
+        pub struct $ty(pub Option<$inner>);
 
-impl MutantOrNone {
-    const NONE: &'static str = "none";
+        impl $ty {
+            pub fn name(self) -> &'static str {
+                self.0.map_or($word, <$inner>::name)
+            }
+        }
 
-    pub fn name(self) -> &'static str {
-        self.0.map_or(MutantOrNone::NONE, Mutant::name)
-    }
+        impl ValueEnum for $ty {
+            fn value_variants<'a>() -> &'a [Self] {
+                static ALL: OnceLock<Vec<$ty>> = OnceLock::new();
+                ALL.get_or_init(|| {
+                    let named = <$inner>::ALL.iter().map(|&v| $ty(Some(v)));
+                    std::iter::once($ty(None)).chain(named).collect()
+                })
+            }
+
+            fn to_possible_value(&self) -> Option<PossibleValue> {
+                Some(PossibleValue::new(self.name()))
+            }
+        }
+
+        impl Serialize for $ty {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.name())
+            }
+        }
+    };
 }
 
-impl ValueEnum for MutantOrNone {
-    fn value_variants<'a>() -> &'a [Self] {
-        static ALL: OnceLock<Vec<MutantOrNone>> = OnceLock::new();
-        ALL.get_or_init(|| {
-            let mutants = Mutant::ALL.iter().map(|&m| MutantOrNone(Some(m)));
-            std::iter::once(MutantOrNone(None)).chain(mutants).collect()
-        })
-    }
+one_or_word!(
+    /// A suite row's mutant as `--mutant` filters it: one of the mutants, or the rows without one.
+    MutantOrNone,
+    Mutant,
+    "none"
+);
 
-    fn to_possible_value(&self) -> Option<PossibleValue> {
-        Some(PossibleValue::new(self.name()))
-    }
-}
-
-impl Serialize for MutantOrNone {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.name())
-    }
-}
-
-/// `witness history --format`: a format, or `auto` to detect it from the first line.
-#[derive(Clone, Copy, Debug, Eq, PartialEq)]
-pub struct FormatOrAuto(pub Option<Format>);
-
-impl FormatOrAuto {
-    const AUTO: &'static str = "auto";
-
-    pub fn name(self) -> &'static str {
-        self.0.map_or(FormatOrAuto::AUTO, Format::name)
-    }
-}
-
-impl ValueEnum for FormatOrAuto {
-    fn value_variants<'a>() -> &'a [Self] {
-        static ALL: OnceLock<Vec<FormatOrAuto>> = OnceLock::new();
-        ALL.get_or_init(|| {
-            let formats = Format::ALL.iter().map(|&f| FormatOrAuto(Some(f)));
-            std::iter::once(FormatOrAuto(None)).chain(formats).collect()
-        })
-    }
-
-    fn to_possible_value(&self) -> Option<PossibleValue> {
-        Some(PossibleValue::new(self.name()))
-    }
-}
+one_or_word!(
+    /// `witness history --format`: a format, or `auto` to detect it from the first line.
+    FormatOrAuto,
+    Format,
+    "auto"
+);
 
 /// `witness history --to`: the formats the checker can write a history in.
 #[derive(Clone, Copy, Debug, Eq, PartialEq)]
