@@ -115,9 +115,23 @@ pub struct ConfigArgs {
     /// Every replication delivery arrives once.
     #[arg(long, overrides_with = "duplicates")]
     pub no_duplicates: bool,
-    /// How many times the witness may restart with empty memory.
+    /// How many times a witness node may restart with empty memory.
     #[arg(long, value_name = "N")]
     pub witness_restarts: Option<u8>,
+    /// Witness nodes (a notify, a relearn and a query need a majority; witness-service only).
+    #[arg(long, value_name = "N")]
+    pub witness_nodes: Option<u8>,
+    /// Slots in each witness node's table; fewer than --keys makes keys share slots
+    /// (witness-service only).
+    #[arg(long, value_name = "N")]
+    pub witness_slots: Option<u8>,
+    /// How many times a witness node may become unreachable (witness-service only).
+    #[arg(long, value_name = "N")]
+    pub witness_outages: Option<u8>,
+    /// How many times a witness node may fail over to a replica with a stale snapshot
+    /// (witness-service only).
+    #[arg(long, value_name = "N")]
+    pub witness_failovers: Option<u8>,
 }
 
 /// `--x` on, `--no-x` off, neither: as the named configuration has it.
@@ -150,6 +164,10 @@ impl ConfigArgs {
             f.replication_duplicates,
         );
         f.witness_restarts = self.witness_restarts.unwrap_or(f.witness_restarts);
+        f.witness_outages = self.witness_outages.unwrap_or(f.witness_outages);
+        f.witness_failovers = self.witness_failovers.unwrap_or(f.witness_failovers);
+        cfg.witness_nodes = self.witness_nodes.unwrap_or(cfg.witness_nodes);
+        cfg.witness_slots = self.witness_slots.or(cfg.witness_slots);
         cfg
     }
 
@@ -186,12 +204,14 @@ impl ProtocolArgs {
         }
     }
 
+    /// Sets the mode, the mutant and each `--variant` named on top of the configuration's own
+    /// variant (`fleet` runs witness-service unless told otherwise).
     pub fn apply(&self, cfg: &mut WitnessCfg) {
         cfg.mode = self.mode.unwrap_or(Mode::Strong);
         cfg.variant = self
             .variants
             .iter()
-            .fold(Default::default(), |variant, name| name.apply(variant));
+            .fold(cfg.variant, |variant, name| name.apply(variant));
         cfg.mutant = self.mutant;
     }
 }

@@ -148,6 +148,20 @@ pub fn describe_cfg(cfg: &WitnessCfg) -> String {
             "witness restarts",
         ));
     }
+    if f.witness_outages > 0 {
+        faults.push(plural(
+            f.witness_outages,
+            "witness outage",
+            "witness outages",
+        ));
+    }
+    if f.witness_failovers > 0 {
+        faults.push(plural(
+            f.witness_failovers,
+            "witness failover",
+            "witness failovers",
+        ));
+    }
     if f.replication_reorder {
         faults.push("reordered replication".to_string());
     }
@@ -159,8 +173,17 @@ pub fn describe_cfg(cfg: &WitnessCfg) -> String {
     } else {
         faults.join(", ")
     };
+    let witness = if cfg.witness_nodes > 1 || cfg.slots_per_witness_node() < cfg.keys {
+        format!(
+            ", {} of {} each",
+            plural(cfg.witness_nodes, "witness node", "witness nodes"),
+            plural(cfg.slots_per_witness_node(), "slot", "slots")
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "{} × {} each ({}), {}, {}; {}",
+        "{} × {} each ({}), {}, {}{witness}; {}",
         plural(cfg.clients, "client", "clients"),
         plural(cfg.ops_per_client, "operation", "operations"),
         ops.join("/"),
@@ -330,6 +353,7 @@ pub fn render_check(report: &CheckReport, command: &str) -> String {
         report.seconds
     ));
     out.push_str(&format!("summary: {}\n", report.guarantee_summary()));
+    out.push_str(&format!("assumes: {}\n", report.assumes));
     out.push_str(&verdict_lines(report));
     out.push_str(&unreachable_text(&report.config));
     for result in grouped(report) {

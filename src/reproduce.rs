@@ -121,6 +121,10 @@ impl ConfigArgs {
             duplicates,
             no_duplicates,
             witness_restarts: differs(f.witness_restarts, was.witness_restarts),
+            witness_nodes: differs(cfg.witness_nodes, named.witness_nodes),
+            witness_slots: differs(cfg.slots_per_witness_node(), named.slots_per_witness_node()),
+            witness_outages: differs(f.witness_outages, was.witness_outages),
+            witness_failovers: differs(f.witness_failovers, was.witness_failovers),
         }
     }
 }

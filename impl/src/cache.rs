@@ -33,6 +33,7 @@ impl Builder {
 
     pub fn build(self) -> Result<IndexCache> {
         self.config.validate()?;
+        self.protocol.validate()?;
         let partitions = self.config.partitions.len();
         let protocol = self.protocol;
         Ok(IndexCache {

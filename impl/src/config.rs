@@ -134,16 +134,44 @@ impl Config {
 }
 
 /// The protocol switch: which variant of the write and repair steps runs, and which seeded bug
-/// (if any). Only tests set this; [`Protocol::default`] is the variant the model proves correct.
-#[derive(Clone, Copy, Debug, Default, Eq, PartialEq)]
+/// (if any). Only tests set this; [`Protocol::default`] is `witness-with-commit` with
+/// only-if-newer repairs, which the model proves correct with the witness inside persistence's
+/// critical section, as this implementation runs it.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
 pub struct Protocol {
     pub variant: Variant,
     pub mutant: Option<Mutant>,
 }
 
+impl Default for Protocol {
+    fn default() -> Protocol {
+        Protocol {
+            variant: Variant {
+                witness_order: WitnessOrder::WithCommit,
+                repair: Repair::IfNewer,
+            },
+            mutant: None,
+        }
+    }
+}
+
 impl Protocol {
     pub fn is(&self, mutant: Mutant) -> bool {
         self.mutant == Some(mutant)
+    }
+
+    /// The protocol as IndexCache can run it: every atomic order and the mutants seeded into
+    /// them; not `witness-service` or the mutants of its messages.
+    pub fn validate(&self) -> Result<(), Error> {
+        if self.variant.witness_order == WitnessOrder::Service {
+            return Err(Error::UnsupportedProtocol(
+                WitnessOrder::Service.name().to_string(),
+            ));
+        }
+        match self.mutant.filter(|m| m.needs_service()) {
+            Some(mutant) => Err(Error::UnsupportedProtocol(format!("the mutant {mutant}"))),
+            None => Ok(()),
+        }
     }
 }
 

@@ -22,6 +22,10 @@ pub enum Error {
     InvalidSpread { spread: usize, nodes: usize },
     /// Partitions must be non-empty ranges, sorted, and must not overlap.
     InvalidPartitions(String),
+    /// The protocol switch named a protocol this implementation does not run (the witness as a
+    /// separate service is the model's `witness-service`; the cache's witness sits in
+    /// persistence's critical section).
+    UnsupportedProtocol(String),
 }
 
 impl fmt::Display for Error {
@@ -47,6 +51,11 @@ impl fmt::Display for Error {
                 "hot-key spread must be between 1 and the number of nodes ({nodes}), got {spread}"
             ),
             Error::InvalidPartitions(why) => write!(f, "invalid partitions: {why}"),
+            Error::UnsupportedProtocol(what) => write!(
+                f,
+                "{what} is not implemented by IndexCache, whose witness acts inside persistence's \
+                 critical section; only the model checks it"
+            ),
         }
     }
 }

@@ -122,6 +122,7 @@ impl IndexCache {
                 sync::pause(Point::WriteCommit);
                 self.persistence.commit(p, key, seq, location);
             }
+            WitnessOrder::Service => unreachable!("Protocol::validate refuses witness-service"),
             WitnessOrder::WithCommit => {
                 sync::pause(Point::WriteCommitAndNotify);
                 // One step: readers of persistence (miss fills, reloads) see the commit only

@@ -148,7 +148,12 @@ impl Reference {
         });
         let mut steps = 0;
         while !self.state.is_idle(CLIENT) {
-            ret = self.act(Action::Step { client: CLIENT }).or(ret);
+            ret = self
+                .act(Action::Step {
+                    client: CLIENT,
+                    quorum: None,
+                })
+                .or(ret);
             steps += 1;
             assert!(steps < 32, "the model's operation never returned");
         }

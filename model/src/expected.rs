@@ -11,7 +11,7 @@
 
 use crate::check::{guarantee_summary, Verdict};
 use crate::properties::{Expectation, Guarantee, PropertyId};
-use crate::system::{Mode, Mutant, Variant, WitnessCfg, WitnessOrder};
+use crate::system::{ConfigName, Mode, Mutant, Variant, WitnessCfg, WitnessOrder};
 
 use PropertyId::*;
 
@@ -57,6 +57,16 @@ pub fn expected(mode: Mode, variant: Variant, mutant: Option<Mutant>) -> Expecte
         return mutant_row(mutant);
     }
     match variant.witness_order {
+        WitnessOrder::Service => ExpectedRow {
+            violated: &[],
+            found: &[ReplicaLag],
+            why: "The witness as a separate service: commit, notify (acknowledged by a majority) \
+                  before the write is acknowledged; a query that finds an entry newer than the \
+                  witness teaches it that committed version before the read answers; a reload's \
+                  relearn is its own message, dropped by a node whose epoch moved on since the \
+                  load, and raised to the floor that notifies left while the key was forgotten. \
+                  No step needs to be atomic with persistence, and every property holds.",
+        },
         WitnessOrder::WithCommit => ExpectedRow {
             violated: &[],
             found: &[ReplicaLag],
@@ -100,6 +110,61 @@ pub fn expected(mode: Mode, variant: Variant, mutant: Option<Mutant>) -> Expecte
 
 fn mutant_row(mutant: Mutant) -> ExpectedRow {
     match mutant {
+        Mutant::UnfencedRelearn => ExpectedRow {
+            violated: &[ReadAfterWrite, ListAfterWrite, Linearizable, WitnessSafety],
+            found: WITNESS_BEHIND,
+            why: "A reload loads v1; a write commits v2 and notifies the witness, which then \
+                  restarts; the late relearn, no longer fenced by the epoch of the load, teaches \
+                  the empty witness v1 while v2 is acknowledged, and a cached v1 passes as fresh.",
+        },
+        Mutant::RelearnWithoutFloor => ExpectedRow {
+            violated: &[
+                ReadAfterWrite,
+                ListAfterWrite,
+                ReadYourWrites,
+                Linearizable,
+                WitnessSafety,
+            ],
+            found: WITNESS_BEHIND,
+            why: "The witness restarts; a reload loads v1; a write commits v2 and notifies the \
+                  forgetful witness, which keeps v2 only as the key's floor; the relearn, \
+                  ignoring that floor, teaches v1 while v2 is acknowledged.",
+        },
+        Mutant::AckBeforeNotify => ExpectedRow {
+            violated: &[ReadAfterWrite, ListAfterWrite, Linearizable, WitnessSafety],
+            found: WITNESS_BEHIND,
+            why: "The write is acknowledged while its notify is still on its way: a read after \
+                  the acknowledgement asks a witness that still holds the older version, and a \
+                  node's older entry passes.",
+        },
+        Mutant::RestartedNodeAnswersFresh => ExpectedRow {
+            violated: &[
+                ReadAfterWrite,
+                ListAfterWrite,
+                ReadYourWrites,
+                MonotonicReads,
+                Linearizable,
+            ],
+            found: PropertyId::SOMETIMES,
+            why: "A restarted witness node answers \"fresh\" for what it forgot, so after a \
+                  restart every stale entry passes until a relearn. Witness-safety holds: the \
+                  node's table is empty, which is safe; its answers are not.",
+        },
+        Mutant::FleetFirstAnswer => ExpectedRow {
+            violated: &[ReadAfterWrite, Linearizable],
+            found: &[ReplicaLag, NegativeCacheMiss, StaleOverwrite],
+            why: "On `fleet`: a witness node is out while a write's notify reaches the other two, \
+                  a majority; back, it still holds the older version, and a read that trusts \
+                  the first answer (that node's) passes a stale entry after the write is \
+                  acknowledged.",
+        },
+        Mutant::TrustStaleFailover => ExpectedRow {
+            violated: &[ReadAfterWrite, Linearizable, WitnessSafety],
+            found: &[ReplicaLag, NegativeCacheMiss, StaleOverwrite],
+            why: "On `fleet`: a witness node fails over to a replica whose snapshot predates the \
+                  write and answers from it; with another node that missed the notify (an \
+                  outage), a majority holds the older version and a stale entry passes.",
+        },
         Mutant::SkipWitnessOnMiss => ExpectedRow {
             violated: &[ReadAfterWrite, ReadYourWrites, MonotonicReads, Linearizable],
             found: &[ReplicaLag, NegativeCacheMiss, NonMonotonicRead],
@@ -155,6 +220,40 @@ fn mutant_row(mutant: Mutant) -> ExpectedRow {
     }
 }
 
+/// Every anomaly but A6: what a witness that falls behind an acknowledged write lets through,
+/// while each client's own reads still move forward.
+const WITNESS_BEHIND: &[PropertyId] = &[
+    ReplicaLag,
+    NegativeCacheMiss,
+    StaleOverwrite,
+    ReadAfterDelete,
+    ListOmitsPut,
+    ListShowsDeleted,
+];
+
+/// The named configuration a mutant's suite row runs on, when the suite's own lacks the faults
+/// that kill it: a fleet of witness nodes, its outages and failovers.
+pub fn home_config(mutant: Mutant) -> Option<ConfigName> {
+    matches!(
+        mutant,
+        Mutant::FleetFirstAnswer | Mutant::TrustStaleFailover
+    )
+    .then_some(ConfigName::Fleet)
+}
+
+/// The variant a mutant's suite row runs: the default, or `witness-service` for a mutant seeded
+/// into its messages.
+pub fn mutant_variant(mutant: Mutant) -> Variant {
+    if mutant.needs_service() {
+        Variant {
+            witness_order: WitnessOrder::Service,
+            ..Variant::default()
+        }
+    } else {
+        Variant::default()
+    }
+}
+
 /// Properties a configuration cannot exercise: always-properties that cannot fail on it and
 /// anomalies it cannot reach, for one reason.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -178,6 +277,7 @@ pub fn unreachable(cfg: &WitnessCfg) -> Vec<Unreachable> {
                 .to_string(),
         });
     }
+    out.extend(missing_operations(cfg));
     let operations = u16::from(cfg.clients) * u16::from(cfg.ops_per_client);
     if operations >= 4 {
         return out;
@@ -213,7 +313,25 @@ pub fn unreachable(cfg: &WitnessCfg) -> Vec<Unreachable> {
                  entry are 4 operations; {have}"
             ),
         }),
-        WitnessOrder::WithCommit => {}
+        WitnessOrder::WithCommit | WitnessOrder::Service => {}
+    }
+    out
+}
+
+/// What an operation mix without LIST or DELETE cannot show.
+fn missing_operations(cfg: &WitnessCfg) -> Vec<Unreachable> {
+    let mut out = Vec::new();
+    if !cfg.ops.list {
+        out.push(Unreachable {
+            properties: &[ListAfterWrite, ListOmitsPut, ListShowsDeleted],
+            why: "the operation mix has no LIST".to_string(),
+        });
+    }
+    if !cfg.ops.delete {
+        out.push(Unreachable {
+            properties: &[ReadAfterDelete, ListShowsDeleted],
+            why: "the operation mix has no DELETE".to_string(),
+        });
     }
     out
 }
@@ -241,21 +359,26 @@ pub fn suite_rows() -> Vec<(Mode, Variant, Option<Mutant>)> {
         }
     }
     for &mutant in Mutant::ALL {
-        rows.push((Mode::Strong, Variant::default(), Some(mutant)));
+        rows.push((Mode::Strong, mutant_variant(mutant), Some(mutant)));
     }
     rows
 }
 
-/// Every suite row as a whole configuration: `base`'s sizes and faults with the row's mode,
-/// variant and mutant.
+/// Every suite row as a whole configuration: `base`'s sizes and faults (or the mutant's
+/// [`home_config`]) with the row's mode, variant and mutant.
 pub fn suite_cfgs(base: &WitnessCfg) -> Vec<WitnessCfg> {
     suite_rows()
         .into_iter()
-        .map(|(mode, variant, mutant)| WitnessCfg {
-            mode,
-            variant,
-            mutant,
-            ..base.clone()
+        .map(|(mode, variant, mutant)| {
+            let sizes = mutant
+                .and_then(home_config)
+                .map_or_else(|| base.clone(), ConfigName::cfg);
+            WitnessCfg {
+                mode,
+                variant,
+                mutant,
+                ..sizes
+            }
         })
         .collect()
 }
@@ -283,10 +406,14 @@ pub fn verdict_table_markdown() -> String {
     out.push_str("---|\n");
     for (mode, variant, mutant) in suite_rows() {
         let row = expected(mode, variant, mutant);
-        out.push_str(&format!(
-            "| {mode} | {variant} | {} |",
-            mutant.map_or("–", Mutant::name)
-        ));
+        let mutant_cell = match mutant {
+            None => "–".to_string(),
+            Some(m) => match home_config(m) {
+                Some(home) => format!("{m} (on `{home}`)"),
+                None => m.to_string(),
+            },
+        };
+        out.push_str(&format!("| {mode} | {variant} | {mutant_cell} |"));
         for property in PropertyId::by_guarantee() {
             let cell = match row.verdict(property) {
                 Verdict::Holds => "✓",
@@ -322,7 +449,8 @@ mod tests {
         use crate::system::ConfigName;
         for &name in ConfigName::ALL {
             let reach_all = unreachable(&name.cfg()).is_empty();
-            assert_eq!(reach_all, name != ConfigName::Large, "{name}");
+            let small = [ConfigName::Large, ConfigName::Fleet].contains(&name);
+            assert_eq!(reach_all, !small, "{name}");
         }
     }
 
@@ -370,7 +498,7 @@ mod tests {
     #[test]
     fn every_mutant_is_killed_by_some_always_property() {
         for &mutant in Mutant::ALL {
-            let row = expected(Mode::Strong, Variant::default(), Some(mutant));
+            let row = expected(Mode::Strong, mutant_variant(mutant), Some(mutant));
             assert!(!row.violated.is_empty(), "{mutant} is not killed");
         }
     }

@@ -183,7 +183,18 @@ impl ImplRun {
                 worker.in_flight = Some(op);
                 worker.settle()?
             }
-            Action::Step { client } => {
+            Action::Step {
+                quorum: Some(quorum),
+                ..
+            } => {
+                return Err(format!(
+                    "a query answered by {quorum}: the implementation has one witness"
+                ))
+            }
+            Action::Step {
+                client,
+                quorum: None,
+            } => {
                 let worker = self.worker(client)?;
                 if worker.in_flight.is_none() {
                     return Err(format!(
@@ -199,7 +210,10 @@ impl ImplRun {
             Action::Evict { .. }
             | Action::EvictListing { .. }
             | Action::RestartNode { .. }
-            | Action::RestartWitness
+            | Action::RestartWitness { .. }
+            | Action::FailOverWitness { .. }
+            | Action::WitnessUnreachable { .. }
+            | Action::WitnessReachable { .. }
             | Action::Deliver { .. } => {
                 self.fault(action)?;
                 None
@@ -226,9 +240,18 @@ impl ImplRun {
             Action::Evict { node, key } => self.cache.evict(*node, &key_name(*key)),
             Action::EvictListing { node } => self.cache.evict_listing(*node),
             Action::RestartNode { node } => self.cache.restart_node(*node),
-            Action::RestartWitness => {
+            Action::RestartWitness { node } if node.0 == 0 => {
                 self.cache.restart_witness();
                 Ok(())
+            }
+            Action::RestartWitness { .. }
+            | Action::FailOverWitness { .. }
+            | Action::WitnessUnreachable { .. }
+            | Action::WitnessReachable { .. } => {
+                return Err(format!(
+                    "{action:?}: the implementation has one witness, which never fails over or \
+                     becomes unreachable"
+                ))
             }
             Action::Deliver { key, seq, keep } => {
                 let wanted = (key_name(*key), ImplSeq::from(*seq));

@@ -158,11 +158,14 @@ fn conservative_list_barrier(
     expected: &[String],
 ) -> Option<ClientId> {
     let client = match *action {
-        Action::Step { client } | Action::Invoke { client, .. } => client,
+        Action::Step { client, .. } | Action::Invoke { client, .. } => client,
         Action::Evict { .. }
         | Action::EvictListing { .. }
         | Action::RestartNode { .. }
-        | Action::RestartWitness
+        | Action::RestartWitness { .. }
+        | Action::FailOverWitness { .. }
+        | Action::WitnessUnreachable { .. }
+        | Action::WitnessReachable { .. }
         | Action::Deliver { .. } => return None,
     };
     let model_answered = expected

@@ -75,6 +75,9 @@ pub struct CheckReport {
     pub mode: String,
     pub variant: String,
     pub mutant: Option<String>,
+    /// What the verdicts assume of a deployment: the steps the model makes atomic.
+    #[serde(default)]
+    pub assumes: String,
     pub config: WitnessCfg,
     pub strategy: Strategy,
     pub threads: usize,

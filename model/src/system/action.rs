@@ -1,6 +1,7 @@
 //! The atomic steps of the system, as the checker, the Explorer and replay name them.
 
 use super::layout::Seq;
+use super::witness_table::{Quorum, WitnessNode};
 use crate::history::{ClientId, Key, NodeId, Op};
 
 /// One atomic step of the system.
@@ -12,9 +13,12 @@ pub enum Action {
         op: Op,
         node: NodeId,
     },
-    /// The client's operation in flight takes its next step.
+    /// The client's operation in flight takes its next step. A query of a witness fleet is
+    /// answered by the nodes of `quorum` (whichever majority answers first); `None` for every
+    /// other step.
     Step {
         client: ClientId,
+        quorum: Option<Quorum>,
     },
     Evict {
         node: NodeId,
@@ -26,7 +30,21 @@ pub enum Action {
     RestartNode {
         node: NodeId,
     },
-    RestartWitness,
+    /// A witness node restarts with empty memory.
+    RestartWitness {
+        node: WitnessNode,
+    },
+    /// A witness node fails over to a replica holding a stale snapshot.
+    FailOverWitness {
+        node: WitnessNode,
+    },
+    /// Messages to a witness node are lost until it is reachable again.
+    WitnessUnreachable {
+        node: WitnessNode,
+    },
+    WitnessReachable {
+        node: WitnessNode,
+    },
     /// The replica receives `key@seq`; with `keep`, the message stays in flight (delivered again).
     Deliver {
         key: Key,
@@ -52,11 +70,18 @@ impl Action {
                 op,
                 node: node(n),
             },
-            Action::Step { client: c } => Action::Step { client: client(c) },
+            Action::Step { client: c, quorum } => Action::Step {
+                client: client(c),
+                quorum,
+            },
             Action::Evict { node: n, key } => Action::Evict { node: node(n), key },
             Action::EvictListing { node: n } => Action::EvictListing { node: node(n) },
             Action::RestartNode { node: n } => Action::RestartNode { node: node(n) },
-            other @ (Action::RestartWitness | Action::Deliver { .. }) => other,
+            other @ (Action::RestartWitness { .. }
+            | Action::FailOverWitness { .. }
+            | Action::WitnessUnreachable { .. }
+            | Action::WitnessReachable { .. }
+            | Action::Deliver { .. }) => other,
         }
     }
 }

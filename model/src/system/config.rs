@@ -3,7 +3,8 @@
 //! reports; [`WitnessCfg::validate`] rejects configurations the model cannot represent.
 
 use super::layout::{
-    Layout, Shape, CAPACITY_BITS, MAX_CACHE_NODES, MAX_CLIENTS, MAX_KEYS, SEQ_MAX,
+    Layout, Shape, CAPACITY_BITS, MAX_CACHE_NODES, MAX_CLIENTS, MAX_KEYS, MAX_WITNESS_NODES,
+    SEQ_MAX,
 };
 use super::monitor_store::{MonitorLayout, MONITOR_CAPACITY_BITS};
 pub use crate::config_error::ConfigError;
@@ -31,6 +32,11 @@ named_enum!(
         BeforeCommit => "witness-before-commit",
         /// Commit and witness bump in one atomic step (the witness sits in the commit path).
         WithCommit => "witness-with-commit",
+        /// The witness as a separate service (`witness_service.rs`): commit, then notify and wait
+        /// for the witness's acknowledgement; a query teaches the witness a committed entry ahead
+        /// of it; a reload's relearn is its own message, fenced by the witness's epoch at the load
+        /// and raised to the floor that notifies left while the key was forgotten.
+        Service => "witness-service",
     }
 );
 
@@ -57,8 +63,39 @@ named_enum!(
         ReplicaAppliesOutOfOrder => "replica-applies-out-of-order",
         /// DELETE does not bump the witness.
         NoWitnessBumpOnDelete => "no-witness-bump-on-delete",
+        /// `witness-service`: a relearn is applied even when the witness restarted after the load.
+        UnfencedRelearn => "unfenced-relearn",
+        /// `witness-service`: a relearn teaches the loaded version, ignoring the floor that
+        /// notifies left while the key was forgotten.
+        RelearnWithoutFloor => "relearn-without-floor",
+        /// `witness-service`: a witness node that fails over to a replica trusts the replica's
+        /// stale table instead of starting as forgotten.
+        TrustStaleFailover => "trust-stale-failover",
+        /// `witness-service`: the write is acknowledged before its notify reaches the witness.
+        AckBeforeNotify => "ack-before-notify",
+        /// `witness-service` with several witness nodes: a read trusts the first node that
+        /// answers instead of combining a majority's answers.
+        FleetFirstAnswer => "fleet-first-answer",
+        /// `witness-service`: a restarted witness node answers "fresh" for what it forgot.
+        RestartedNodeAnswersFresh => "restarted-node-answers-fresh",
     }
 );
+
+impl Mutant {
+    /// Seeded into the witness-service protocol's own messages: meaningful only with
+    /// `witness-service`.
+    pub fn needs_service(self) -> bool {
+        matches!(
+            self,
+            Mutant::UnfencedRelearn
+                | Mutant::RelearnWithoutFloor
+                | Mutant::TrustStaleFailover
+                | Mutant::AckBeforeNotify
+                | Mutant::FleetFirstAnswer
+                | Mutant::RestartedNodeAnswersFresh
+        )
+    }
+}
 
 named_enum!(
     /// Ways the checker explores fewer states without changing any verdict or any shortest
@@ -93,6 +130,9 @@ named_enum!(
         Large => "large",
         /// `medium` with 2 keys: out of reach on one machine today.
         Wide => "wide",
+        /// The witness as the patent describes it: 3 nodes of 1 slot each for 2 keys (so keys
+        /// collide), combined by majority, with restarts, outages and a stale failover.
+        Fleet => "fleet",
     }
 );
 
@@ -104,6 +144,7 @@ impl ConfigName {
             ConfigName::Medium => WitnessCfg::medium(),
             ConfigName::Large => WitnessCfg::large(),
             ConfigName::Wide => WitnessCfg::wide(),
+            ConfigName::Fleet => WitnessCfg::fleet(),
         }
     }
 }
@@ -279,6 +320,15 @@ pub struct Faults {
     pub replication_reorder: bool,
     /// A replication delivery may be delivered again (at-least-once).
     pub replication_duplicates: bool,
+    /// How many times a witness node may become unreachable (and later reachable again). While a
+    /// node is out, messages to it are lost: a read that cannot reach a majority treats its entry
+    /// as stale, and a notify or relearn waits for a majority.
+    #[serde(default)]
+    pub witness_outages: u8,
+    /// How many times a witness node may fail over to a replacement that holds a stale snapshot
+    /// of its table.
+    #[serde(default)]
+    pub witness_failovers: u8,
 }
 
 impl Faults {
@@ -288,6 +338,8 @@ impl Faults {
         witness_restarts: 0,
         replication_reorder: false,
         replication_duplicates: false,
+        witness_outages: 0,
+        witness_failovers: 0,
     };
 }
 
@@ -305,6 +357,16 @@ pub struct WitnessCfg {
     pub variant: Variant,
     pub mutant: Option<Mutant>,
     pub faults: Faults,
+    /// Witness nodes; a message needs a majority of them.
+    #[serde(default = "one_witness_node")]
+    pub witness_nodes: u8,
+    /// Slots of each witness node's table; `None` is one per key (no collisions).
+    #[serde(default)]
+    pub witness_slots: Option<u8>,
+}
+
+fn one_witness_node() -> u8 {
+    1
 }
 
 impl WitnessCfg {
@@ -329,7 +391,10 @@ impl WitnessCfg {
                 witness_restarts: 1,
                 replication_reorder: true,
                 replication_duplicates: false,
+                ..Faults::NONE
             },
+            witness_nodes: 1,
+            witness_slots: None,
         }
     }
 
@@ -357,6 +422,7 @@ impl WitnessCfg {
                 witness_restarts: 1,
                 replication_reorder: true,
                 replication_duplicates: true,
+                ..Faults::NONE
             },
             ..WitnessCfg::default_cfg()
         }
@@ -379,6 +445,38 @@ impl WitnessCfg {
         }
     }
 
+    /// The witness fleet as the patent describes it, under `witness-service`: 3 witness nodes of
+    /// one slot each for 2 keys (both keys share every slot), a majority for every message; 3
+    /// clients × 1 PUT or GET each through 2 cache nodes; evictions, one witness restart, one
+    /// outage of a witness node and one failover to a stale replica, reordered replication.
+    /// LIST and DELETE are left out: each multiplies the fleet's states several times over, and
+    /// `default` covers them.
+    pub fn fleet() -> WitnessCfg {
+        WitnessCfg {
+            clients: 3,
+            keys: 2,
+            ops_per_client: 1,
+            ops: OpMix::of(&[OpName::Put, OpName::Get]),
+            variant: Variant {
+                witness_order: WitnessOrder::Service,
+                ..Variant::default()
+            },
+            faults: Faults {
+                witness_outages: 1,
+                witness_failovers: 1,
+                ..WitnessCfg::default_cfg().faults
+            },
+            witness_nodes: 3,
+            witness_slots: Some(1),
+            ..WitnessCfg::default_cfg()
+        }
+    }
+
+    /// Slots of each witness node's table.
+    pub fn slots_per_witness_node(&self) -> u8 {
+        self.witness_slots.unwrap_or(self.keys)
+    }
+
     /// The shape of the packed state this configuration needs.
     pub fn shape(&self) -> Shape {
         Shape {
@@ -387,6 +485,11 @@ impl WitnessCfg {
             keys: self.keys,
             ops_per_client: self.ops_per_client,
             witness_restarts: self.faults.witness_restarts,
+            witness_nodes: self.witness_nodes,
+            witness_slots: self.slots_per_witness_node(),
+            witness_floor: self.variant.witness_order == WitnessOrder::Service,
+            witness_outages: self.faults.witness_outages,
+            witness_failovers: self.faults.witness_failovers,
         }
     }
 
@@ -437,10 +540,58 @@ impl WitnessCfg {
         if !(ops.put || ops.delete || ops.get || ops.list) {
             return Err(ConfigError("the operation mix allows no operation".into()));
         }
+        self.validate_witness()?;
         if self.mode == Mode::Eventual && self.mutant.is_some() {
             return Err(ConfigError(
                 "mutants seed bugs into the witness barrier; use them with --mode strong".into(),
             ));
+        }
+        Ok(())
+    }
+
+    fn validate_witness(&self) -> Result<(), ConfigError> {
+        if self.witness_nodes == 0 || self.witness_nodes > MAX_WITNESS_NODES {
+            return Err(ConfigError(format!(
+                "witness nodes must be between 1 and {MAX_WITNESS_NODES} (got {})",
+                self.witness_nodes
+            )));
+        }
+        let slots = self.slots_per_witness_node();
+        if slots == 0 || slots > self.keys {
+            return Err(ConfigError(format!(
+                "witness slots must be between 1 and the number of keys, {} (got {slots})",
+                self.keys
+            )));
+        }
+        let service = self.variant.witness_order == WitnessOrder::Service;
+        let fleet_faults = self.witness_nodes > 1
+            || slots < self.keys
+            || self.faults.witness_outages > 0
+            || self.faults.witness_failovers > 0;
+        if fleet_faults && !service {
+            return Err(ConfigError(
+                "several witness nodes, shared slots, witness outages and failovers are modelled \
+                 only for --variant witness-service"
+                    .into(),
+            ));
+        }
+        let shape = self.shape();
+        let fence_bits = u32::from(shape.epoch_bits()) * u32::from(self.witness_nodes);
+        let phase_bits = Layout::new(shape).phase_code.width;
+        if fence_bits > 16 || phase_bits > 64 {
+            return Err(ConfigError(format!(
+                "a relearn's fence needs {fence_bits} bits (at most 16) and an operation in \
+                 flight {phase_bits} (at most 64); lower --witness-nodes, --witness-restarts, \
+                 --witness-failovers or --keys"
+            )));
+        }
+        if let Some(mutant) = self.mutant.filter(|m| m.needs_service()) {
+            if !service {
+                return Err(ConfigError(format!(
+                    "the mutant {mutant} seeds a bug into witness-service's messages; use it with \
+                     --variant witness-service"
+                )));
+            }
         }
         Ok(())
     }
@@ -460,7 +611,7 @@ mod tests {
         let v = Variant::default().with("repair-unconditional").unwrap();
         assert_eq!(v.repair, Repair::Unconditional);
         assert!(Variant::default().with("nope").is_err());
-        assert_eq!(Variant::all().len(), 6);
+        assert_eq!(Variant::all().len(), 8);
     }
 
     #[test]
@@ -501,6 +652,7 @@ mod tests {
             ("medium", 95, 70),
             ("large", 120, 83),
             ("wide", 142, 113),
+            ("fleet", 136, 83),
         ];
         assert_eq!(documented.len(), ConfigName::ALL.len());
         for (name, system_bits, monitor_bits) in documented {

@@ -16,26 +16,32 @@
 //! fault waits). A fault is offered only when some step
 //! enabled now would read it and every fault already waiting, so that no path runs into a dead end.
 //!
-//! Under the mutant `witness-forgets-on-restart` a restart makes the witness answer "fresh"
-//! instead of forgetting, which witness-safety can see at once: that restart is not deferred.
+//! Witness restarts and failovers wait per witness node; any step that sends the witness a
+//! message counts as reading every node (a superset, which stays sound). Under the mutants
+//! `witness-forgets-on-restart`, `restarted-node-answers-fresh` and `trust-stale-failover` a
+//! restart or failover makes a node answer "fresh" instead of forgetting, which witness-safety
+//! can see at once and which does not commute with the other witness faults: those are not
+//! deferred. Witness outages are never deferred; they commute with every deferred fault.
 
 use super::action::Action;
 use super::config::{Mutant, WitnessCfg};
 use super::layout::MAX_CACHE_NODES;
 use super::phase::{GetStep, ListStep, Phase, WriteStep};
 use super::state::SystemState;
+use super::witness_table::WitnessNode;
 use crate::history::{Key, NodeId, Op};
 
 /// Things a fault destroys, in `layout.deferred`'s encoding per node, and the witness.
 #[derive(Clone, Copy, Debug, Default, Eq, PartialEq)]
 struct Things {
     nodes: [u8; MAX_CACHE_NODES as usize],
-    witness: bool,
+    /// Bit `i`: witness node `i`.
+    witness: u8,
 }
 
 impl Things {
     fn is_empty(&self) -> bool {
-        !self.witness && self.nodes.iter().all(|&bits| bits == 0)
+        self.witness == 0 && self.nodes.iter().all(|&bits| bits == 0)
     }
 
     fn union(self, other: Things) -> Things {
@@ -45,7 +51,7 @@ impl Things {
         }
         Things {
             nodes,
-            witness: self.witness || other.witness,
+            witness: self.witness | other.witness,
         }
     }
 }
@@ -68,10 +74,18 @@ fn on_node(node: NodeId, bits: u8) -> Things {
     things
 }
 
+/// What a step that messages the witness reads: every witness node.
 const WITNESS: Things = Things {
     nodes: [0; MAX_CACHE_NODES as usize],
-    witness: true,
+    witness: u8::MAX,
 };
+
+fn on_witness_node(node: WitnessNode) -> Things {
+    Things {
+        witness: 1 << node.0,
+        ..Things::default()
+    }
+}
 
 fn is_fault(action: &Action) -> bool {
     matches!(
@@ -79,7 +93,23 @@ fn is_fault(action: &Action) -> bool {
         Action::Evict { .. }
             | Action::EvictListing { .. }
             | Action::RestartNode { .. }
-            | Action::RestartWitness
+            | Action::RestartWitness { .. }
+            | Action::FailOverWitness { .. }
+            | Action::WitnessUnreachable { .. }
+            | Action::WitnessReachable { .. }
+    )
+}
+
+/// Witness restarts and failovers may wait for their reader: each makes its node forget, which
+/// no property sees until a message reaches the node, and the two commute with each other.
+fn defers_witness_faults(cfg: &WitnessCfg) -> bool {
+    !matches!(
+        cfg.mutant,
+        Some(
+            Mutant::WitnessForgetsOnRestart
+                | Mutant::RestartedNodeAnswersFresh
+                | Mutant::TrustStaleFailover
+        )
     )
 }
 
@@ -89,10 +119,14 @@ fn waiting_for(cfg: &WitnessCfg, action: &Action) -> Option<Things> {
         Action::Evict { node, key } => Some(on_node(node, entry_bit(key))),
         Action::EvictListing { node } => Some(on_node(node, listing_bit(cfg.keys))),
         Action::RestartNode { node } => Some(on_node(node, restart_bit(cfg.keys))),
-        Action::RestartWitness => {
-            (cfg.mutant != Some(Mutant::WitnessForgetsOnRestart)).then_some(WITNESS)
+        Action::RestartWitness { node } | Action::FailOverWitness { node } => {
+            defers_witness_faults(cfg).then_some(on_witness_node(node))
         }
-        Action::Invoke { .. } | Action::Step { .. } | Action::Deliver { .. } => None,
+        Action::WitnessUnreachable { .. }
+        | Action::WitnessReachable { .. }
+        | Action::Invoke { .. }
+        | Action::Step { .. }
+        | Action::Deliver { .. } => None,
     }
 }
 
@@ -106,21 +140,25 @@ fn touched(cfg: &WitnessCfg, state: &SystemState, action: &Action) -> Things {
             Op::List => on_node(node, listing),
             Op::Put { .. } | Op::Delete { .. } => Things::default(),
         },
-        Action::Step { client } => match state.phase(client) {
+        Action::Step { client, .. } => match state.phase(client) {
             Phase::Idle => Things::default(),
             Phase::Write { op, step } => match step {
                 WriteStep::Commit | WriteStep::Ack => Things::default(),
-                WriteStep::NotifyWitness | WriteStep::CommitAndNotify => WITNESS,
+                WriteStep::NotifyWitness | WriteStep::CommitAndNotify | WriteStep::LateNotify => {
+                    WITNESS
+                }
                 WriteStep::UpdateCache => on_node(op.node, entry_bit(op.key) | listing),
             },
             Phase::Get { key, node, step } => match step {
                 GetStep::FillLoad => Things::default(),
-                GetStep::CheckWitness { .. } | GetStep::Reload => WITNESS,
+                GetStep::CheckWitness { .. } | GetStep::Reload | GetStep::Relearn { .. } => WITNESS,
                 GetStep::FillStore { .. } | GetStep::Repair { .. } => on_node(node, entry_bit(key)),
             },
             Phase::List { node, step } => match step {
                 ListStep::FillLoad => Things::default(),
-                ListStep::CheckBarrier { .. } | ListStep::Reload => WITNESS,
+                ListStep::CheckBarrier { .. } | ListStep::Reload | ListStep::Relearn { .. } => {
+                    WITNESS
+                }
                 ListStep::FillStore { .. } | ListStep::Repair { .. } => on_node(node, listing),
             },
         },
@@ -128,7 +166,10 @@ fn touched(cfg: &WitnessCfg, state: &SystemState, action: &Action) -> Things {
         | Action::Evict { .. }
         | Action::EvictListing { .. }
         | Action::RestartNode { .. }
-        | Action::RestartWitness => Things::default(),
+        | Action::RestartWitness { .. }
+        | Action::FailOverWitness { .. }
+        | Action::WitnessUnreachable { .. }
+        | Action::WitnessReachable { .. } => Things::default(),
     }
 }
 
@@ -144,7 +185,7 @@ fn reads_all(cfg: &WitnessCfg, waiting: Things, touched: Things) -> bool {
             let evictions = wait & !restart;
             evictions & !touch == 0 && (wait & restart == 0 || touch != 0)
         });
-    nodes_read && (!waiting.witness || touched.witness)
+    nodes_read && waiting.witness & !touched.witness == 0
 }
 
 fn waiting_now(state: &SystemState) -> Things {
@@ -197,7 +238,7 @@ pub fn record(cfg: &WitnessCfg, state: &mut SystemState, action: &Action) {
         for node in state.node_ids() {
             state.set_deferred(node, 0);
         }
-        state.set_witness_deferred(false);
+        state.set_witness_deferred(0);
     }
 }
 
@@ -308,7 +349,20 @@ mod tests {
         for &mutant in Mutant::ALL {
             cases.push(WitnessCfg {
                 mutant: Some(mutant),
+                variant: crate::expected::mutant_variant(mutant),
                 ..strong.clone()
+            });
+        }
+        // The fleet: per-node restarts and failovers waiting beside outages and quorum queries.
+        for mutant in [None, Some(Mutant::FleetFirstAnswer)] {
+            cases.push(WitnessCfg {
+                mutant,
+                faults: crate::system::Faults {
+                    witness_restarts: 2,
+                    witness_outages: 2,
+                    ..WitnessCfg::fleet().faults
+                },
+                ..WitnessCfg::fleet()
             });
         }
         for cfg in cases {

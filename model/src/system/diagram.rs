@@ -35,29 +35,32 @@ fn target_lane(model: &WitnessModel, state: &SystemState, action: &Action) -> Op
                 node_lane(*node)
             }
         }
-        Action::Step { client } => match state.phase(*client) {
+        Action::Step { client, .. } => match state.phase(*client) {
             Phase::Idle => return None,
             Phase::Write { op, step } => match step {
                 WriteStep::Commit | WriteStep::CommitAndNotify => persistence,
-                WriteStep::NotifyWitness => witness,
+                WriteStep::NotifyWitness | WriteStep::LateNotify => witness,
                 WriteStep::UpdateCache => node_lane(op.node),
                 WriteStep::Ack => client.index(),
             },
             Phase::Get { node, step, .. } => match step {
                 GetStep::FillLoad | GetStep::Reload => persistence,
-                GetStep::CheckWitness { .. } => witness,
+                GetStep::CheckWitness { .. } | GetStep::Relearn { .. } => witness,
                 GetStep::FillStore { .. } | GetStep::Repair { .. } => node_lane(node),
             },
             Phase::List { node, step } => match step {
                 ListStep::FillLoad | ListStep::Reload => persistence,
-                ListStep::CheckBarrier { .. } => witness,
+                ListStep::CheckBarrier { .. } | ListStep::Relearn { .. } => witness,
                 ListStep::FillStore { .. } | ListStep::Repair { .. } => node_lane(node),
             },
         },
         Action::Evict { node, .. }
         | Action::EvictListing { node }
         | Action::RestartNode { node } => node_lane(*node),
-        Action::RestartWitness => witness,
+        Action::RestartWitness { .. }
+        | Action::FailOverWitness { .. }
+        | Action::WitnessUnreachable { .. }
+        | Action::WitnessReachable { .. } => witness,
         Action::Deliver { .. } => replica,
     })
 }
@@ -66,14 +69,17 @@ fn target_lane(model: &WitnessModel, state: &SystemState, action: &Action) -> Op
 /// starts where it happens.
 fn source_lane(model: &WitnessModel, action: &Action) -> Option<usize> {
     match action {
-        Action::Invoke { client, .. } | Action::Step { client } => Some(client.index()),
+        Action::Invoke { client, .. } | Action::Step { client, .. } => Some(client.index()),
         Action::Deliver { .. } => {
             Some(usize::from(model.cfg.clients) + usize::from(model.cfg.cache_nodes) + 2)
         }
         Action::Evict { .. }
         | Action::EvictListing { .. }
         | Action::RestartNode { .. }
-        | Action::RestartWitness => None,
+        | Action::RestartWitness { .. }
+        | Action::FailOverWitness { .. }
+        | Action::WitnessUnreachable { .. }
+        | Action::WitnessReachable { .. } => None,
     }
 }
 

@@ -21,6 +21,7 @@ pub const SEQ_MAX: Seq = 15;
 pub const MAX_CLIENTS: u8 = 5;
 pub const MAX_CACHE_NODES: u8 = 5;
 pub const MAX_KEYS: u8 = 4;
+pub const MAX_WITNESS_NODES: u8 = 5;
 
 // A node's deferred faults (one bit per key, the listing, a restart) are read back as a `u8`.
 const _: () = assert!(MAX_KEYS + 2 <= u8::BITS as u8);
@@ -111,12 +112,28 @@ pub struct Shape {
     pub keys: u8,
     pub ops_per_client: u8,
     pub witness_restarts: u8,
+    pub witness_nodes: u8,
+    pub witness_slots: u8,
+    /// A forgotten slot remembers the highest version notified since (`witness-service`).
+    pub witness_floor: bool,
+    pub witness_outages: u8,
+    pub witness_failovers: u8,
 }
 
 impl Shape {
     /// The highest version a key can reach: every operation of every client writes it.
     pub fn max_seq(self) -> u64 {
         u64::from(self.clients) * u64::from(self.ops_per_client)
+    }
+
+    /// The highest epoch a witness node can reach: every restart and failover hits it.
+    pub fn max_epoch(self) -> u64 {
+        u64::from(self.witness_restarts) + u64::from(self.witness_failovers)
+    }
+
+    /// Bits of one witness node's epoch inside [`PhaseCode::epochs`].
+    pub fn epoch_bits(self) -> u8 {
+        bits_for(self.max_epoch())
     }
 }
 
@@ -144,6 +161,8 @@ pub struct PhaseCode {
     pub put: Field,
     /// A LIST's listing: one version per key.
     pub listing: Table,
+    /// A relearn's fence: each witness node's epoch when persistence was read.
+    pub epochs: Field,
     pub width: u8,
 }
 
@@ -155,11 +174,21 @@ pub struct Layout {
     pub assigned: Table,
     /// Per key: bit `s - 1` is set iff version `s` was written by a PUT.
     pub puts: Table,
-    /// Per key: 0 = forgotten, else the known version + 1.
-    pub witness: Table,
     pub replica: Table,
+    /// Witness restarts so far, over every witness node.
     pub restarts: Field,
-    /// A witness restart waits for its first reader (`deferral.rs`).
+    pub failovers: Field,
+    pub outages: Field,
+    /// Records of the witness nodes.
+    pub witness_records: Table,
+    /// Within a witness node record: per slot, `witness_table.rs`'s encoding.
+    pub witness_slot: Table,
+    /// Within a witness node record: restarts and failovers of this node (fences relearns).
+    pub witness_epoch: Field,
+    /// Within a witness node record: 1 while the node is unreachable.
+    pub witness_out: Field,
+    /// Bit `i`: a restart or failover of witness node `i` waits for its first reader
+    /// (`deferral.rs`).
     pub witness_deferred: Field,
     /// Replication messages in flight: 0 = empty slot, else `key * max_seq + seq`.
     pub queue: Table,
@@ -213,6 +242,12 @@ fn phase_code(shape: Shape, seq_bits: u8) -> PhaseCode {
     let node = a.field(bits_for(u64::from(shape.nodes) - 1));
     let step = a.field(STEP_BITS);
     let key = a.field(bits_for(u64::from(shape.keys) - 1));
+    let epoch_width = if shape.witness_floor {
+        shape.epoch_bits() * shape.witness_nodes
+    } else {
+        0
+    };
+    let epochs = a.field(epoch_width);
     let payload = a.0;
     let seq = a.field(seq_bits);
     let put = a.field(1);
@@ -221,6 +256,7 @@ fn phase_code(shape: Shape, seq_bits: u8) -> PhaseCode {
     let listing = a.table(seq_bits, shape.keys);
     let width = u8::try_from(a.0.max(write_end)).unwrap_or(u8::MAX);
     PhaseCode {
+        epochs,
         tag,
         node,
         step,
@@ -242,10 +278,34 @@ impl Layout {
         let persisted = a.table(seq_bits, keys);
         let assigned = a.table(seq_bits, keys);
         let puts = a.table(u8::try_from(max_seq).unwrap_or(u8::MAX), keys);
-        let witness = a.table(opt_seq_bits, keys);
         let replica = a.table(seq_bits, keys);
         let restarts = a.field(bits_for(u64::from(shape.witness_restarts)));
-        let witness_deferred = a.field(u8::from(shape.witness_restarts > 0));
+        let failovers = a.field(bits_for(u64::from(shape.witness_failovers)));
+        let outages = a.field(bits_for(u64::from(shape.witness_outages)));
+        let mut witness = Alloc(0);
+        // Known(s) is s + 1; forgotten is 0, or with a floor f (witness-service) max_seq + 1 + f.
+        let slot_values = if shape.witness_floor {
+            2 * max_seq + 1
+        } else {
+            max_seq + 1
+        };
+        let witness_slot = witness.table(bits_for(slot_values), shape.witness_slots);
+        // One node's epoch is its restarts + failovers, which the global counts give.
+        let own_epoch = if shape.witness_nodes > 1 {
+            shape.epoch_bits()
+        } else {
+            0
+        };
+        let witness_epoch = witness.field(own_epoch);
+        let witness_out = witness.field(u8::from(shape.witness_outages > 0));
+        let witness_width = u8::try_from(witness.0).unwrap_or(u8::MAX);
+        let witness_records = a.table(witness_width, shape.witness_nodes);
+        let witness_faults = shape.witness_restarts > 0 || shape.witness_failovers > 0;
+        let witness_deferred = a.field(if witness_faults {
+            shape.witness_nodes
+        } else {
+            0
+        });
         let queue_slots = usize::try_from(max_seq).unwrap_or(0);
         let queue_bits = bits_for(u64::from(keys) * max_seq);
         let queue = a.table(queue_bits, u8::try_from(queue_slots).unwrap_or(u8::MAX));
@@ -278,9 +338,14 @@ impl Layout {
             persisted,
             assigned,
             puts,
-            witness,
             replica,
             restarts,
+            failovers,
+            outages,
+            witness_slot: within_table(witness_slot, witness_records),
+            witness_epoch: within(witness_epoch, witness_records),
+            witness_out: within(witness_out, witness_records),
+            witness_records,
             witness_deferred,
             queue,
             queue_slots,

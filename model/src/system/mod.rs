@@ -28,6 +28,8 @@ pub mod state;
 mod stateright_model;
 pub mod symmetry;
 mod transitions;
+pub mod witness_service;
+pub mod witness_table;
 
 pub use crate::history::NodeId;
 pub use action::Action;

@@ -25,7 +25,7 @@
 pub use super::action::Action;
 use super::config::{Mode, Reduction, Reductions, WitnessCfg};
 use super::state::SystemState;
-use crate::history::{Event, Key, NodeId, Observed, Op};
+use crate::history::{ClientId, Event, Key, NodeId, Observed, Op};
 use crate::properties::{Expectation, PropertyId, StateView};
 use stateright::{Model, Property};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -142,7 +142,7 @@ impl WitnessModel {
         let ops = self.invocable_ops();
         for client in state.client_ids() {
             if !state.is_idle(client) {
-                actions.push(Action::Step { client });
+                self.step_actions(state, client, actions);
             } else if state.remaining(client) > 0 {
                 for &op in &ops {
                     for node in self.node_ids() {
@@ -150,6 +150,28 @@ impl WitnessModel {
                     }
                 }
             }
+        }
+    }
+
+    /// The client's next step: one action, or under a witness fleet one per quorum that may answer
+    /// its query; none while its message waits for a majority of witness nodes.
+    fn step_actions(&self, state: &SystemState, client: ClientId, actions: &mut Vec<Action>) {
+        let phase = state.phase(client);
+        if self.waits_for_witness(state, phase) {
+            return;
+        }
+        let quorums = self.quorums(state, phase);
+        if quorums.is_empty() {
+            actions.push(Action::Step {
+                client,
+                quorum: None,
+            });
+        }
+        for quorum in quorums {
+            actions.push(Action::Step {
+                client,
+                quorum: Some(quorum),
+            });
         }
     }
 
@@ -175,8 +197,27 @@ impl WitnessModel {
         }
         let witness_observable = !self.reductions.contains(Reduction::EventualWitnessStaysUp)
             || self.cfg.mode == Mode::Strong;
-        if witness_observable && state.witness_restarts() < faults.witness_restarts {
-            actions.push(Action::RestartWitness);
+        if witness_observable {
+            self.witness_fault_actions(state, actions);
+        }
+    }
+
+    /// Restarts, failovers and outages of witness nodes, each within its budget. A node that is
+    /// out comes back at any time.
+    fn witness_fault_actions(&self, state: &SystemState, actions: &mut Vec<Action>) {
+        let faults = self.cfg.faults;
+        for node in state.witness_nodes() {
+            if state.witness_restarts() < faults.witness_restarts {
+                actions.push(Action::RestartWitness { node });
+            }
+            if state.witness_failovers() < faults.witness_failovers {
+                actions.push(Action::FailOverWitness { node });
+            }
+            if state.witness_out(node) {
+                actions.push(Action::WitnessReachable { node });
+            } else if state.witness_outages() < faults.witness_outages {
+                actions.push(Action::WitnessUnreachable { node });
+            }
         }
     }
 

@@ -88,14 +88,20 @@ const SINGLE_CLIENT_STATES: usize = 195;
 
 #[test]
 fn every_mutant_is_killed_on_the_small_configuration() {
-    for &mutant in Mutant::ALL {
+    // The fleet's mutants need its witness nodes; the suite and tests/golden.rs kill them there.
+    let on_small = Mutant::ALL
+        .iter()
+        .filter(|&&m| crate::expected::home_config(m).is_none());
+    for &mutant in on_small {
+        let variant = crate::expected::mutant_variant(mutant);
         let cfg = WitnessCfg {
             mutant: Some(mutant),
+            variant,
             ..small(Mode::Strong)
         };
         let report = check(&cfg);
         assert!(report.any_violated(), "{mutant} survived");
-        let row = expected(Mode::Strong, Variant::default(), Some(mutant));
+        let row = expected(Mode::Strong, variant, Some(mutant));
         for &property in PropertyId::ALL {
             assert_eq!(
                 report.verdict(property),

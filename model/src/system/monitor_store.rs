@@ -199,6 +199,11 @@ impl Default for PackedStore {
             keys: 1,
             ops_per_client: 1,
             witness_restarts: 0,
+            witness_nodes: 1,
+            witness_slots: 1,
+            witness_floor: false,
+            witness_outages: 0,
+            witness_failovers: 0,
         })
     }
 }

@@ -7,6 +7,8 @@ use super::layout::Seq;
 use super::model::WitnessModel;
 use super::phase::{GetStep, ListStep, Listing, Phase, WriteOp, WriteStep};
 use super::state::SystemState;
+use super::witness_service::Answer;
+use super::witness_table::{Epochs, Quorum, WitnessNode, WitnessSlot};
 use crate::history::{ClientId, Key, NodeId, Op};
 use std::fmt::Write as _;
 
@@ -14,11 +16,17 @@ use std::fmt::Write as _;
 pub fn action_label(action: &Action) -> String {
     match action {
         Action::Invoke { client, op, node } => format!("{client} {op} via {node}"),
-        Action::Step { client } => format!("{client} next step"),
+        Action::Step { client, quorum } => match quorum {
+            Some(quorum) => format!("{client} next step, answered by {quorum}"),
+            None => format!("{client} next step"),
+        },
         Action::Evict { node, key } => format!("{node} evicts {key}"),
         Action::EvictListing { node } => format!("{node} evicts its listing"),
         Action::RestartNode { node } => format!("{node} restarts"),
-        Action::RestartWitness => "witness restarts".to_string(),
+        Action::RestartWitness { node } => format!("{node} restarts"),
+        Action::FailOverWitness { node } => format!("{node} fails over"),
+        Action::WitnessUnreachable { node } => format!("{node} becomes unreachable"),
+        Action::WitnessReachable { node } => format!("{node} is reachable again"),
         Action::Deliver { key, seq, keep } => {
             let again = if *keep { " (copy stays in flight)" } else { "" };
             format!("replica receives {key}@v{seq}{again}")
@@ -75,7 +83,7 @@ pub fn describe(model: &WitnessModel, state: &SystemState, action: &Action) -> S
     let next = model.apply(state, action);
     match *action {
         Action::Invoke { client, op, node } => describe_invoke(state, &next, client, op, node),
-        Action::Step { client } => describe_step(model, state, &next, client),
+        Action::Step { client, quorum } => describe_step(model, state, &next, client, quorum),
         Action::Deliver { key, seq, keep } => {
             let held = next.replica(key);
             let mut s = if held == seq && state.replica(key) != seq {
@@ -90,12 +98,36 @@ pub fn describe(model: &WitnessModel, state: &SystemState, action: &Action) -> S
             }
             s
         }
-        Action::RestartWitness => {
-            if next.keys().all(|k| next.witness(k).is_none()) {
-                "witness restarts with empty memory: every key is stale until reloaded".to_string()
+        Action::RestartWitness { node } => {
+            let who = witness_name(model, node);
+            if next
+                .keys()
+                .all(|k| next.witness_slot(node, k).known().is_none())
+            {
+                format!("{who} restarts with empty memory: every key is stale until relearned")
             } else {
-                "witness restarts with empty memory and answers v0 for every key".to_string()
+                format!("{who} restarts with empty memory and answers v0 for every key")
             }
+        }
+        Action::FailOverWitness { node } => {
+            let who = witness_name(model, node);
+            if next
+                .keys()
+                .all(|k| next.witness_slot(node, k).known().is_none())
+            {
+                format!("{who} fails over to a replica with a stale snapshot, which starts forgotten in a new epoch")
+            } else {
+                format!("{who} fails over to a replica and trusts its stale snapshot (v0 for every key)")
+            }
+        }
+        Action::WitnessUnreachable { node } => {
+            format!(
+                "{} becomes unreachable: messages to it are lost",
+                witness_name(model, node)
+            )
+        }
+        Action::WitnessReachable { node } => {
+            format!("{} is reachable again", witness_name(model, node))
         }
         Action::Evict { .. } | Action::EvictListing { .. } | Action::RestartNode { .. } => {
             action_label(action)
@@ -145,6 +177,7 @@ fn describe_step(
     state: &SystemState,
     next: &SystemState,
     client: ClientId,
+    quorum: Option<Quorum>,
 ) -> String {
     match state.phase(client) {
         Phase::Idle => "(idle)".to_string(),
@@ -156,10 +189,14 @@ fn describe_step(
                 client,
                 key,
                 node,
+                quorum,
             };
             read.describe(model, step)
         }
-        Phase::List { node, step } => describe_list(model, state, next, client, node, step),
+        Phase::List { node, step } => {
+            let turn = (client, quorum);
+            describe_list(model, state, next, turn, node, step)
+        }
     }
 }
 
@@ -175,7 +212,9 @@ fn describe_write(
     let mut s = format!("{client} {verb} {key} v{seq}: ");
     match step {
         WriteStep::Commit => commit_text(&mut s, state, next, key, seq),
-        WriteStep::NotifyWitness => witness_text(&mut s, state, next, key, seq),
+        WriteStep::NotifyWitness | WriteStep::LateNotify => {
+            witness_text(&mut s, state, next, key, seq)
+        }
         WriteStep::CommitAndNotify => {
             commit_text(&mut s, state, next, key, seq);
             s.push_str(" and ");
@@ -209,6 +248,7 @@ struct Read<'a> {
     client: ClientId,
     key: Key,
     node: NodeId,
+    quorum: Option<Quorum>,
 }
 
 impl Read<'_> {
@@ -266,11 +306,15 @@ impl Read<'_> {
                     "{client} GET {key}: persistence.load → {}",
                     self.version(loaded)
                 );
-                if state.witness(key).is_none() {
+                if !model.is_service() && state.witness(key).is_none() {
                     let _ = write!(s, "; witness relearns v{loaded}");
                 }
                 s
             }
+            GetStep::Relearn { loaded, epochs } => format!(
+                "{client} GET {key}: {}",
+                relearn_text(model, state, self.next, &[key], &loaded, epochs)
+            ),
             GetStep::Repair { loaded } => format!(
                 "{node} repairs {key}={}{}; {}",
                 self.version(loaded),
@@ -282,10 +326,11 @@ impl Read<'_> {
 
     fn check_witness(&self, model: &WitnessModel, entry: Seq) -> String {
         let (state, client, key, node) = (self.state, self.client, self.key, self.node);
-        if model.is_stale(state, key, entry) {
+        let answer = model.read_answer(state, key, entry, self.quorum);
+        let says = says_text(state, key, self.quorum);
+        if answer == Answer::Stale {
             return format!(
-                "{client} GET {key}: witness says {} for {key}, entry {} is stale → reload",
-                witness_view(state, key),
+                "{client} GET {key}: {says} for {key}, entry {} is stale → reload",
                 self.version(entry)
             );
         }
@@ -299,8 +344,10 @@ impl Read<'_> {
             && !state.observed(key, entry).exists
         {
             "cached miss returned without asking the witness".to_string()
+        } else if answer == Answer::Ahead {
+            format!("{says}, entry is newer: the witness learns v{entry}")
         } else {
-            format!("witness says {}: fresh", witness_view(state, key))
+            format!("{says}: fresh")
         };
         format!(
             "{client} GET {key} via {node} → {} ({asked}{stale})",
@@ -313,7 +360,7 @@ fn describe_list(
     model: &WitnessModel,
     state: &SystemState,
     next: &SystemState,
-    client: ClientId,
+    (client, quorum): (ClientId, Option<Quorum>),
     node: NodeId,
     step: ListStep,
 ) -> String {
@@ -332,6 +379,11 @@ fn describe_list(
     };
     match step {
         ListStep::FillLoad | ListStep::Reload => scan(),
+        ListStep::Relearn { loaded, epochs } => {
+            let keys: Vec<Key> = state.keys().collect();
+            let relearned = relearn_text(model, state, next, &keys, &loaded, epochs);
+            format!("{client} LIST: {relearned}")
+        }
         ListStep::FillStore { loaded } => {
             let mut s = format!("{node} caches listing {}", listing_text(state, &loaded));
             if next.is_idle(client) {
@@ -340,7 +392,7 @@ fn describe_list(
             s
         }
         ListStep::CheckBarrier { listing } => {
-            if model.is_listing_stale(state, &listing) {
+            if model.is_listing_stale(state, &listing, quorum) {
                 format!(
                     "{client} LIST: partition barrier: witness is ahead of listing {} → reload",
                     listing_text(state, &listing)
@@ -368,11 +420,121 @@ fn commit_text(s: &mut String, state: &SystemState, next: &SystemState, key: Key
     }
 }
 
-fn witness_text(s: &mut String, state: &SystemState, next: &SystemState, key: Key, seq: Seq) {
-    match (state.witness(key), next.witness(key)) {
-        (None, _) => {
-            let _ = write!(s, "witness has forgotten {key}; it stays stale");
+/// What the witness answers for `key`: "witness says v1", or a quorum's answers node by node.
+fn says_text(state: &SystemState, key: Key, quorum: Option<Quorum>) -> String {
+    match quorum {
+        None => format!("witness says {}", witness_view(state, key)),
+        Some(quorum) => {
+            let answers: Vec<String> = quorum
+                .nodes()
+                .map(|n| format!("{n} {}", slot_text(state.witness_slot(n, key))))
+                .collect();
+            format!("witness answers: {}", answers.join(", "))
         }
+    }
+}
+
+/// "the witness" when there is one node, else the node's name.
+fn witness_name(model: &WitnessModel, node: WitnessNode) -> String {
+    if model.cfg.witness_nodes == 1 {
+        "witness".to_string()
+    } else {
+        node.to_string()
+    }
+}
+
+/// What one slot holds, in words.
+fn slot_text(slot: WitnessSlot) -> String {
+    match slot {
+        WitnessSlot::Known(known) => format!("v{known}"),
+        WitnessSlot::Forgotten { floor: 0 } => "forgotten".to_string(),
+        WitnessSlot::Forgotten { floor } => format!("forgotten, floor v{floor}"),
+    }
+}
+
+/// Each witness node's slot for `key` after a step: "node 1 v2, node 2 forgotten, node 3
+/// unreachable (v1)".
+fn fleet_text(next: &SystemState, key: Key) -> String {
+    let nodes: Vec<String> = next
+        .witness_nodes()
+        .map(|node| {
+            let slot = slot_text(next.witness_slot(node, key));
+            if next.witness_out(node) {
+                format!("{node} unreachable ({slot})")
+            } else {
+                format!("{node} {slot}")
+            }
+        })
+        .collect();
+    nodes.join(", ")
+}
+
+/// A relearn, told node by node: applied, or dropped by a node whose epoch moved on.
+fn relearn_text(
+    model: &WitnessModel,
+    state: &SystemState,
+    next: &SystemState,
+    keys: &[Key],
+    loaded: &Listing,
+    epochs: Epochs,
+) -> String {
+    let shape = state.layout().shape;
+    let fenced: Vec<String> = state
+        .reachable_witness_nodes()
+        .into_iter()
+        .filter(|&n| epochs.get(shape, n) != state.witness_epoch(n))
+        .map(|n| witness_name(model, n))
+        .collect();
+    let taught: Vec<String> = keys
+        .iter()
+        .map(|&k| format!("{k}@v{}", loaded[k]))
+        .collect();
+    let mut s = format!("witness relearns {}", taught.join(", "));
+    if !fenced.is_empty() && model.is_mutant(Mutant::UnfencedRelearn) {
+        let _ = write!(
+            s,
+            " (applied, although {} restarted since the load)",
+            fenced.join(", ")
+        );
+    } else if !fenced.is_empty() {
+        let _ = write!(
+            s,
+            " (dropped by {}: restarted since the load)",
+            fenced.join(", ")
+        );
+    }
+    for &key in keys {
+        let _ = write!(s, "; {key}: {}", witness_after(model, next, key));
+    }
+    s
+}
+
+/// What the witness holds for `key` after a step.
+fn witness_after(model: &WitnessModel, next: &SystemState, key: Key) -> String {
+    if model.cfg.witness_nodes == 1 {
+        slot_text(next.witness_slot(WitnessNode(0), key))
+    } else {
+        fleet_text(next, key)
+    }
+}
+
+fn witness_text(s: &mut String, state: &SystemState, next: &SystemState, key: Key, seq: Seq) {
+    if next.witness_nodes().count() > 1 {
+        let _ = write!(s, "witness notified of v{seq}: {}", fleet_text(next, key));
+        return;
+    }
+    match (state.witness(key), next.witness(key)) {
+        (None, _) => match next.witness_slot(WitnessNode(0), key) {
+            WitnessSlot::Forgotten { floor } if floor > 0 => {
+                let _ = write!(
+                    s,
+                    "witness has forgotten {key}; it stays stale, floor v{floor}"
+                );
+            }
+            _ => {
+                let _ = write!(s, "witness has forgotten {key}; it stays stale");
+            }
+        },
         (Some(before), Some(after)) if after == before && after < seq => {
             let _ = write!(s, "witness is not told (still v{before})");
         }

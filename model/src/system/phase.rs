@@ -4,6 +4,7 @@
 //! (`phase_packing.rs`).
 
 use super::layout::{Seq, MAX_KEYS};
+use super::witness_table::Epochs;
 use crate::history::{Key, NodeId};
 use std::ops::{Index, IndexMut};
 
@@ -76,6 +77,8 @@ pub enum WriteStep {
     /// Enqueue for replication and acknowledge. One step: the enqueue commutes with every other
     /// step except the delivery it enables, so splitting it would add states but no behaviour.
     Ack,
+    /// Mutant `ack-before-notify`: the notify, still on its way after the acknowledgement.
+    LateNotify,
 }
 
 /// The steps of a GET after the cache lookup.
@@ -89,6 +92,10 @@ pub enum GetStep {
     CheckWitness { entry: Seq },
     /// The witness said stale: read persistence again.
     Reload,
+    /// witness-service: tell the witness what persistence returned, fenced by each witness
+    /// node's epoch at the load. `loaded` holds the key's version, and, when witness slots are
+    /// shared, every key's (a forgotten slot is relearned from all the keys that share it).
+    Relearn { loaded: Listing, epochs: Epochs },
     /// Put the reloaded version back into the node, then answer.
     Repair { loaded: Seq },
 }
@@ -100,6 +107,7 @@ pub enum ListStep {
     FillStore { loaded: Listing },
     CheckBarrier { listing: Listing },
     Reload,
+    Relearn { loaded: Listing, epochs: Epochs },
     Repair { loaded: Listing },
 }
 
@@ -141,11 +149,13 @@ impl Phase {
                 GetStep::FillStore { loaded: s }
                 | GetStep::CheckWitness { entry: s }
                 | GetStep::Repair { loaded: s } => (k == key).then_some(s),
+                GetStep::Relearn { loaded, .. } => (k == key).then_some(loaded[key]),
                 GetStep::FillLoad | GetStep::Reload => None,
             },
             Phase::List { step, .. } => match step {
                 ListStep::FillStore { loaded: l }
                 | ListStep::CheckBarrier { listing: l }
+                | ListStep::Relearn { loaded: l, .. }
                 | ListStep::Repair { loaded: l } => Some(l[key]),
                 ListStep::FillLoad | ListStep::Reload => None,
             },

@@ -7,8 +7,9 @@
 //! phase that no encoding produces (an unknown tag or step code, a node, key or version out of
 //! range, a field the step does not use left set) is a corrupt state, and decoding panics on it.
 
-use super::layout::{byte, Field, Layout, Seq, STEP_BITS, WORDS};
+use super::layout::{byte, Field, Layout, PhaseCode, Seq, STEP_BITS, WORDS};
 use super::phase::{GetStep, ListStep, Listing, Phase, WriteOp, WriteStep};
+use super::witness_table::Epochs;
 use crate::history::{Key, NodeId};
 
 /// The packed idle phase: every field zero, which the state tests for without decoding.
@@ -17,20 +18,44 @@ const WRITE: u64 = 1;
 const GET: u64 = 2;
 const LIST: u64 = 3;
 
-/// Gives a step enum `code`, its number in the packed phase (with what the step carries, for
-/// steps that carry something), and `from_code`, its inverse, from one list of `code => step`.
+/// What a step carries besides its node and key, packed where the phase code puts it.
+enum Carried {
+    Nothing,
+    Seq(Seq),
+    Listing(Listing),
+}
+
+/// Where a step being decoded reads what it carries.
+trait Payload {
+    fn seq(&self) -> Seq;
+    fn listing(&self) -> Listing;
+    fn epochs(&self) -> Epochs;
+}
+
+/// Gives a step enum `code` (its number in the packed phase, what it carries, and the epochs a
+/// relearn is fenced by) and `from_code`, its inverse, from one list of `code => step`, each
+/// field named with its kind (`seq`, `listing` or `epochs`).
 macro_rules! step_codes {
-    ($step:ident { $($code:literal => $name:ident,)* }) => {
+    ($step:ident { $($code:literal => $name:ident $({ $($field:ident : $kind:ident),* })?,)* }) => {
         impl $step {
-            fn code(self) -> u64 {
+            fn code(self) -> (u64, Carried, Epochs) {
                 match self {
-                    $( $step::$name => $code, )*
+                    $( $step::$name $({ $($field),* })? => {
+                        #[allow(unused_mut, unused_assignments)]
+                        let mut carried = Carried::Nothing;
+                        #[allow(unused_mut, unused_assignments)]
+                        let mut epochs = Epochs::default();
+                        $($( step_codes!(@put carried epochs $field $kind); )*)?
+                        ($code, carried, epochs)
+                    } )*
                 }
             }
 
-            fn from_code(code: u64) -> $step {
+            /// The step with code `code`, reading from `payload` only what the step carries.
+            #[allow(unused_variables)]
+            fn from_code(code: u64, payload: &impl Payload) -> $step {
                 match code {
-                    $( $code => $step::$name, )*
+                    $( $code => $step::$name $({ $($field: step_codes!(@read payload $kind)),* })?, )*
                     other => panic!(
                         concat!("corrupt packed state: no ", stringify!($step), " has code {}"),
                         other
@@ -38,38 +63,21 @@ macro_rules! step_codes {
                 }
             }
         }
-        step_codes!(@fits $step $($code)*);
-    };
-    ($step:ident carries $payload:ty { $($code:literal => $name:ident $({ $field:ident })?,)* }) => {
-        impl $step {
-            fn code(self) -> (u64, Option<$payload>) {
-                match self {
-                    $( $step::$name $({ $field })? => ($code, step_codes!(@carried $($field)?)), )*
-                }
-            }
 
-            /// The step with code `code`; `payload` is read only for a step that carries one.
-            fn from_code(code: u64, payload: impl FnOnce() -> $payload) -> $step {
-                match code {
-                    $( $code => $step::$name $({ $field: payload() })?, )*
-                    other => panic!(
-                        concat!("corrupt packed state: no ", stringify!($step), " has code {}"),
-                        other
-                    ),
-                }
-            }
-        }
-        step_codes!(@fits $step $($code)*);
-    };
-    (@carried $field:ident) => { Some($field) };
-    (@carried) => { None };
-    (@fits $step:ident $($code:literal)*) => {
         impl $step {
             #[cfg(test)]
             const CODES: &'static [u64] = &[$($code),*];
         }
         $( const _: () = assert!($code < 1 << STEP_BITS, "a step code needs more bits"); )*
     };
+    (@put $carried:ident $epochs:ident $field:ident seq) => { $carried = Carried::Seq($field) };
+    (@put $carried:ident $epochs:ident $field:ident listing) => {
+        $carried = Carried::Listing($field)
+    };
+    (@put $carried:ident $epochs:ident $field:ident epochs) => { $epochs = $field };
+    (@read $payload:ident seq) => { $payload.seq() };
+    (@read $payload:ident listing) => { $payload.listing() };
+    (@read $payload:ident epochs) => { $payload.epochs() };
 }
 
 step_codes!(WriteStep {
@@ -78,57 +86,69 @@ step_codes!(WriteStep {
     2 => CommitAndNotify,
     3 => UpdateCache,
     4 => Ack,
+    5 => LateNotify,
 });
 
-step_codes!(GetStep carries Seq {
+step_codes!(GetStep {
     0 => FillLoad,
-    1 => FillStore { loaded },
-    2 => CheckWitness { entry },
+    1 => FillStore { loaded: seq },
+    2 => CheckWitness { entry: seq },
     3 => Reload,
-    4 => Repair { loaded },
+    4 => Repair { loaded: seq },
+    5 => Relearn { loaded: listing, epochs: epochs },
 });
 
-step_codes!(ListStep carries Listing {
+step_codes!(ListStep {
     0 => FillLoad,
-    1 => FillStore { loaded },
-    2 => CheckBarrier { listing },
+    1 => FillStore { loaded: listing },
+    2 => CheckBarrier { listing: listing },
     3 => Reload,
-    4 => Repair { loaded },
+    4 => Repair { loaded: listing },
+    5 => Relearn { loaded: listing, epochs: epochs },
 });
+
+/// Packs what a step carries into the phase code's fields.
+fn put_carried(code: &PhaseCode, words: &mut [u64; WORDS], carried: Carried, epochs: Epochs) {
+    match carried {
+        Carried::Nothing => {}
+        Carried::Seq(seq) => code.seq.set(words, seq.into()),
+        Carried::Listing(listing) => {
+            for (key, s) in listing.iter() {
+                code.listing.at(key.index()).set(words, s.into());
+            }
+        }
+    }
+    code.epochs.set(words, epochs.0.into());
+}
 
 pub(super) fn encode(layout: &Layout, phase: &Phase) -> u64 {
     let code = &layout.phase_code;
     let mut words = [0u64; WORDS];
-    let mut put = |field: Field, value: u64| field.set(&mut words, value);
     let (tag, step) = match *phase {
         Phase::Idle => return IDLE,
         Phase::Write { op, step } => {
-            put(code.node, op.node.0.into());
-            put(code.key, op.key.0.into());
-            put(code.seq, op.seq.into());
-            put(code.put, op.put.into());
-            (WRITE, step.code())
+            code.node.set(&mut words, op.node.0.into());
+            code.key.set(&mut words, op.key.0.into());
+            code.seq.set(&mut words, op.seq.into());
+            code.put.set(&mut words, op.put.into());
+            (WRITE, step.code().0)
         }
         Phase::Get { key, node, step } => {
-            let (step, carried) = step.code();
-            put(code.node, node.0.into());
-            put(code.key, key.0.into());
-            put(code.seq, carried.unwrap_or(0).into());
+            let (step, carried, epochs) = step.code();
+            code.node.set(&mut words, node.0.into());
+            code.key.set(&mut words, key.0.into());
+            put_carried(code, &mut words, carried, epochs);
             (GET, step)
         }
         Phase::List { node, step } => {
-            let (step, carried) = step.code();
-            put(code.node, node.0.into());
-            if let Some(listing) = carried {
-                for (key, s) in listing.iter() {
-                    put(code.listing.at(key.index()), s.into());
-                }
-            }
+            let (step, carried, epochs) = step.code();
+            code.node.set(&mut words, node.0.into());
+            put_carried(code, &mut words, carried, epochs);
             (LIST, step)
         }
     };
-    put(code.tag, tag);
-    put(code.step, step);
+    code.tag.set(&mut words, tag);
+    code.step.set(&mut words, step);
     words[0]
 }
 
@@ -147,16 +167,16 @@ pub(super) fn decode(layout: &Layout, raw: u64) -> Phase {
                 seq: fields.version(code.seq),
                 put: fields.get(code.put) != 0,
             },
-            step: WriteStep::from_code(step),
+            step: WriteStep::from_code(step, &fields),
         },
         GET => Phase::Get {
             key: fields.key(),
             node: fields.node(),
-            step: GetStep::from_code(step, || fields.version(code.seq)),
+            step: GetStep::from_code(step, &fields),
         },
         LIST => Phase::List {
             node: fields.node(),
-            step: ListStep::from_code(step, || fields.listing()),
+            step: ListStep::from_code(step, &fields),
         },
         tag => panic!("corrupt packed state: phase {raw:#x} has tag {tag} and fields set"),
     };
@@ -210,6 +230,20 @@ impl Fields<'_> {
         );
         byte(seq, "a phase's version")
     }
+}
+
+impl Payload for Fields<'_> {
+    fn seq(&self) -> Seq {
+        self.version(self.layout.phase_code.seq)
+    }
+
+    fn epochs(&self) -> Epochs {
+        let raw = self.get(self.layout.phase_code.epochs);
+        Epochs(
+            u16::try_from(raw)
+                .unwrap_or_else(|_| panic!("corrupt packed state: a phase's epochs hold {raw}")),
+        )
+    }
 
     fn listing(&self) -> Listing {
         let mut listing = Listing::empty(self.layout.shape.keys);
@@ -246,38 +280,83 @@ mod tests {
         listings
     }
 
+    /// What a step built for the test carries.
+    struct Given {
+        seq: Seq,
+        listing: Listing,
+        epochs: Epochs,
+    }
+
+    impl Payload for Given {
+        fn seq(&self) -> Seq {
+            self.seq
+        }
+        fn listing(&self) -> Listing {
+            self.listing
+        }
+        fn epochs(&self) -> Epochs {
+            self.epochs
+        }
+    }
+
+    /// The fences a relearn of `shape` may carry, as the test enumerates them: none where the
+    /// shape has no relearn message, else none and one.
+    fn every_epochs(shape: Shape) -> Vec<Epochs> {
+        if shape.witness_floor {
+            vec![Epochs(0), Epochs(1)]
+        } else {
+            vec![Epochs(0)]
+        }
+    }
+
     /// Every phase a state of `shape` can hold: every step of every operation, through every
-    /// node, on every key, carrying every version (or listing) up to the shape's highest.
+    /// node, on every key, carrying every version (or listing, or fence) up to the shape's
+    /// highest.
     fn every_phase(shape: Shape) -> Vec<Phase> {
         let max = Seq::try_from(shape.max_seq()).expect("a validated shape");
         let keys = Listing::empty(shape.keys).keys().collect::<Vec<_>>();
         let listings = every_listing(shape.keys, max);
+        let mut givens = Vec::new();
+        for seq in 0..=max {
+            for &listing in &listings {
+                for epochs in every_epochs(shape) {
+                    givens.push(Given {
+                        seq,
+                        listing,
+                        epochs,
+                    });
+                }
+            }
+        }
         let mut phases = vec![Phase::Idle];
         for node in (0..shape.nodes).map(NodeId) {
             for &key in &keys {
                 for seq in 0..=max {
                     for put in [false, true] {
+                        let op = WriteOp {
+                            key,
+                            node,
+                            seq,
+                            put,
+                        };
                         phases.extend(WriteStep::CODES.iter().map(|&c| Phase::Write {
-                            op: WriteOp {
-                                key,
-                                node,
-                                seq,
-                                put,
-                            },
-                            step: WriteStep::from_code(c),
+                            op,
+                            step: WriteStep::from_code(c, &givens[0]),
                         }));
                     }
+                }
+                for given in &givens {
                     phases.extend(GetStep::CODES.iter().map(|&c| Phase::Get {
                         key,
                         node,
-                        step: GetStep::from_code(c, || seq),
+                        step: GetStep::from_code(c, given),
                     }));
                 }
             }
-            for &listing in &listings {
+            for given in &givens {
                 phases.extend(ListStep::CODES.iter().map(|&c| Phase::List {
                     node,
-                    step: ListStep::from_code(c, || listing),
+                    step: ListStep::from_code(c, given),
                 }));
             }
         }
@@ -306,11 +385,14 @@ mod tests {
                 usize::from(shape.keys),
                 usize::try_from(shape.max_seq()).expect("small") + 1,
             );
-            // Idle; 5 write steps × PUT/DELETE, 2 GET steps without and 3 with a version, 2
-            // LIST steps without and 3 with a listing, per node and key.
+            // Idle; 6 write steps × PUT/DELETE, 2 GET steps without and 3 with a version and a
+            // relearn with a listing and a fence, per node and key; 2 LIST steps without and 3
+            // with a listing and a relearn, per node.
+            let listings = versions.pow(u32::from(shape.keys));
+            let relearns = listings * every_epochs(shape).len();
             let expected = 1
-                + nodes * keys * (5 * 2 * versions + 2 + 3 * versions)
-                + nodes * (2 + 3 * versions.pow(u32::from(shape.keys)));
+                + nodes * keys * (6 * 2 * versions + 2 + 3 * versions + relearns)
+                + nodes * (2 + 3 * listings + relearns);
             assert_eq!(packed.len(), expected, "{name}");
         }
     }
@@ -332,7 +414,7 @@ mod tests {
         let tag = |c: &PhaseCode| c.tag;
         let step = |c: &PhaseCode| c.step;
         let corrupt: [(&Layout, &[Part], &str); 6] = [
-            (default, &[(tag, GET), (step, 5)], "no GetStep has code 5"),
+            (default, &[(tag, GET), (step, 6)], "no GetStep has code 6"),
             (default, &[(|c| c.node, 1)], "has tag 0"),
             // FillLoad carries no version.
             (default, &[(tag, GET), (|c| c.seq, 2)], "packs differently"),

@@ -18,6 +18,8 @@ use crate::properties::Monitor;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
+mod witness;
+
 /// The packed state. Every field is reached through a typed accessor.
 #[derive(Clone)]
 pub struct SystemState {
@@ -176,27 +178,6 @@ impl SystemState {
         }
     }
 
-    /// The witness's latest known version; `None` after a restart until relearned.
-    pub fn witness(&self, key: Key) -> Option<Seq> {
-        match self.get(Self::per_key(self.layout.witness, key)) {
-            0 => None,
-            known => Some(self.version(known - 1)),
-        }
-    }
-
-    pub fn set_witness(&mut self, key: Key, known: Option<Seq>) {
-        let raw = known.map_or(0, |s| u64::from(s) + 1);
-        self.set(Self::per_key(self.layout.witness, key), raw);
-    }
-
-    pub fn witness_restarts(&self) -> u8 {
-        byte(self.get(self.layout.restarts), "the witness restart count")
-    }
-
-    pub fn set_witness_restarts(&mut self, restarts: u8) {
-        self.set(self.layout.restarts, restarts.into());
-    }
-
     /// The version the cross-region replica holds.
     pub fn replica(&self, key: Key) -> Seq {
         self.version(self.get(Self::per_key(self.layout.replica, key)))
@@ -324,12 +305,16 @@ impl SystemState {
         self.set(self.node_field(self.layout.deferred, node), bits.into());
     }
 
-    /// A witness restart waits for its first reader.
-    pub fn witness_deferred(&self) -> bool {
-        self.get(self.layout.witness_deferred) != 0
+    /// The witness nodes whose restart or failover waits for its first reader, bit `i` for
+    /// node `i`.
+    pub fn witness_deferred(&self) -> u8 {
+        byte(
+            self.get(self.layout.witness_deferred),
+            "the deferred witness faults",
+        )
     }
 
-    pub fn set_witness_deferred(&mut self, deferred: bool) {
+    pub fn set_witness_deferred(&mut self, deferred: u8) {
         self.set(self.layout.witness_deferred, deferred.into());
     }
 

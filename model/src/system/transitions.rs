@@ -12,20 +12,24 @@ use super::layout::Seq;
 use super::model::WitnessModel;
 use super::phase::{GetStep, ListStep, Listing, Phase, WriteOp, WriteStep};
 use super::state::SystemState;
+use super::witness_table::Quorum;
 use crate::history::{ClientId, Event, Key, NodeId, Op, Ret};
 
 /// Where a step's history events go (the narration records them; the checker drops them).
 pub type Emit<'a> = &'a mut dyn FnMut(&Event);
 
-impl WitnessModel {
-    fn is_mutant(&self, mutant: Mutant) -> bool {
-        self.cfg.mutant == Some(mutant)
-    }
+/// The client whose operation takes a step, and the witness nodes that answer it if it queries.
+#[derive(Clone, Copy)]
+struct Turn {
+    client: ClientId,
+    quorum: Option<Quorum>,
+}
 
+impl WitnessModel {
     /// The first step a write takes after its version is assigned.
     fn first_write_step(&self) -> WriteStep {
         match self.cfg.variant.witness_order {
-            WitnessOrder::AfterCommit => WriteStep::Commit,
+            WitnessOrder::AfterCommit | WitnessOrder::Service => WriteStep::Commit,
             WitnessOrder::BeforeCommit => WriteStep::NotifyWitness,
             WitnessOrder::WithCommit => WriteStep::CommitAndNotify,
         }
@@ -33,13 +37,19 @@ impl WitnessModel {
 
     fn write_step_after(&self, step: WriteStep) -> WriteStep {
         let order = self.cfg.variant.witness_order;
+        let notify_late = self.is_mutant(Mutant::AckBeforeNotify);
         match step {
-            WriteStep::Commit if order == WitnessOrder::AfterCommit => WriteStep::NotifyWitness,
+            WriteStep::Commit if notify_late => WriteStep::UpdateCache,
+            WriteStep::Commit
+                if matches!(order, WitnessOrder::AfterCommit | WitnessOrder::Service) =>
+            {
+                WriteStep::NotifyWitness
+            }
             WriteStep::NotifyWitness if order == WitnessOrder::BeforeCommit => WriteStep::Commit,
             WriteStep::Commit | WriteStep::NotifyWitness | WriteStep::CommitAndNotify => {
                 WriteStep::UpdateCache
             }
-            WriteStep::UpdateCache | WriteStep::Ack => WriteStep::Ack,
+            WriteStep::UpdateCache | WriteStep::Ack | WriteStep::LateNotify => WriteStep::Ack,
         }
     }
 
@@ -65,47 +75,6 @@ impl WitnessModel {
                 listing[key] = seq;
             }
             state.set_listing(node, Some(listing));
-        }
-    }
-
-    /// `witness.isStale(key, entry)`. A forgotten key is stale: that is the witness's safe floor
-    /// after a restart.
-    pub fn is_stale(&self, state: &SystemState, key: Key, entry: Seq) -> bool {
-        if self.is_mutant(Mutant::SkipWitnessOnMiss) && !state.observed(key, entry).exists {
-            return false;
-        }
-        match state.witness(key) {
-            None => true,
-            Some(known) => entry < known,
-        }
-    }
-
-    /// The partition barrier: a listing is stale if the witness knows any key newer than it, or
-    /// has forgotten any key.
-    pub fn is_listing_stale(&self, state: &SystemState, listing: &Listing) -> bool {
-        listing
-            .iter()
-            .any(|(key, seq)| state.witness(key).is_none_or(|known| seq < known))
-    }
-
-    /// `persistence.load(key)` on the strong read path. A witness that has forgotten the key
-    /// relearns it from the source of truth in the same step.
-    fn reload(&self, state: &mut SystemState, key: Key) -> Seq {
-        let loaded = state.persisted(key);
-        if state.witness(key).is_none() {
-            state.set_witness(key, Some(loaded));
-        }
-        loaded
-    }
-
-    fn notify_witness(&self, state: &mut SystemState, op: WriteOp) {
-        if !op.put && self.is_mutant(Mutant::NoWitnessBumpOnDelete) {
-            return;
-        }
-        // A forgotten key stays forgotten: the witness cannot know whether a newer write notified
-        // it before the restart, so only a reload from persistence may teach it again.
-        if let Some(known) = state.witness(op.key) {
-            state.set_witness(op.key, Some(known.max(op.seq)));
         }
     }
 
@@ -227,12 +196,13 @@ impl WitnessModel {
         }
     }
 
-    fn step(&self, state: &mut SystemState, client: ClientId, emit: Emit) {
+    fn step(&self, state: &mut SystemState, client: ClientId, quorum: Option<Quorum>, emit: Emit) {
+        let turn = Turn { client, quorum };
         match state.phase(client) {
             Phase::Idle => debug_assert!(false, "Step offered to an idle client"),
             Phase::Write { op, step } => self.write_step(state, client, op, step, emit),
-            Phase::Get { key, node, step } => self.get_step(state, client, key, node, step, emit),
-            Phase::List { node, step } => self.list_step(state, client, node, step, emit),
+            Phase::Get { key, node, step } => self.get_step(state, turn, key, node, step, emit),
+            Phase::List { node, step } => self.list_step(state, turn, node, step, emit),
         }
     }
 
@@ -259,6 +229,15 @@ impl WitnessModel {
                 let sorted = self.cfg.faults.replication_reorder;
                 state.enqueue_replication(op.key, op.seq, sorted);
                 self.respond(state, client, Ret::Ack { seq: op.seq.into() }, emit);
+                if self.is_mutant(Mutant::AckBeforeNotify) {
+                    let step = WriteStep::LateNotify;
+                    state.set_phase(client, Phase::Write { op, step });
+                }
+                return;
+            }
+            WriteStep::LateNotify => {
+                self.notify_witness(state, op);
+                state.set_phase(client, Phase::Idle);
                 return;
             }
         }
@@ -269,12 +248,13 @@ impl WitnessModel {
     fn get_step(
         &self,
         state: &mut SystemState,
-        client: ClientId,
+        turn: Turn,
         key: Key,
         node: NodeId,
         step: GetStep,
         emit: Emit,
     ) {
+        let client = turn.client;
         let next = |step| Phase::Get { key, node, step };
         match step {
             GetStep::FillLoad => {
@@ -286,14 +266,24 @@ impl WitnessModel {
                 self.after_lookup(state, client, key, node, loaded, emit);
             }
             GetStep::CheckWitness { entry } => {
-                if self.is_stale(state, key, entry) {
+                if self.query_witness(state, key, entry, turn.quorum) {
                     state.set_phase(client, next(GetStep::Reload));
                 } else {
                     self.respond_read(state, client, key, entry, emit);
                 }
             }
+            GetStep::Reload if self.is_service() => {
+                let loaded = self.relearn_load(state, key);
+                let epochs = state.witness_epochs();
+                state.set_phase(client, next(GetStep::Relearn { loaded, epochs }));
+            }
             GetStep::Reload => {
                 let loaded = self.reload(state, key);
+                state.set_phase(client, next(GetStep::Repair { loaded }));
+            }
+            GetStep::Relearn { loaded, epochs } => {
+                self.relearn(state, &[key], &loaded, epochs);
+                let loaded = loaded[key];
                 state.set_phase(client, next(GetStep::Repair { loaded }));
             }
             GetStep::Repair { loaded } => {
@@ -321,11 +311,12 @@ impl WitnessModel {
     fn list_step(
         &self,
         state: &mut SystemState,
-        client: ClientId,
+        turn: Turn,
         node: NodeId,
         step: ListStep,
         emit: Emit,
     ) {
+        let client = turn.client;
         let next = |step| Phase::List { node, step };
         match step {
             ListStep::FillLoad => {
@@ -337,17 +328,27 @@ impl WitnessModel {
                 self.after_list_lookup(state, client, node, loaded, emit);
             }
             ListStep::CheckBarrier { listing } => {
-                if self.is_listing_stale(state, &listing) {
+                if self.query_listing(state, &listing, turn.quorum) {
                     state.set_phase(client, next(ListStep::Reload));
                 } else {
                     self.respond_list(state, client, &listing, emit);
                 }
+            }
+            ListStep::Reload if self.is_service() => {
+                let loaded = state.persisted_listing();
+                let epochs = state.witness_epochs();
+                state.set_phase(client, next(ListStep::Relearn { loaded, epochs }));
             }
             ListStep::Reload => {
                 let mut loaded = Listing::empty(self.cfg.keys);
                 for key in state.keys() {
                     loaded[key] = self.reload(state, key);
                 }
+                state.set_phase(client, next(ListStep::Repair { loaded }));
+            }
+            ListStep::Relearn { loaded, epochs } => {
+                let keys: Vec<Key> = state.keys().collect();
+                self.relearn(state, &keys, &loaded, epochs);
                 state.set_phase(client, next(ListStep::Repair { loaded }));
             }
             ListStep::Repair { loaded } => {
@@ -378,18 +379,6 @@ impl WitnessModel {
         emit(&applied);
     }
 
-    fn restart_witness(&self, state: &mut SystemState) {
-        state.set_witness_restarts(state.witness_restarts() + 1);
-        let forgotten = if self.is_mutant(Mutant::WitnessForgetsOnRestart) {
-            Some(0)
-        } else {
-            None
-        };
-        for key in state.keys() {
-            state.set_witness(key, forgotten);
-        }
-    }
-
     /// Applies one action to a copy of `state`. Shared by the checker, the narration and the
     /// sequential reference.
     pub fn apply(&self, state: &SystemState, action: &Action) -> SystemState {
@@ -401,7 +390,7 @@ impl WitnessModel {
         let mut next = state.clone();
         match *action {
             Action::Invoke { client, op, node } => self.invoke(&mut next, client, op, node, emit),
-            Action::Step { client } => self.step(&mut next, client, emit),
+            Action::Step { client, quorum } => self.step(&mut next, client, quorum, emit),
             Action::Evict { node, key } => next.set_entry(node, key, None),
             Action::EvictListing { node } => next.set_listing(node, None),
             Action::RestartNode { node } => {
@@ -410,7 +399,12 @@ impl WitnessModel {
                 }
                 next.set_listing(node, None);
             }
-            Action::RestartWitness => self.restart_witness(&mut next),
+            Action::RestartWitness { node } => self.restart_witness(&mut next, node),
+            Action::FailOverWitness { node } => self.fail_over_witness(&mut next, node),
+            Action::WitnessUnreachable { node } => {
+                self.set_witness_reachable(&mut next, node, false)
+            }
+            Action::WitnessReachable { node } => self.set_witness_reachable(&mut next, node, true),
             Action::Deliver { key, seq, keep } => self.deliver(&mut next, key, seq, keep, emit),
         }
         if self.reductions.contains(Reduction::FaultsWaitForReader) {
