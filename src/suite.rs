@@ -144,7 +144,12 @@ pub fn run_suite(
             progress.update(p)
         })?;
         progress.finish();
-        let command = reproduce::check_command(args.config.name(), cfg, &reproduced)?;
+        // A row that runs on its mutant's home configuration is reproduced from that one.
+        let name = cfg
+            .mutant
+            .and_then(expected::home_config)
+            .unwrap_or(args.config.name());
+        let command = reproduce::check_command(name, cfg, &reproduced)?;
         let mismatches = compare(cfg, &report);
         let row = SuiteRun {
             report,

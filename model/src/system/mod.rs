@@ -1,12 +1,15 @@
 //! The stateright model of the index tier.
 //!
 //! Dependencies run one way; each module uses only those listed before it: `layout` (the bounds;
-//! where each field of a packed state lives) → `monitor_store` (the monitor's summary, packed) →
-//! `config` (what a run is about) → `phase` and `action` (a client's operation in flight and the
-//! atomic steps, readable) → `phase_packing` → `state` (the packed state and its accessors) →
-//! `deferral` (which steps read what a fault destroys) → `model` (the steps enabled in a state,
-//! the one property list) → `transitions` (what a step does), `symmetry` (canonical successors,
-//! paths renamed back) and `narrate` (steps in the system's words) → `diagram` (the lane diagram)
+//! where each field of a packed state lives) → `witness_table` (a witness node's slots, epochs and
+//! quorums) → `monitor_store` (the monitor's summary, packed) → `config` (what a run is about) →
+//! `phase` and `action` (a client's operation in flight and the atomic steps, readable) →
+//! `phase_packing` → `state` (the packed state and its accessors; `state/witness.rs` the witness
+//! fleet's fields) → `deferral` (which steps read what a fault destroys) → `model` (the steps
+//! enabled in a state, the one property list) → `witness_service` (the witness's side of every
+//! message, and what each witness order assumes of a deployment) → `transitions` (what a step
+//! does), `symmetry` (canonical successors, paths renamed back) and `narrate` (steps in the
+//! system's words) → `diagram` (the lane diagram)
 //! → `stateright_model` (stateright's `Model`, joining them all) → `explorer` (the Explorer's
 //! view). `packed_state` (a state as the level search stores it) uses only `state`.
 

@@ -100,11 +100,17 @@ pub fn describe(model: &WitnessModel, state: &SystemState, action: &Action) -> S
         }
         Action::RestartWitness { node } => {
             let who = witness_name(model, node);
+            // The atomic orders relearn inside the reload; witness-service by its own message.
+            let until = if model.is_service() {
+                "relearned"
+            } else {
+                "reloaded"
+            };
             if next
                 .keys()
                 .all(|k| next.witness_slot(node, k).known().is_none())
             {
-                format!("{who} restarts with empty memory: every key is stale until relearned")
+                format!("{who} restarts with empty memory: every key is stale until {until}")
             } else {
                 format!("{who} restarts with empty memory and answers v0 for every key")
             }

@@ -12,7 +12,8 @@
 //!   reachable nodes may be first), combined by their maximum (a forgotten slot answers "stale"). An entry at or above that maximum is fresh, and the nodes
 //!   learn it: every cached entry is a committed version, and once one reader is shown it no
 //!   node may let a later reader pass an older one. No majority reachable: stale.
-//! - **relearn** after a reload, carrying each node's epoch at the load: a node that restarted
+//! - **relearn** after a reload, carrying each node's epoch at the load (read no later than
+//!   persistence: a restart in between then only drops the relearn): a node that restarted
 //!   or failed over since drops it (its table may already hold newer notifies that the load
 //!   predates), and a forgotten slot becomes the loaded version raised to its floor.
 //!
@@ -42,12 +43,14 @@ pub fn deployment_requirement(cfg: &WitnessCfg) -> &'static str {
         }
         WitnessOrder::AfterCommit | WitnessOrder::BeforeCommit => RELEARN,
         WitnessOrder::Service if cfg.witness_nodes > 1 => {
-            "each witness node applies a message atomically; a message reaches every reachable \
-             node in one step and a query reads its quorum's answers in one step (nothing is \
+            "each witness node applies a message atomically, and a reload reads the nodes' \
+             epochs no later than persistence; the model also delivers a message to every \
+             reachable node in one step and reads a query's quorum in one step (nothing is \
              atomic with persistence)"
         }
         WitnessOrder::Service => {
-            "the witness applies each message atomically (nothing is atomic with persistence)"
+            "the witness applies each message atomically, and a reload reads its epoch no later \
+             than persistence (nothing is atomic with persistence)"
         }
     }
 }
