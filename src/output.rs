@@ -9,7 +9,7 @@ use witness_model::check::{CheckReport, Progress, PropertyResult, Verdict};
 use witness_model::expected;
 use witness_model::properties::{Expectation, PropertyId};
 use witness_model::system::config::OpName;
-use witness_model::system::WitnessCfg;
+use witness_model::system::{Faults, WitnessCfg};
 
 pub const EXIT_OK: i32 = 0;
 /// A property is violated (`suite`: a verdict differs), or a file could not be read or written.
@@ -118,8 +118,8 @@ pub fn thousands(n: usize) -> String {
     groups.join(",")
 }
 
-/// One line that says what a configuration is, in the words of the docs.
-pub fn describe_cfg(cfg: &WitnessCfg) -> String {
+/// The faults a configuration allows, in words.
+fn describe_faults(f: Faults) -> String {
     let plural = |n: u8, one: &str, many: &str| {
         if n == 1 {
             format!("{n} {one}")
@@ -127,13 +127,6 @@ pub fn describe_cfg(cfg: &WitnessCfg) -> String {
             format!("{n} {many}")
         }
     };
-    let ops: Vec<String> = cfg
-        .ops
-        .names()
-        .iter()
-        .map(|op: &OpName| op.name().to_uppercase())
-        .collect();
-    let f = cfg.faults;
     let mut faults = Vec::new();
     if f.eviction {
         faults.push("cache evictions".to_string());
@@ -168,11 +161,29 @@ pub fn describe_cfg(cfg: &WitnessCfg) -> String {
     if f.replication_duplicates {
         faults.push("duplicate replication".to_string());
     }
-    let faults = if faults.is_empty() {
+    if faults.is_empty() {
         "no faults".to_string()
     } else {
         faults.join(", ")
+    }
+}
+
+/// One line that says what a configuration is, in the words of the docs.
+pub fn describe_cfg(cfg: &WitnessCfg) -> String {
+    let plural = |n: u8, one: &str, many: &str| {
+        if n == 1 {
+            format!("{n} {one}")
+        } else {
+            format!("{n} {many}")
+        }
     };
+    let ops: Vec<String> = cfg
+        .ops
+        .names()
+        .iter()
+        .map(|op: &OpName| op.name().to_uppercase())
+        .collect();
+    let faults = describe_faults(cfg.faults);
     let witness = if cfg.witness_nodes > 1 || cfg.slots_per_witness_node() < cfg.keys {
         format!(
             ", {} of {} each",

@@ -132,7 +132,7 @@ fn json_is_one_object_with_the_documented_fields() {
         assert!(v.get(field).is_some(), "missing {field} in {v}");
     }
     assert_eq!(v["mode"], "strong");
-    assert_eq!(v["variant"], "witness-with-commit+repair-if-newer");
+    assert_eq!(v["variant"], "witness-service+repair-if-newer");
     assert!(v["mutant"].is_null());
     assert_eq!(v["complete"], true);
     assert_eq!(v["config"]["clients"], 1);

@@ -213,7 +213,17 @@ fn explorer_runs_to_completion_by_itself() {
 #[test]
 fn a_space_the_explorer_would_take_minutes_on_is_surveyed_and_not_run() {
     let addr = free_addr();
-    let (_server, banner) = start_with(addr, &["--config", "small", "--mode", "eventual"]);
+    let (_server, banner) = start_with(
+        addr,
+        &[
+            "--config",
+            "small",
+            "--mode",
+            "eventual",
+            "--variant",
+            "witness-with-commit",
+        ],
+    );
     let banner = banner.join("\n");
     assert!(
         banner.contains("the Explorer's state space") && banner.contains("451,294 states"),

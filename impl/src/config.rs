@@ -146,10 +146,7 @@ pub struct Protocol {
 impl Default for Protocol {
     fn default() -> Protocol {
         Protocol {
-            variant: Variant {
-                witness_order: WitnessOrder::WithCommit,
-                repair: Repair::IfNewer,
-            },
+            variant: Variant::WITH_COMMIT,
             mutant: None,
         }
     }

@@ -171,7 +171,7 @@ fn replication_is_delivered_from_any_position_of_the_queue() {
 fn the_protocol_switch_is_reported() {
     use index_cache::{Mutant, Protocol, Variant};
     let protocol = Protocol {
-        variant: Variant::default(),
+        variant: Variant::WITH_COMMIT,
         mutant: Some(Mutant::ListIgnoresWitness),
     };
     let cache = IndexCache::builder(Config::new(1, Mode::Strong))

@@ -88,11 +88,11 @@ fn settings() -> Vec<(Mode, Protocol)> {
             },
         ));
     }
-    for &m in Mutant::ALL {
+    for &m in Mutant::ALL.iter().filter(|m| !m.needs_service()) {
         all.push((
             Mode::Strong,
             Protocol {
-                variant: Variant::default(),
+                variant: Variant::WITH_COMMIT,
                 mutant: Some(m),
             },
         ));
@@ -278,7 +278,9 @@ fn run(mode: Mode, protocol: Protocol, steps: &[Step]) -> Result<(), String> {
             }
             Step::RestartWitness => {
                 cache.restart_witness();
-                reference.act(Action::RestartWitness);
+                reference.act(Action::RestartWitness {
+                    node: witness_model::system::witness_table::WitnessNode(0),
+                });
                 (None, None)
             }
             Step::Deliver { index, keep } => {

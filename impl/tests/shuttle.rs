@@ -145,9 +145,9 @@ fn shuttle_catches_every_refuted_variant() {
 
 #[test]
 fn shuttle_catches_every_mutant() {
-    for &m in Mutant::ALL {
+    for &m in Mutant::ALL.iter().filter(|m| !m.needs_service()) {
         let p = Protocol {
-            variant: Variant::default(),
+            variant: Variant::WITH_COMMIT,
             mutant: Some(m),
         };
         assert_violates_what_the_model_says(Mode::Strong, p);

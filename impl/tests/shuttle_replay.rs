@@ -18,7 +18,7 @@ fn shuttle_failure_schedule_is_persisted_and_replays() {
     let dir = std::env::temp_dir().join(format!("index-cache-shuttle-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let p = Protocol {
-        variant: Variant::default(),
+        variant: Variant::WITH_COMMIT,
         mutant: Some(Mutant::SkipWitnessOnMiss),
     };
     let proved = model_row(Mode::Strong, Protocol::default());

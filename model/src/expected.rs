@@ -57,16 +57,7 @@ pub fn expected(mode: Mode, variant: Variant, mutant: Option<Mutant>) -> Expecte
         return mutant_row(mutant);
     }
     match variant.witness_order {
-        WitnessOrder::Service => ExpectedRow {
-            violated: &[],
-            found: &[ReplicaLag],
-            why: "The witness as a separate service: commit, notify (acknowledged by a majority) \
-                  before the write is acknowledged; a query that finds an entry newer than the \
-                  witness teaches it that committed version before the read answers; a reload's \
-                  relearn is its own message, dropped by a node whose epoch moved on since the \
-                  load, and raised to the floor that notifies left while the key was forgotten. \
-                  No step needs to be atomic with persistence, and every property holds.",
-        },
+        WitnessOrder::Service => SERVICE_ROW,
         WitnessOrder::WithCommit => ExpectedRow {
             violated: &[],
             found: &[ReplicaLag],
@@ -109,6 +100,70 @@ pub fn expected(mode: Mode, variant: Variant, mutant: Option<Mutant>) -> Expecte
 }
 
 fn mutant_row(mutant: Mutant) -> ExpectedRow {
+    match mutant {
+        Mutant::SkipWitnessOnMiss => ExpectedRow {
+            violated: &[ReadAfterWrite, ReadYourWrites, MonotonicReads, Linearizable],
+            found: &[ReplicaLag, NegativeCacheMiss, NonMonotonicRead],
+            why: "A cached miss is returned without asking the witness, so a GET after an \
+                  acknowledged PUT answers not-found from a node that cached the miss (A1).",
+        },
+        Mutant::ListIgnoresWitness => ExpectedRow {
+            violated: &[ListAfterWrite, ReadYourWrites],
+            found: &[ReplicaLag, ListOmitsPut, ListShowsDeleted],
+            why: "LIST serves the node's cached listing without the partition barrier, so it \
+                  misses a freshly PUT key (A4) or shows a deleted one (A5). GETs are unaffected.",
+        },
+        Mutant::WitnessForgetsOnRestart => ExpectedRow {
+            violated: &[
+                ReadAfterWrite,
+                ListAfterWrite,
+                ReadYourWrites,
+                MonotonicReads,
+                Linearizable,
+                WitnessSafety,
+            ],
+            found: PropertyId::SOMETIMES,
+            why: "A restarted witness answers v0 (fresh) for every key it forgot, so every stale \
+                  entry passes the barrier: strong mode degrades to eventual after one restart.",
+        },
+        Mutant::ReplicaAppliesOutOfOrder => ExpectedRow {
+            violated: &[ReplicaMonotonic, ReplicaConverges],
+            found: &[ReplicaLag],
+            why:
+                "A late delivery of an older version overwrites a newer one at the replica, which \
+                  then stays behind the source with nothing left in flight.",
+        },
+        Mutant::NoWitnessBumpOnDelete => ExpectedRow {
+            violated: &[
+                ReadAfterWrite,
+                ListAfterWrite,
+                ReadYourWrites,
+                MonotonicReads,
+                Linearizable,
+                WitnessSafety,
+            ],
+            found: &[
+                ReplicaLag,
+                ReadAfterDelete,
+                ListShowsDeleted,
+                NonMonotonicRead,
+            ],
+            why:
+                "The witness never learns of a DELETE, so a node's entry for the deleted version's \
+                  predecessor still looks fresh: a GET after the acknowledged DELETE returns the \
+                  object (A3) and LIST shows it (A5).",
+        },
+        Mutant::UnfencedRelearn
+        | Mutant::RelearnWithoutFloor
+        | Mutant::TrustStaleFailover
+        | Mutant::AckBeforeNotify
+        | Mutant::FleetFirstAnswer
+        | Mutant::RestartedNodeAnswersFresh => service_mutant_row(mutant),
+    }
+}
+
+/// The rows of the mutants seeded into witness-service's messages.
+fn service_mutant_row(mutant: Mutant) -> ExpectedRow {
     match mutant {
         Mutant::UnfencedRelearn => ExpectedRow {
             violated: &[ReadAfterWrite, ListAfterWrite, Linearizable, WitnessSafety],
@@ -165,60 +220,21 @@ fn mutant_row(mutant: Mutant) -> ExpectedRow {
                   write and answers from it; with another node that missed the notify (an \
                   outage), a majority holds the older version and a stale entry passes.",
         },
-        Mutant::SkipWitnessOnMiss => ExpectedRow {
-            violated: &[ReadAfterWrite, ReadYourWrites, MonotonicReads, Linearizable],
-            found: &[ReplicaLag, NegativeCacheMiss, NonMonotonicRead],
-            why: "A cached miss is returned without asking the witness, so a GET after an \
-                  acknowledged PUT answers not-found from a node that cached the miss (A1).",
-        },
-        Mutant::ListIgnoresWitness => ExpectedRow {
-            violated: &[ListAfterWrite, ReadYourWrites],
-            found: &[ReplicaLag, ListOmitsPut, ListShowsDeleted],
-            why: "LIST serves the node's cached listing without the partition barrier, so it \
-                  misses a freshly PUT key (A4) or shows a deleted one (A5). GETs are unaffected.",
-        },
-        Mutant::WitnessForgetsOnRestart => ExpectedRow {
-            violated: &[
-                ReadAfterWrite,
-                ListAfterWrite,
-                ReadYourWrites,
-                MonotonicReads,
-                Linearizable,
-                WitnessSafety,
-            ],
-            found: PropertyId::SOMETIMES,
-            why: "A restarted witness answers v0 (fresh) for every key it forgot, so every stale \
-                  entry passes the barrier: strong mode degrades to eventual after one restart.",
-        },
-        Mutant::ReplicaAppliesOutOfOrder => ExpectedRow {
-            violated: &[ReplicaMonotonic, ReplicaConverges],
-            found: &[ReplicaLag],
-            why:
-                "A late delivery of an older version overwrites a newer one at the replica, which \
-                  then stays behind the source with nothing left in flight.",
-        },
-        Mutant::NoWitnessBumpOnDelete => ExpectedRow {
-            violated: &[
-                ReadAfterWrite,
-                ListAfterWrite,
-                ReadYourWrites,
-                MonotonicReads,
-                Linearizable,
-                WitnessSafety,
-            ],
-            found: &[
-                ReplicaLag,
-                ReadAfterDelete,
-                ListShowsDeleted,
-                NonMonotonicRead,
-            ],
-            why:
-                "The witness never learns of a DELETE, so a node's entry for the deleted version's \
-                  predecessor still looks fresh: a GET after the acknowledged DELETE returns the \
-                  object (A3) and LIST shows it (A5).",
-        },
+        other => unreachable!("{other} is not seeded into witness-service's messages"),
     }
 }
+
+/// `witness-service`: every property holds.
+const SERVICE_ROW: ExpectedRow = ExpectedRow {
+    violated: &[],
+    found: &[ReplicaLag],
+    why: "The witness as a separate service: commit, notify (acknowledged by a majority) \
+          before the write is acknowledged; a query that finds an entry newer than the \
+          witness teaches it that committed version before the read answers; a reload's \
+          relearn is its own message, dropped by a node whose epoch moved on since the \
+          load, and raised to the floor that notifies left while the key was forgotten. \
+          No step needs to be atomic with persistence, and every property holds.",
+};
 
 /// Every anomaly but A6: what a witness that falls behind an acknowledged write lets through,
 /// while each client's own reads still move forward.
@@ -241,16 +257,14 @@ pub fn home_config(mutant: Mutant) -> Option<ConfigName> {
     .then_some(ConfigName::Fleet)
 }
 
-/// The variant a mutant's suite row runs: the default, or `witness-service` for a mutant seeded
-/// into its messages.
+/// The variant a mutant's suite row runs: `witness-service` (the default) for a mutant seeded
+/// into its messages, else `witness-with-commit`, where the read path's mutants were first seeded
+/// (their rows are unchanged since).
 pub fn mutant_variant(mutant: Mutant) -> Variant {
     if mutant.needs_service() {
-        Variant {
-            witness_order: WitnessOrder::Service,
-            ..Variant::default()
-        }
-    } else {
         Variant::default()
+    } else {
+        Variant::WITH_COMMIT
     }
 }
 

@@ -10,9 +10,14 @@ use witness_model::system::{Mode, Mutant, Repair, Variant, WitnessCfg, WitnessOr
 
 /// (configuration, unique states): the counts pin both searches, not only their agreement.
 fn cases() -> Vec<(&'static str, WitnessCfg, usize)> {
-    let small = WitnessCfg::small();
+    // Pinned on witness-with-commit, the variant these counts were first taken on.
+    let small = WitnessCfg {
+        variant: Variant::WITH_COMMIT,
+        ..WitnessCfg::small()
+    };
     let eventual = WitnessCfg {
         mode: Mode::Eventual,
+        variant: Variant::WITH_COMMIT,
         ..WitnessCfg::default_cfg()
     };
     let witness_after_commit = WitnessCfg {
@@ -29,6 +34,7 @@ fn cases() -> Vec<(&'static str, WitnessCfg, usize)> {
     // `large` has every fault: node restarts and duplicate deliveries besides `small`'s.
     let every_fault = WitnessCfg {
         mode: Mode::Eventual,
+        variant: Variant::WITH_COMMIT,
         ..WitnessCfg::large()
     };
     vec![

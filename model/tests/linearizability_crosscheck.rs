@@ -179,12 +179,12 @@ fn version_rule_agrees_with_stateright_linearizability_tester() {
     let mut agreed_linearizable = 0;
     let mut agreed_not = 0;
     let configurations = [
-        (Mode::Eventual, Variant::default()),
+        (Mode::Eventual, Variant::WITH_COMMIT),
         (
             Mode::Strong,
-            Variant::default().with("witness-after-commit").unwrap(),
+            Variant::WITH_COMMIT.with("witness-after-commit").unwrap(),
         ),
-        (Mode::Strong, Variant::default()),
+        (Mode::Strong, Variant::WITH_COMMIT),
     ];
     for (mode, variant) in configurations {
         let model = WitnessCfg {

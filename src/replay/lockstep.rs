@@ -216,6 +216,7 @@ mod tests {
     fn a_counterexample_of_a_mutant_does_not_reproduce_on_the_correct_cache() {
         let mutant = WitnessCfg {
             mutant: Some(Mutant::SkipWitnessOnMiss),
+            variant: witness_model::system::Variant::WITH_COMMIT,
             ..WitnessCfg::default_cfg()
         };
         let property = PropertyId::ReadAfterWrite;

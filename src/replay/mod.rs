@@ -21,7 +21,12 @@ pub fn replay(args: &ReplayArgs) -> Result<i32, CliError> {
     if args.all {
         rows = suite_cfgs(&base);
     } else {
-        let mut cfg = base.clone();
+        // Without --variant, the variant IndexCache runs (the model's default, witness-service,
+        // runs in the model only).
+        let mut cfg = WitnessCfg {
+            variant: index_cache::Protocol::default().variant,
+            ..base.clone()
+        };
         args.protocol.apply(&mut cfg);
         cfg.validate()?;
         rows.push(cfg);

@@ -54,13 +54,23 @@ fn op_mix() -> impl Strategy<Value = OpMix> {
 }
 
 fn faults() -> impl Strategy<Value = Faults> {
-    (any::<[bool; 4]>(), 0..4u8).prop_map(|([e, n, r, d], witness_restarts)| Faults {
-        eviction: e,
-        node_restart: n,
-        witness_restarts,
-        replication_reorder: r,
-        replication_duplicates: d,
-    })
+    (any::<[bool; 4]>(), [0..4u8, 0..4, 0..4]).prop_map(
+        |([e, n, r, d], [witness_restarts, witness_outages, witness_failovers])| Faults {
+            eviction: e,
+            node_restart: n,
+            witness_restarts,
+            replication_reorder: r,
+            replication_duplicates: d,
+            witness_outages,
+            witness_failovers,
+        },
+    )
+}
+
+/// Witness nodes and slots as a configuration holds them: no slot count where there is one slot
+/// per key.
+fn witness() -> impl Strategy<Value = (u8, Option<u8>)> {
+    (1..=5u8, proptest::option::of(1..=4u8))
 }
 
 /// Any configuration the flags can express, valid or not: the round trip does not validate.
@@ -71,8 +81,11 @@ fn cfg() -> impl Strategy<Value = WitnessCfg> {
         select(Variant::all()),
         proptest::option::of(names(Mutant::ALL)),
     );
-    (sizes, op_mix(), faults(), protocol).prop_map(
-        |((clients, cache_nodes, keys, ops_per_client), ops, faults, (mode, variant, mutant))| {
+    let parts = (sizes, op_mix(), faults(), witness());
+    (parts, protocol).prop_map(
+        |(((clients, cache_nodes, keys, ops_per_client), ops, faults, witness), protocol)| {
+            let (witness_nodes, slots) = witness;
+            let (mode, variant, mutant) = protocol;
             WitnessCfg {
                 clients,
                 cache_nodes,
@@ -83,6 +96,8 @@ fn cfg() -> impl Strategy<Value = WitnessCfg> {
                 variant,
                 mutant,
                 faults,
+                witness_nodes,
+                witness_slots: slots.filter(|&s| s != keys),
             }
         },
     )
@@ -111,11 +126,14 @@ fn toggle() -> impl Strategy<Value = (bool, bool)> {
 /// Raw configuration flags, not normalized against the named configuration.
 fn config_args() -> impl Strategy<Value = ConfigArgs> {
     let sizes = [0..=5u8, 0..=5, 0..=4, 0..=4, 0..=3].map(proptest::option::of);
+    let witness = [0..=5u8, 0..=4, 0..=3, 0..=3].map(proptest::option::of);
     let mix = proptest::option::of(prop::collection::vec(names(OpName::ALL), 1..5));
     let toggles = (toggle(), toggle(), toggle(), toggle());
     let name = proptest::option::of(names(ConfigName::ALL));
-    (name, sizes, mix, toggles).prop_map(|(config, sizes, op_mix, toggles)| {
+    let parts = (sizes, witness, mix, toggles);
+    (name, parts).prop_map(|(config, (sizes, witness, op_mix, toggles))| {
         let [clients, cache_nodes, keys, ops, witness_restarts] = sizes;
+        let [witness_nodes, witness_slots, witness_outages, witness_failovers] = witness;
         let ((eviction, no_eviction), (node_restart, no_node_restart)) = (toggles.0, toggles.1);
         let ((reorder, no_reorder), (duplicates, no_duplicates)) = (toggles.2, toggles.3);
         ConfigArgs {
@@ -134,6 +152,10 @@ fn config_args() -> impl Strategy<Value = ConfigArgs> {
             duplicates,
             no_duplicates,
             witness_restarts,
+            witness_nodes,
+            witness_slots,
+            witness_outages,
+            witness_failovers,
         }
     })
 }

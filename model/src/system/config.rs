@@ -7,6 +7,8 @@ use super::layout::{
     SEQ_MAX,
 };
 use super::monitor_store::{MonitorLayout, MONITOR_CAPACITY_BITS};
+pub use super::reductions::{Reduction, Reductions};
+pub use super::workload::{Faults, OpMix, OpName};
 pub use crate::config_error::ConfigError;
 use crate::named::named_enum;
 use serde::{Deserialize, Serialize};
@@ -98,26 +100,6 @@ impl Mutant {
 }
 
 named_enum!(
-    /// Ways the checker explores fewer states without changing any verdict or any shortest
-    /// counterexample (docs/design.md, "Reductions"). All are on unless a test turns one off to
-    /// show exactly that.
-    Reduction, "reduction" {
-        /// The witness never restarts in eventual mode, where no read asks it.
-        EventualWitnessStaysUp => "eventual-witness-stays-up",
-        /// An eviction, node restart or witness restart happens only right before a step that
-        /// reads or writes what it destroyed (`deferral.rs`).
-        FaultsWaitForReader => "faults-wait-for-reader",
-        /// The monitor forgets a client's own writes and reads after its last response.
-        RetireFinishedClients => "retire-finished-clients",
-        /// Replication deliveries come last: when no operation is in flight, and then no client
-        /// starts another.
-        DeliveriesLast => "deliveries-last",
-        /// Whether a version was a PUT or a DELETE is forgotten once no reader can be shown it.
-        ForgetUnusedVersions => "forget-unused-versions",
-    }
-);
-
-named_enum!(
     /// The built-in configurations, in order of size.
     ConfigName, "configuration" {
         /// `default` without evictions: fast tests.
@@ -146,46 +128,6 @@ impl ConfigName {
             ConfigName::Wide => WitnessCfg::wide(),
             ConfigName::Fleet => WitnessCfg::fleet(),
         }
-    }
-}
-
-/// A set of [`Reduction`]s.
-#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq)]
-pub struct Reductions(u8);
-
-impl Reductions {
-    pub const NONE: Reductions = Reductions(0);
-
-    pub fn all() -> Reductions {
-        Reduction::ALL
-            .iter()
-            .fold(Reductions::NONE, |set, &r| set.with(r))
-    }
-
-    /// Every reduction except those that restrict when a step may be taken
-    /// (`faults-wait-for-reader`, `deliveries-last`): for the Explorer, where a user may evict,
-    /// restart or deliver whenever the system could, and for random walks replayed on the
-    /// implementation, whose orderings the model's commutation argument does not cover.
-    pub fn every_order() -> Reductions {
-        Reductions::all()
-            .without(Reduction::FaultsWaitForReader)
-            .without(Reduction::DeliveriesLast)
-    }
-
-    pub fn contains(self, reduction: Reduction) -> bool {
-        self.0 & Self::bit(reduction) != 0
-    }
-
-    pub fn with(self, reduction: Reduction) -> Reductions {
-        Reductions(self.0 | Self::bit(reduction))
-    }
-
-    pub fn without(self, reduction: Reduction) -> Reductions {
-        Reductions(self.0 & !Self::bit(reduction))
-    }
-
-    fn bit(reduction: Reduction) -> u8 {
-        1 << (reduction as u8)
     }
 }
 
@@ -234,11 +176,21 @@ impl Variant {
     }
 }
 
+impl Variant {
+    /// `witness-with-commit` with only-if-newer repairs: the witness inside persistence's
+    /// critical section, as `IndexCache` runs it and as the mutants of the read path are seeded.
+    pub const WITH_COMMIT: Variant = Variant {
+        witness_order: WitnessOrder::WithCommit,
+        repair: Repair::IfNewer,
+    };
+}
+
 impl Default for Variant {
-    /// The variant the model proves correct on the default configuration (see docs/verdicts.md).
+    /// The protocol a separately deployed witness can run, which the model proves on the default
+    /// configuration with no step atomic with persistence (see docs/verdicts.md).
     fn default() -> Self {
         Variant {
-            witness_order: WitnessOrder::WithCommit,
+            witness_order: WitnessOrder::Service,
             repair: Repair::IfNewer,
         }
     }
@@ -248,99 +200,6 @@ impl fmt::Display for Variant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}+{}", self.witness_order, self.repair)
     }
-}
-
-/// Which operations clients may invoke.
-#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, Serialize, Deserialize)]
-pub struct OpMix {
-    pub put: bool,
-    pub delete: bool,
-    pub get: bool,
-    pub list: bool,
-}
-
-impl OpMix {
-    pub const ALL: OpMix = OpMix {
-        put: true,
-        delete: true,
-        get: true,
-        list: true,
-    };
-
-    /// The mix that allows exactly `ops`.
-    pub fn of(ops: &[OpName]) -> OpMix {
-        let has = |op| ops.contains(&op);
-        OpMix {
-            put: has(OpName::Put),
-            delete: has(OpName::Delete),
-            get: has(OpName::Get),
-            list: has(OpName::List),
-        }
-    }
-
-    pub fn allows(self, op: OpName) -> bool {
-        match op {
-            OpName::Put => self.put,
-            OpName::Delete => self.delete,
-            OpName::Get => self.get,
-            OpName::List => self.list,
-        }
-    }
-
-    /// The allowed operations, in [`OpName::ALL`]'s order.
-    pub fn names(self) -> Vec<OpName> {
-        OpName::ALL
-            .iter()
-            .copied()
-            .filter(|&op| self.allows(op))
-            .collect()
-    }
-}
-
-named_enum!(
-    /// An operation of [`OpMix`], as `--op-mix` names it.
-    OpName, "operation" {
-        Put => "put",
-        Delete => "delete",
-        Get => "get",
-        List => "list",
-    }
-);
-
-/// Environment faults the checker may inject at any point.
-#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, Serialize, Deserialize)]
-pub struct Faults {
-    /// A cache node drops one key's entry (or its cached listing).
-    pub eviction: bool,
-    /// A cache node restarts and loses everything it held.
-    pub node_restart: bool,
-    /// How many times the witness may restart with empty memory (in eventual mode the witness is kept but never consulted, so a restart changes no answer).
-    pub witness_restarts: u8,
-    /// Replication deliveries may arrive in any order (otherwise oldest-enqueued first).
-    pub replication_reorder: bool,
-    /// A replication delivery may be delivered again (at-least-once).
-    pub replication_duplicates: bool,
-    /// How many times a witness node may become unreachable (and later reachable again). While a
-    /// node is out, messages to it are lost: a read that cannot reach a majority treats its entry
-    /// as stale, and a notify or relearn waits for a majority.
-    #[serde(default)]
-    pub witness_outages: u8,
-    /// How many times a witness node may fail over to a replacement that holds a stale snapshot
-    /// of its table.
-    #[serde(default)]
-    pub witness_failovers: u8,
-}
-
-impl Faults {
-    pub const NONE: Faults = Faults {
-        eviction: false,
-        node_restart: false,
-        witness_restarts: 0,
-        replication_reorder: false,
-        replication_duplicates: false,
-        witness_outages: 0,
-        witness_failovers: 0,
-    };
 }
 
 /// A configuration of the model. Build one with [`WitnessCfg::default_cfg`] and friends, adjust the
@@ -457,10 +316,6 @@ impl WitnessCfg {
             keys: 2,
             ops_per_client: 1,
             ops: OpMix::of(&[OpName::Put, OpName::Get]),
-            variant: Variant {
-                witness_order: WitnessOrder::Service,
-                ..Variant::default()
-            },
             faults: Faults {
                 witness_outages: 1,
                 witness_failovers: 1,
@@ -645,19 +500,30 @@ mod tests {
     #[test]
     fn packed_states_are_small_for_every_named_configuration() {
         let size = std::mem::size_of::<crate::system::SystemState>();
-        // (system bits, monitor bits) per named configuration, as docs/design.md tabulates them.
+        // (system bits under witness-with-commit, under the default witness-service, monitor
+        // bits) per named configuration, as docs/design.md tabulates them. `fleet` runs only
+        // witness-service.
         let documented = [
-            ("small", 75, 50),
-            ("default", 75, 50),
-            ("medium", 95, 70),
-            ("large", 120, 83),
-            ("wide", 142, 113),
-            ("fleet", 136, 83),
+            ("small", 75, 78, 50),
+            ("default", 75, 78, 50),
+            ("medium", 95, 99, 70),
+            ("large", 120, 123, 83),
+            ("wide", 142, 147, 113),
+            ("fleet", 136, 136, 83),
         ];
         assert_eq!(documented.len(), ConfigName::ALL.len());
-        for (name, system_bits, monitor_bits) in documented {
+        for (name, with_commit_bits, service_bits, monitor_bits) in documented {
             let cfg = WitnessCfg::named(name).unwrap();
+            let atomic = WitnessCfg {
+                variant: Variant::WITH_COMMIT,
+                ..cfg.clone()
+            };
+            if name != "fleet" {
+                let bits = Layout::new(atomic.shape()).bits;
+                assert_eq!(bits, with_commit_bits, "{name} under witness-with-commit");
+            }
             let bits = Layout::new(cfg.shape()).bits;
+            let system_bits = service_bits;
             let monitor = MonitorLayout::new(cfg.shape()).bits;
             assert_eq!((bits, monitor), (system_bits, monitor_bits), "{name}");
             assert!(bits <= CAPACITY_BITS, "{name}: {bits} bits");

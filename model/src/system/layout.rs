@@ -268,6 +268,61 @@ fn phase_code(shape: Shape, seq_bits: u8) -> PhaseCode {
     }
 }
 
+/// A field of a record, placed in the state: moved to where the first record of `records` starts.
+fn within(field: Field, records: Table) -> Field {
+    field.shifted(usize::from(records.first.at))
+}
+
+fn within_table(table: Table, records: Table) -> Table {
+    Table {
+        first: within(table.first, records),
+        stride: table.stride,
+    }
+}
+
+/// One bit per witness node whose restart or failover may wait for its reader (`deferral.rs`).
+fn deferred_witness_bits(shape: Shape) -> u8 {
+    if shape.witness_restarts > 0 || shape.witness_failovers > 0 {
+        shape.witness_nodes
+    } else {
+        0
+    }
+}
+
+/// Where a witness node's fields sit within its record.
+struct WitnessRecord {
+    slot: Table,
+    epoch: Field,
+    out: Field,
+    width: u8,
+}
+
+fn witness_record(shape: Shape) -> WitnessRecord {
+    let max_seq = shape.max_seq();
+    let mut a = Alloc(0);
+    // Known(s) is s + 1; forgotten is 0, or with a floor f (witness-service) max_seq + 1 + f.
+    let slot_values = if shape.witness_floor {
+        2 * max_seq + 1
+    } else {
+        max_seq + 1
+    };
+    let slot = a.table(bits_for(slot_values), shape.witness_slots);
+    // With one node, its epoch is its restarts + failovers, which the global counts give.
+    let own_epoch = if shape.witness_nodes > 1 {
+        shape.epoch_bits()
+    } else {
+        0
+    };
+    let epoch = a.field(own_epoch);
+    let out = a.field(u8::from(shape.witness_outages > 0));
+    WitnessRecord {
+        slot,
+        epoch,
+        out,
+        width: u8::try_from(a.0).unwrap_or(u8::MAX),
+    }
+}
+
 impl Layout {
     pub fn new(shape: Shape) -> Layout {
         let max_seq = shape.max_seq();
@@ -282,30 +337,9 @@ impl Layout {
         let restarts = a.field(bits_for(u64::from(shape.witness_restarts)));
         let failovers = a.field(bits_for(u64::from(shape.witness_failovers)));
         let outages = a.field(bits_for(u64::from(shape.witness_outages)));
-        let mut witness = Alloc(0);
-        // Known(s) is s + 1; forgotten is 0, or with a floor f (witness-service) max_seq + 1 + f.
-        let slot_values = if shape.witness_floor {
-            2 * max_seq + 1
-        } else {
-            max_seq + 1
-        };
-        let witness_slot = witness.table(bits_for(slot_values), shape.witness_slots);
-        // One node's epoch is its restarts + failovers, which the global counts give.
-        let own_epoch = if shape.witness_nodes > 1 {
-            shape.epoch_bits()
-        } else {
-            0
-        };
-        let witness_epoch = witness.field(own_epoch);
-        let witness_out = witness.field(u8::from(shape.witness_outages > 0));
-        let witness_width = u8::try_from(witness.0).unwrap_or(u8::MAX);
-        let witness_records = a.table(witness_width, shape.witness_nodes);
-        let witness_faults = shape.witness_restarts > 0 || shape.witness_failovers > 0;
-        let witness_deferred = a.field(if witness_faults {
-            shape.witness_nodes
-        } else {
-            0
-        });
+        let record = witness_record(shape);
+        let witness_records = a.table(record.width, shape.witness_nodes);
+        let witness_deferred = a.field(deferred_witness_bits(shape));
         let queue_slots = usize::try_from(max_seq).unwrap_or(0);
         let queue_bits = bits_for(u64::from(keys) * max_seq);
         let queue = a.table(queue_bits, u8::try_from(queue_slots).unwrap_or(u8::MAX));
@@ -316,22 +350,13 @@ impl Layout {
         let listed = node.field(1);
         let listing = node.table(seq_bits, keys);
         let deferred = node.field(keys + 2);
-        let node_width = node.0;
-        let node_records = a.table(u8::try_from(node_width).unwrap_or(u8::MAX), shape.nodes);
+        let node_records = a.table(u8::try_from(node.0).unwrap_or(u8::MAX), shape.nodes);
 
         let phase_code = phase_code(shape, seq_bits);
         let mut client = Alloc(0);
         let remaining = client.field(bits_for(u64::from(shape.ops_per_client)));
         let phase = client.field(phase_code.width);
-        let client_width = client.0;
-        let client_records = a.table(u8::try_from(client_width).unwrap_or(u8::MAX), shape.clients);
-
-        let base = |t: Table| t.first.at;
-        let within = |f: Field, records: Table| f.shifted(usize::from(base(records)));
-        let within_table = |t: Table, records: Table| Table {
-            first: within(t.first, records),
-            stride: t.stride,
-        };
+        let client_records = a.table(u8::try_from(client.0).unwrap_or(u8::MAX), shape.clients);
         Layout {
             shape,
             seq_bits,
@@ -342,9 +367,9 @@ impl Layout {
             restarts,
             failovers,
             outages,
-            witness_slot: within_table(witness_slot, witness_records),
-            witness_epoch: within(witness_epoch, witness_records),
-            witness_out: within(witness_out, witness_records),
+            witness_slot: within_table(record.slot, witness_records),
+            witness_epoch: within(record.epoch, witness_records),
+            witness_out: within(record.out, witness_records),
             witness_records,
             witness_deferred,
             queue,

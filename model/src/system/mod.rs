@@ -27,12 +27,14 @@ pub mod narrate;
 mod packed_state;
 pub mod phase;
 mod phase_packing;
+mod reductions;
 pub mod state;
 mod stateright_model;
 pub mod symmetry;
 mod transitions;
 pub mod witness_service;
 pub mod witness_table;
+mod workload;
 
 pub use crate::history::NodeId;
 pub use action::Action;

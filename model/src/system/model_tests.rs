@@ -12,9 +12,12 @@ fn check(cfg: &WitnessCfg) -> CheckReport {
     run(cfg, &CheckOptions::default(), None, &mut |_| {}).expect("valid configuration")
 }
 
+/// `small` under `witness-with-commit`, the variant these counts were first pinned on (the
+/// default, `witness-service`, is pinned by the suite and tests/golden.rs).
 fn small(mode: Mode) -> WitnessCfg {
     WitnessCfg {
         mode,
+        variant: Variant::WITH_COMMIT,
         ..WitnessCfg::small()
     }
 }
@@ -76,8 +79,7 @@ fn a_single_client_is_always_consistent_even_in_eventual_mode() {
         clients: 1,
         cache_nodes: 1,
         ops_per_client: 3,
-        mode: Mode::Eventual,
-        ..WitnessCfg::small()
+        ..small(Mode::Eventual)
     };
     let report = check(&cfg);
     assert_eq!(report.unique_states, SINGLE_CLIENT_STATES);
@@ -174,10 +176,12 @@ fn reduction_cases() -> Vec<(&'static str, WitnessCfg, ReducedAndFull)> {
     let with = |mode, mutant| WitnessCfg {
         mode,
         mutant,
+        variant: Variant::WITH_COMMIT,
         ..WitnessCfg::default_cfg()
     };
     let large_eventual = WitnessCfg {
         mode: Mode::Eventual,
+        variant: Variant::WITH_COMMIT,
         ..WitnessCfg::large()
     };
     vec![

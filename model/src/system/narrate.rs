@@ -8,9 +8,12 @@ use super::model::WitnessModel;
 use super::phase::{GetStep, ListStep, Listing, Phase, WriteOp, WriteStep};
 use super::state::SystemState;
 use super::witness_service::Answer;
-use super::witness_table::{Epochs, Quorum, WitnessNode, WitnessSlot};
+use super::witness_table::Quorum;
 use crate::history::{ClientId, Key, NodeId, Op};
 use std::fmt::Write as _;
+use witness::{relearn_text, says_text, witness_name, witness_text};
+
+mod witness;
 
 /// A label for an action without its state.
 pub fn action_label(action: &Action) -> String {
@@ -36,13 +39,6 @@ pub fn action_label(action: &Action) -> String {
 
 fn version(state: &SystemState, key: Key, seq: Seq) -> String {
     state.observed(key, seq).to_string()
-}
-
-fn witness_view(state: &SystemState, key: Key) -> String {
-    match state.witness(key) {
-        Some(known) => format!("v{known}"),
-        None => "nothing (forgotten)".to_string(),
-    }
 }
 
 fn staleness(state: &SystemState, key: Key, answered: Seq) -> String {
@@ -423,132 +419,5 @@ fn commit_text(s: &mut String, state: &SystemState, next: &SystemState, key: Key
         let _ = write!(s, "persistence commits {}", version(state, key, seq));
     } else {
         let _ = write!(s, "persistence keeps newer v{held} (v{seq} loses)");
-    }
-}
-
-/// What the witness answers for `key`: "witness says v1", or a quorum's answers node by node.
-fn says_text(state: &SystemState, key: Key, quorum: Option<Quorum>) -> String {
-    match quorum {
-        None => format!("witness says {}", witness_view(state, key)),
-        Some(quorum) => {
-            let answers: Vec<String> = quorum
-                .nodes()
-                .map(|n| format!("{n} {}", slot_text(state.witness_slot(n, key))))
-                .collect();
-            format!("witness answers: {}", answers.join(", "))
-        }
-    }
-}
-
-/// "the witness" when there is one node, else the node's name.
-fn witness_name(model: &WitnessModel, node: WitnessNode) -> String {
-    if model.cfg.witness_nodes == 1 {
-        "witness".to_string()
-    } else {
-        node.to_string()
-    }
-}
-
-/// What one slot holds, in words.
-fn slot_text(slot: WitnessSlot) -> String {
-    match slot {
-        WitnessSlot::Known(known) => format!("v{known}"),
-        WitnessSlot::Forgotten { floor: 0 } => "forgotten".to_string(),
-        WitnessSlot::Forgotten { floor } => format!("forgotten, floor v{floor}"),
-    }
-}
-
-/// Each witness node's slot for `key` after a step: "node 1 v2, node 2 forgotten, node 3
-/// unreachable (v1)".
-fn fleet_text(next: &SystemState, key: Key) -> String {
-    let nodes: Vec<String> = next
-        .witness_nodes()
-        .map(|node| {
-            let slot = slot_text(next.witness_slot(node, key));
-            if next.witness_out(node) {
-                format!("{node} unreachable ({slot})")
-            } else {
-                format!("{node} {slot}")
-            }
-        })
-        .collect();
-    nodes.join(", ")
-}
-
-/// A relearn, told node by node: applied, or dropped by a node whose epoch moved on.
-fn relearn_text(
-    model: &WitnessModel,
-    state: &SystemState,
-    next: &SystemState,
-    keys: &[Key],
-    loaded: &Listing,
-    epochs: Epochs,
-) -> String {
-    let shape = state.layout().shape;
-    let fenced: Vec<String> = state
-        .reachable_witness_nodes()
-        .into_iter()
-        .filter(|&n| epochs.get(shape, n) != state.witness_epoch(n))
-        .map(|n| witness_name(model, n))
-        .collect();
-    let taught: Vec<String> = keys
-        .iter()
-        .map(|&k| format!("{k}@v{}", loaded[k]))
-        .collect();
-    let mut s = format!("witness relearns {}", taught.join(", "));
-    if !fenced.is_empty() && model.is_mutant(Mutant::UnfencedRelearn) {
-        let _ = write!(
-            s,
-            " (applied, although {} restarted since the load)",
-            fenced.join(", ")
-        );
-    } else if !fenced.is_empty() {
-        let _ = write!(
-            s,
-            " (dropped by {}: restarted since the load)",
-            fenced.join(", ")
-        );
-    }
-    for &key in keys {
-        let _ = write!(s, "; {key}: {}", witness_after(model, next, key));
-    }
-    s
-}
-
-/// What the witness holds for `key` after a step.
-fn witness_after(model: &WitnessModel, next: &SystemState, key: Key) -> String {
-    if model.cfg.witness_nodes == 1 {
-        slot_text(next.witness_slot(WitnessNode(0), key))
-    } else {
-        fleet_text(next, key)
-    }
-}
-
-fn witness_text(s: &mut String, state: &SystemState, next: &SystemState, key: Key, seq: Seq) {
-    if next.witness_nodes().count() > 1 {
-        let _ = write!(s, "witness notified of v{seq}: {}", fleet_text(next, key));
-        return;
-    }
-    match (state.witness(key), next.witness(key)) {
-        (None, _) => match next.witness_slot(WitnessNode(0), key) {
-            WitnessSlot::Forgotten { floor } if floor > 0 => {
-                let _ = write!(
-                    s,
-                    "witness has forgotten {key}; it stays stale, floor v{floor}"
-                );
-            }
-            _ => {
-                let _ = write!(s, "witness has forgotten {key}; it stays stale");
-            }
-        },
-        (Some(before), Some(after)) if after == before && after < seq => {
-            let _ = write!(s, "witness is not told (still v{before})");
-        }
-        (_, Some(after)) => {
-            let _ = write!(s, "witness records v{after} for {key}");
-        }
-        (_, None) => {
-            let _ = write!(s, "witness forgets {key}");
-        }
     }
 }
