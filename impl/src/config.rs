@@ -157,6 +157,21 @@ impl Protocol {
         self.mutant == Some(mutant)
     }
 
+    /// Every variant IndexCache runs: every witness order but `witness-service`, with either
+    /// repair.
+    pub fn runnable_variants() -> Vec<Variant> {
+        Variant::all()
+            .into_iter()
+            .filter(|&variant| {
+                let protocol = Protocol {
+                    variant,
+                    mutant: None,
+                };
+                protocol.validate().is_ok()
+            })
+            .collect()
+    }
+
     /// The protocol as IndexCache can run it: every atomic order and the mutants seeded into
     /// them; not `witness-service` or the mutants of its messages.
     pub fn validate(&self) -> Result<(), Error> {

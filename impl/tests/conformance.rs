@@ -79,7 +79,7 @@ fn step() -> impl Strategy<Value = Step> {
 /// Every protocol setting the model accepts.
 fn settings() -> Vec<(Mode, Protocol)> {
     let mut all = vec![(Mode::Eventual, Protocol::default())];
-    for variant in Variant::all() {
+    for variant in Protocol::runnable_variants() {
         all.push((
             Mode::Strong,
             Protocol {

@@ -84,7 +84,7 @@ fn model_row(setting: Setting) -> ExpectedRow {
 /// The variants the model proves correct, read from its expected-verdict table: every harness
 /// must be clean under them.
 fn proved() -> Vec<Setting> {
-    let proved: Vec<Setting> = Variant::all()
+    let proved: Vec<Setting> = Protocol::runnable_variants()
         .into_iter()
         .map(|v| variant(v.witness_order, v.repair))
         .filter(|&setting| model_row(setting).violated.is_empty())
@@ -659,7 +659,7 @@ fn loom_correspondence_with_the_model() {
     ];
     let mut settings = vec![Setting::Eventual];
     settings.extend(
-        Variant::all()
+        Protocol::runnable_variants()
             .into_iter()
             .map(|v| variant(v.witness_order, v.repair)),
     );

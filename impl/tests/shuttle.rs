@@ -35,7 +35,7 @@ fn name(mode: Mode, p: Protocol) -> String {
 
 /// Every variant (no mutant) the model proves, or every one it refutes, by its expected row.
 fn variants(proved: bool) -> Vec<Protocol> {
-    let chosen: Vec<Protocol> = Variant::all()
+    let chosen: Vec<Protocol> = Protocol::runnable_variants()
         .into_iter()
         .map(|variant| Protocol {
             variant,

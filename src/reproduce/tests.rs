@@ -312,7 +312,7 @@ fn the_default_run_reproduces_as_before() {
     );
     assert_eq!(
         command.unwrap(),
-        "witness check --config default --mode strong --variant witness-with-commit \
+        "witness check --config default --mode strong --variant witness-service \
          --variant repair-if-newer"
     );
     let Command::Report(report) = parse("report", &["--out".into(), "docs/proofs".into()]) else {

@@ -313,22 +313,23 @@ impl WitnessModel {
     /// believing every key is at v0).
     pub(super) fn restart_witness(&self, state: &mut SystemState, node: WitnessNode) {
         state.set_witness_restarts(state.witness_restarts() + 1);
-        state.bump_witness_epoch(node);
-        state.forget_witness_node(node);
-        if self.is_mutant(Mutant::WitnessForgetsOnRestart) {
-            for key in state.keys().collect::<Vec<_>>() {
-                state.set_witness_slot(node, key, WitnessSlot::Known(0));
-            }
-        }
+        let believes_v0 = self.is_mutant(Mutant::WitnessForgetsOnRestart);
+        Self::start_over(state, node, believes_v0);
     }
 
     /// A witness node fails over to a replica whose snapshot predates every write: it starts
     /// forgotten in a new epoch, or under `trust-stale-failover` answers from the snapshot.
     pub(super) fn fail_over_witness(&self, state: &mut SystemState, node: WitnessNode) {
         state.set_witness_failovers(state.witness_failovers() + 1);
+        let trusts_snapshot = self.is_mutant(Mutant::TrustStaleFailover);
+        Self::start_over(state, node, trusts_snapshot);
+    }
+
+    /// `node` starts a new epoch with an empty table, or one that says v0 for every key.
+    fn start_over(state: &mut SystemState, node: WitnessNode, at_v0: bool) {
         state.bump_witness_epoch(node);
         state.forget_witness_node(node);
-        if self.is_mutant(Mutant::TrustStaleFailover) {
+        if at_v0 {
             for key in state.keys().collect::<Vec<_>>() {
                 state.set_witness_slot(node, key, WitnessSlot::Known(0));
             }
