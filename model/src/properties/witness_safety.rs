@@ -1,7 +1,10 @@
 //! **witness-safety**: the witness may err only towards "stale" (a spurious reload), never towards
 //! "fresh". Stated on the witness's table: for every key, what the witness knows is either nothing
 //! (after a restart: every entry is stale) or at least the latest acknowledged write; and
-//! persistence, the source of truth, still holds at least that write.
+//! persistence, the source of truth, still holds at least that write. With a fleet of witness
+//! nodes, "what the witness knows" is what every majority guarantees: the smallest answer some
+//! majority can give (`SystemState::witness`), so the rule holds only if no majority can pass an
+//! entry older than an acknowledged write.
 
 use super::catalogue::{JudgedOn, PropertyId};
 use super::rule::{FindingParts, Rule, StateView};
