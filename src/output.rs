@@ -118,15 +118,17 @@ pub fn thousands(n: usize) -> String {
     groups.join(",")
 }
 
+/// "1 client", "2 clients".
+fn plural(n: u8, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 /// The faults a configuration allows, in words.
 fn describe_faults(f: Faults) -> String {
-    let plural = |n: u8, one: &str, many: &str| {
-        if n == 1 {
-            format!("{n} {one}")
-        } else {
-            format!("{n} {many}")
-        }
-    };
     let mut faults = Vec::new();
     if f.eviction {
         faults.push("cache evictions".to_string());
@@ -170,13 +172,6 @@ fn describe_faults(f: Faults) -> String {
 
 /// One line that says what a configuration is, in the words of the docs.
 pub fn describe_cfg(cfg: &WitnessCfg) -> String {
-    let plural = |n: u8, one: &str, many: &str| {
-        if n == 1 {
-            format!("{n} {one}")
-        } else {
-            format!("{n} {many}")
-        }
-    };
     let ops: Vec<String> = cfg
         .ops
         .names()

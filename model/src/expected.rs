@@ -70,14 +70,7 @@ pub fn expected(mode: Mode, variant: Variant, mutant: Option<Mutant>) -> Expecte
         },
         WitnessOrder::BeforeCommit => ExpectedRow {
             violated: WITNESS_TAUGHT_TOO_LITTLE,
-            found: &[
-                ReplicaLag,
-                NegativeCacheMiss,
-                StaleOverwrite,
-                ReadAfterDelete,
-                ListOmitsPut,
-                ListShowsDeleted,
-            ],
+            found: WITNESS_BEHIND,
             why: "Without faults the early bump is safe, but when the witness restarts between a \
                   write's bump and its commit, a reload relearns the old committed version; the \
                   write then commits and is acknowledged while the witness still holds the old \

@@ -157,17 +157,7 @@ fn conservative_list_barrier(
     point: Option<Point>,
     expected: &[String],
 ) -> Option<ClientId> {
-    let client = match *action {
-        Action::Step { client, .. } | Action::Invoke { client, .. } => client,
-        Action::Evict { .. }
-        | Action::EvictListing { .. }
-        | Action::RestartNode { .. }
-        | Action::RestartWitness { .. }
-        | Action::FailOverWitness { .. }
-        | Action::WitnessUnreachable { .. }
-        | Action::WitnessReachable { .. }
-        | Action::Deliver { .. } => return None,
-    };
+    let client = action.client()?;
     let model_answered = expected
         .iter()
         .any(|r| r.starts_with(&format!("{client} ← LIST")));

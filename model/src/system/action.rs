@@ -54,6 +54,22 @@ pub enum Action {
 }
 
 impl Action {
+    /// The client whose operation the action starts or advances; `None` for a fault or a
+    /// delivery.
+    pub fn client(&self) -> Option<ClientId> {
+        match *self {
+            Action::Invoke { client, .. } | Action::Step { client, .. } => Some(client),
+            Action::Evict { .. }
+            | Action::EvictListing { .. }
+            | Action::RestartNode { .. }
+            | Action::RestartWitness { .. }
+            | Action::FailOverWitness { .. }
+            | Action::WitnessUnreachable { .. }
+            | Action::WitnessReachable { .. }
+            | Action::Deliver { .. } => None,
+        }
+    }
+
     /// The same action with clients and cache nodes renamed.
     pub fn renamed(
         &self,

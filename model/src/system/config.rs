@@ -430,6 +430,14 @@ impl WitnessCfg {
                     .into(),
             ));
         }
+        let epochs =
+            u16::from(self.faults.witness_restarts) + u16::from(self.faults.witness_failovers);
+        if epochs > u16::from(u8::MAX) {
+            return Err(ConfigError(format!(
+                "a witness node's epoch counts its restarts and failovers in a byte: \
+                 --witness-restarts + --witness-failovers must be at most 255 (got {epochs})"
+            )));
+        }
         let shape = self.shape();
         let fence_bits = u32::from(shape.epoch_bits()) * u32::from(self.witness_nodes);
         let phase_bits = Layout::new(shape).phase_code.width;
@@ -494,6 +502,28 @@ mod tests {
         for name in ConfigName::ALL {
             name.cfg().validate().unwrap();
         }
+        let fleet_of_an_atomic_order = WitnessCfg {
+            variant: Variant::WITH_COMMIT,
+            ..WitnessCfg::fleet()
+        };
+        let err = fleet_of_an_atomic_order.validate().unwrap_err().0;
+        assert!(err.contains("only for --variant witness-service"), "{err}");
+        let epoch_past_a_byte = WitnessCfg {
+            faults: Faults {
+                witness_restarts: 200,
+                witness_failovers: 100,
+                ..WitnessCfg::fleet().faults
+            },
+            ..WitnessCfg::default_cfg()
+        };
+        let err = epoch_past_a_byte.validate().unwrap_err().0;
+        assert!(err.contains("at most 255 (got 300)"), "{err}");
+        let service_mutant_elsewhere = WitnessCfg {
+            variant: Variant::WITH_COMMIT,
+            mutant: Some(Mutant::UnfencedRelearn),
+            ..WitnessCfg::default_cfg()
+        };
+        assert!(service_mutant_elsewhere.validate().is_err());
         assert!(WitnessCfg::named("huge").is_err());
     }
 

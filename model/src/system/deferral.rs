@@ -87,17 +87,9 @@ fn on_witness_node(node: WitnessNode) -> Things {
     }
 }
 
+/// Anything but a client's step or a replication delivery.
 fn is_fault(action: &Action) -> bool {
-    matches!(
-        action,
-        Action::Evict { .. }
-            | Action::EvictListing { .. }
-            | Action::RestartNode { .. }
-            | Action::RestartWitness { .. }
-            | Action::FailOverWitness { .. }
-            | Action::WitnessUnreachable { .. }
-            | Action::WitnessReachable { .. }
-    )
+    action.client().is_none() && !matches!(action, Action::Deliver { .. })
 }
 
 /// Witness restarts and failovers may wait for their reader: each makes its node forget, which
@@ -270,6 +262,12 @@ mod tests {
         (end, events)
     }
 
+    /// Whether two faults strike the same cache node or witness node.
+    fn overlap(a: Things, b: Things) -> bool {
+        let same_node = a.nodes.iter().zip(b.nodes).any(|(&x, y)| x != 0 && y != 0);
+        a.witness & b.witness != 0 || same_node
+    }
+
     /// Checks every (fault, step that does not read it) pair in the first `limit` states.
     fn faults_commute_with_the_steps_that_do_not_read_them(cfg: WitnessCfg, limit: usize) {
         let model = cfg
@@ -287,13 +285,22 @@ mod tests {
             let actions = enabled(&model, &state);
             for fault in actions.iter().filter(|a| waiting_for(&cfg, a).is_some()) {
                 let waits = waiting_for(&cfg, fault).unwrap_or_default();
-                for step in actions.iter().filter(|a| !is_fault(a)) {
+                // Every other action, faults included: a waiting fault is moved past outages and
+                // faults on other things too (a fault on the same thing is not offered while it
+                // waits: `keep_canonical`).
+                let apart =
+                    |a: &Action| waiting_for(&cfg, a).is_none_or(|other| !overlap(waits, other));
+                for step in actions.iter().filter(|&a| a != fault && apart(a)) {
                     if reads_all(&cfg, waits, touched(&cfg, &state, step)) {
                         continue;
                     }
-                    pairs += 1;
                     let fault_first = model.apply(&state, fault);
                     let step_first = model.apply(&state, step);
+                    // Two faults that share a budget never both happen: nothing to reorder.
+                    if is_fault(step) && !enabled(&model, &fault_first).contains(step) {
+                        continue;
+                    }
+                    pairs += 1;
                     assert!(
                         enabled(&model, &fault_first).contains(step),
                         "{step:?} after {fault:?}"

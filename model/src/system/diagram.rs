@@ -68,19 +68,10 @@ fn target_lane(model: &WitnessModel, state: &SystemState, action: &Action) -> Op
 /// Which lane an action starts from: its client's, or the replica's for a delivery; a fault
 /// starts where it happens.
 fn source_lane(model: &WitnessModel, action: &Action) -> Option<usize> {
-    match action {
-        Action::Invoke { client, .. } | Action::Step { client, .. } => Some(client.index()),
-        Action::Deliver { .. } => {
-            Some(usize::from(model.cfg.clients) + usize::from(model.cfg.cache_nodes) + 2)
-        }
-        Action::Evict { .. }
-        | Action::EvictListing { .. }
-        | Action::RestartNode { .. }
-        | Action::RestartWitness { .. }
-        | Action::FailOverWitness { .. }
-        | Action::WitnessUnreachable { .. }
-        | Action::WitnessReachable { .. } => None,
+    if let Action::Deliver { .. } = action {
+        return Some(usize::from(model.cfg.clients) + usize::from(model.cfg.cache_nodes) + 2);
     }
+    action.client().map(|client| client.index())
 }
 
 fn escape(text: &str) -> String {

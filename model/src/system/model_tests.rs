@@ -322,3 +322,37 @@ fn the_stop_switch_ends_a_run_early_and_says_so() {
         .iter()
         .all(|p| p.verdict != Verdict::Holds && p.verdict != Verdict::NotFound));
 }
+
+/// The figures the README and docs/proofs cite for the default protocol: every property holds
+/// under witness-service on `default` and on the `fleet` of 3 witness nodes with shared slots,
+/// over exactly these many states.
+#[test]
+fn witness_service_proves_default_and_the_fleet() {
+    for (cfg, states) in [
+        (WitnessCfg::default_cfg(), 827_105),
+        (WitnessCfg::fleet(), 16_318_917),
+    ] {
+        assert_eq!(cfg.variant, Variant::default());
+        let report = check(&cfg);
+        assert!(report.complete);
+        assert_eq!(report.unique_states, states, "{cfg:?}");
+        assert!(!report.any_violated(), "{:#?}", report.properties);
+    }
+}
+
+#[test]
+fn a_fleet_query_is_offered_once_per_majority_of_reachable_nodes() {
+    use crate::system::witness_table::{Quorum, WitnessNode};
+    let all = [WitnessNode(0), WitnessNode(1), WitnessNode(2)];
+    let majorities = Quorum::every_subset(&all, 2);
+    assert_eq!(
+        majorities,
+        vec![Quorum(0b011), Quorum(0b101), Quorum(0b110)]
+    );
+    assert_eq!(
+        Quorum::every_subset(&all[1..], 2),
+        vec![Quorum(0b110)],
+        "node 1 is out"
+    );
+    assert_eq!(Quorum(0b101).to_string(), "witness nodes 1 and 3");
+}

@@ -9,8 +9,8 @@
 //! - **notify** after the commit; the write is acknowledged only once a majority applied it. A
 //!   node that has forgotten the key raises the slot's *floor* instead.
 //! - **query** ("is my entry stale?"): the first majority's answers (any majority of the
-//!   reachable nodes may be first), combined by their maximum (a forgotten slot answers "stale"). An entry at or above that maximum is fresh, and the nodes
-//!   learn it: every cached entry is a committed version, and once one reader is shown it no
+//!   reachable nodes may be first), combined by their maximum (a forgotten slot answers
+//!   "stale"). An entry at or above that maximum is fresh, and the nodes learn it: every cached entry is a committed version, and once one reader is shown it no
 //!   node may let a later reader pass an older one. No majority reachable: stale.
 //! - **relearn** after a reload, carrying each node's epoch at the load (read no later than
 //!   persistence: a restart in between then only drops the relearn): a node that restarted

@@ -67,7 +67,8 @@ impl SystemState {
         answers[majority]
     }
 
-    /// For the single-node configurations that predate the fleet: sets node 1's slot.
+    /// Sets every node's slot for `key`: the initial table, and the atomic orders' relearn (their
+    /// witness is one node).
     pub fn set_witness(&mut self, key: Key, known: Option<Seq>) {
         let slot = known.map_or(WitnessSlot::Forgotten { floor: 0 }, WitnessSlot::Known);
         for node in self.witness_nodes().collect::<smallvec::SmallVec<[_; 5]>>() {
@@ -78,6 +79,7 @@ impl SystemState {
     /// `node`'s restarts and failovers: a relearn carrying another epoch is dropped.
     pub fn witness_epoch(&self, node: WitnessNode) -> u8 {
         if self.layout.shape.witness_nodes == 1 {
+            // `validate` bounds restarts + failovers by a byte.
             return self.witness_restarts() + self.witness_failovers();
         }
         byte(
