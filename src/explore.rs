@@ -15,8 +15,8 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 use witness_model::check::{run, CheckOptions, CheckReport, Steps};
+use witness_model::system::conditions::Witnessed;
 use witness_model::system::explorer::ExplorerModel;
-use witness_model::system::model::Witnessed;
 use witness_model::system::WitnessModel;
 
 fn resolve(addr: &str) -> Result<SocketAddr, CliError> {

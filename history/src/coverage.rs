@@ -15,8 +15,9 @@ pub enum Coverage {
     Lists,
     /// An anomaly, named after a violating window it is an instance of (`anomaly.rs`).
     NamedInWindow,
-    /// Not judged: it needs the system's state, a replica, or what a listing reports of a key it
-    /// omits (a version), none of which a value history records.
+    /// Not judged: it needs the system's state (the witness, the paths the protocol took), a
+    /// replica, or what a listing reports of a key it omits (a version), none of which a value
+    /// history records.
     NotJudged,
 }
 
@@ -29,8 +30,9 @@ pub const fn coverage(property: PropertyId) -> Coverage {
         NegativeCacheMiss | StaleOverwrite | ReadAfterDelete | NonMonotonicRead => {
             Coverage::NamedInWindow
         }
-        ReplicaMonotonic | ReplicaConverges | WitnessSafety | ReplicaLag | ListOmitsPut
-        | ListShowsDeleted => Coverage::NotJudged,
+        ReplicaMonotonic | ReplicaConverges | WitnessSafety | WitnessAnswer | ReplicaLag
+        | ListOmitsPut | ListShowsDeleted | ReloadReached | RepairReached | FenceDropsRelearn
+        | QueryAfterFailover => Coverage::NotJudged,
     }
 }
 

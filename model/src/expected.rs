@@ -25,7 +25,10 @@ pub struct ExpectedRow {
 }
 
 impl ExpectedRow {
+    /// The row's verdict of `property`, which must not be a coverage property: what a search
+    /// covers depends on the configuration's faults ([`expected_verdict`] says).
     pub fn verdict(&self, property: PropertyId) -> Verdict {
+        debug_assert!(property.guarantee() != Guarantee::Coverage, "{property}");
         match property.expectation() {
             Expectation::Always if self.violated.contains(&property) => Verdict::Violated,
             Expectation::Always => Verdict::Holds,
@@ -40,7 +43,7 @@ pub fn expected(mode: Mode, variant: Variant, mutant: Option<Mutant>) -> Expecte
     if mode == Mode::Eventual {
         return ExpectedRow {
             violated: EVERY_READ_GUARANTEE,
-            found: PropertyId::SOMETIMES,
+            found: PropertyId::ANOMALIES,
             why: "Eventual mode answers from whatever the chosen cache node holds: a write updates \
                   one node while a read or LIST lands on another, so every anomalies A1–A6 is \
                   reachable. The witness and the replica are unaffected (the witness is kept but not \
@@ -89,10 +92,12 @@ fn mutant_row(mutant: Mutant) -> ExpectedRow {
                   acknowledged PUT answers not-found from a node that cached the miss (A1).",
         },
         Mutant::ListIgnoresWitness => ExpectedRow {
-            violated: &[ListAfterWrite, ReadYourWrites],
-            found: &[ReplicaLag, ListOmitsPut, ListShowsDeleted],
+            violated: &[ListAfterWrite, ReadYourWrites, MonotonicReads],
+            found: &[ReplicaLag, ListOmitsPut, ListShowsDeleted, NonMonotonicRead],
             why: "LIST serves the node's cached listing without the partition barrier, so it \
-                  misses a freshly PUT key (A4) or shows a deleted one (A5). GETs are unaffected.",
+                  misses a freshly PUT key (A4) or shows a deleted one (A5), and a client whose \
+                  GET or LIST already saw the newer version lists the older one (A6, seen by \
+                  LISTs alone). GETs are unaffected.",
         },
         Mutant::WitnessForgetsOnRestart => ExpectedRow {
             violated: &[
@@ -102,8 +107,9 @@ fn mutant_row(mutant: Mutant) -> ExpectedRow {
                 MonotonicReads,
                 Linearizable,
                 WitnessSafety,
+                WitnessAnswer,
             ],
-            found: PropertyId::SOMETIMES,
+            found: PropertyId::ANOMALIES,
             why: "A restarted witness answers v0 (fresh) for every key it forgot, so every stale \
                   entry passes the barrier: strong mode degrades to eventual after one restart.",
         },
@@ -122,6 +128,7 @@ fn mutant_row(mutant: Mutant) -> ExpectedRow {
                 MonotonicReads,
                 Linearizable,
                 WitnessSafety,
+                WitnessAnswer,
             ],
             found: &[
                 ReplicaLag,
@@ -147,7 +154,13 @@ fn mutant_row(mutant: Mutant) -> ExpectedRow {
 fn service_mutant_row(mutant: Mutant) -> ExpectedRow {
     match mutant {
         Mutant::UnfencedRelearn => ExpectedRow {
-            violated: &[ReadAfterWrite, ListAfterWrite, Linearizable, WitnessSafety],
+            violated: &[
+                ReadAfterWrite,
+                ListAfterWrite,
+                Linearizable,
+                WitnessSafety,
+                WitnessAnswer,
+            ],
             found: WITNESS_BEHIND,
             why: "A reload loads v1; a write commits v2 and notifies the witness, which then \
                   restarts; the late relearn, no longer fenced by the epoch of the load, teaches \
@@ -161,29 +174,44 @@ fn service_mutant_row(mutant: Mutant) -> ExpectedRow {
                   ignoring that floor, teaches v1 while v2 is acknowledged.",
         },
         Mutant::AckBeforeNotify => ExpectedRow {
-            violated: &[ReadAfterWrite, ListAfterWrite, Linearizable, WitnessSafety],
+            violated: &[
+                ReadAfterWrite,
+                ListAfterWrite,
+                Linearizable,
+                WitnessSafety,
+                WitnessAnswer,
+            ],
             found: WITNESS_BEHIND,
             why: "The write is acknowledged while its notify is still on its way: a read after \
                   the acknowledgement asks a witness that still holds the older version, and a \
                   node's older entry passes.",
         },
         Mutant::RestartedNodeAnswersFresh => ExpectedRow {
-            violated: EVERY_READ_GUARANTEE,
-            found: PropertyId::SOMETIMES,
+            violated: &[
+                ReadAfterWrite,
+                ListAfterWrite,
+                ReadYourWrites,
+                MonotonicReads,
+                Linearizable,
+                WitnessAnswer,
+            ],
+            found: PropertyId::ANOMALIES,
             why: "A restarted witness node answers \"fresh\" for what it forgot, so after a \
                   restart every stale entry passes until a relearn. Witness-safety holds: the \
-                  node's table is empty, which is safe; its answers are not.",
+                  node's table is empty, which is safe; its answers are not, and witness-answer \
+                  says so at the query.",
         },
         Mutant::FleetFirstAnswer => ExpectedRow {
-            violated: &[ReadAfterWrite, Linearizable],
+            violated: &[ReadAfterWrite, Linearizable, WitnessAnswer],
             found: &[ReplicaLag, NegativeCacheMiss, StaleOverwrite],
             why: "On `fleet`: a witness node is out while a write's notify reaches the other two, \
                   a majority; back, it still holds the older version, and a read that trusts \
                   the first answer (that node's) passes a stale entry after the write is \
-                  acknowledged.",
+                  acknowledged. Witness-safety holds (every majority knows the write); the \
+                  answer does not, and witness-answer catches it at the query.",
         },
         Mutant::TrustStaleFailover => ExpectedRow {
-            violated: &[ReadAfterWrite, Linearizable, WitnessSafety],
+            violated: &[ReadAfterWrite, Linearizable, WitnessSafety, WitnessAnswer],
             found: &[ReplicaLag, NegativeCacheMiss, StaleOverwrite],
             why: "On `fleet`: a witness node fails over to a replica whose snapshot predates the \
                   write and answers from it; with another node that missed the notify (an \
@@ -216,14 +244,15 @@ const EVERY_READ_GUARANTEE: &[PropertyId] = &[
 ];
 
 /// What a witness taught an older version than an acknowledged write breaks: every guarantee a
-/// read gives but monotonic reads (each client's own reads still move forward), and
-/// witness-safety.
+/// read gives but monotonic reads (each client's own reads still move forward), witness-safety,
+/// and the answers it gives from that table.
 const WITNESS_TAUGHT_TOO_LITTLE: &[PropertyId] = &[
     ReadAfterWrite,
     ListAfterWrite,
     ReadYourWrites,
     Linearizable,
     WitnessSafety,
+    WitnessAnswer,
 ];
 
 /// Every anomaly but A6: what a witness that falls behind an acknowledged write lets through,
@@ -343,6 +372,12 @@ fn missing_operations(cfg: &WitnessCfg) -> Vec<Unreachable> {
 /// The verdict expected of `property` on `cfg`: the default configuration's row, except that
 /// what `cfg` cannot reach holds (always-properties) or is not found (anomalies).
 pub fn expected_verdict(cfg: &WitnessCfg, property: PropertyId) -> Verdict {
+    if property.guarantee() == Guarantee::Coverage {
+        return match reaches(cfg, property) {
+            true => Verdict::Found,
+            false => Verdict::NotFound,
+        };
+    }
     let unreachable = unreachable(cfg)
         .iter()
         .any(|u| u.properties.contains(&property));
@@ -350,6 +385,26 @@ pub fn expected_verdict(cfg: &WitnessCfg, property: PropertyId) -> Verdict {
         (true, Expectation::Always) => Verdict::Holds,
         (true, Expectation::Sometimes) => Verdict::NotFound,
         (false, _) => expected(cfg.mode, cfg.variant, cfg.mutant).verdict(property),
+    }
+}
+
+/// Whether the search on `cfg` reaches the coverage path `property`. Every path of strong mode
+/// is reached where the configuration has what it needs: a read reloads and repairs whenever the
+/// witness can call an entry stale; only witness-service relearns as a message of its own, so
+/// only it has a fence to reach, and only where an epoch can move; a failover needs one in the
+/// fault budget. Eventual mode never asks the witness, so it reaches none.
+fn reaches(cfg: &WitnessCfg, property: PropertyId) -> bool {
+    let strong = cfg.mode == Mode::Strong;
+    let faults = &cfg.faults;
+    match property {
+        ReloadReached | RepairReached => strong,
+        FenceDropsRelearn => {
+            let epoch_moves = faults.witness_restarts > 0 || faults.witness_failovers > 0;
+            let fenced = cfg.mutant != Some(Mutant::UnfencedRelearn);
+            strong && cfg.variant.witness_order == WitnessOrder::Service && epoch_moves && fenced
+        }
+        QueryAfterFailover => strong && faults.witness_failovers > 0,
+        other => unreachable!("{other} is not a coverage property"),
     }
 }
 
@@ -408,8 +463,8 @@ pub fn verdict_table_markdown() -> String {
         out.push_str("---|");
     }
     out.push_str("---|\n");
-    for (mode, variant, mutant) in suite_rows() {
-        let row = expected(mode, variant, mutant);
+    for cfg in suite_cfgs(&ConfigName::Default.cfg()) {
+        let (mode, variant, mutant) = (cfg.mode, cfg.variant, cfg.mutant);
         let mutant_cell = match mutant {
             None => "–".to_string(),
             Some(m) => match home_config(m) {
@@ -419,7 +474,7 @@ pub fn verdict_table_markdown() -> String {
         };
         out.push_str(&format!("| {mode} | {variant} | {mutant_cell} |"));
         for property in PropertyId::by_guarantee() {
-            let cell = match row.verdict(property) {
+            let cell = match expected_verdict(&cfg, property) {
                 Verdict::Holds => "✓",
                 Verdict::Violated => "✗",
                 Verdict::Found => "found",
@@ -428,7 +483,7 @@ pub fn verdict_table_markdown() -> String {
             };
             out.push_str(&format!(" {cell} |"));
         }
-        let summary = guarantee_summary(|p| row.verdict(p));
+        let summary = guarantee_summary(|p| expected_verdict(&cfg, p));
         out.push_str(&format!(" {summary} |\n"));
     }
     out

@@ -29,14 +29,18 @@ pub enum Guarantee {
     Protocol,
     /// A sometimes-property: an anomaly of the catalogue (A1–A8), found or not.
     Anomaly,
+    /// A sometimes-property that a proof must find: a path of the protocol (a reload, a fenced
+    /// relearn) that the proof shows it explored.
+    Coverage,
 }
 
 impl Guarantee {
-    pub const ALL: [Guarantee; 4] = [
+    pub const ALL: [Guarantee; 5] = [
         Guarantee::S3,
         Guarantee::Stronger,
         Guarantee::Protocol,
         Guarantee::Anomaly,
+        Guarantee::Coverage,
     ];
 
     pub const fn title(self) -> &'static str {
@@ -45,6 +49,7 @@ impl Guarantee {
             Guarantee::Stronger => "stronger than S3 promises",
             Guarantee::Protocol => "the protocol's own invariants",
             Guarantee::Anomaly => "anomalies (reachable or not)",
+            Guarantee::Coverage => "coverage: protocol paths the search reached",
         }
     }
 
@@ -56,6 +61,7 @@ impl Guarantee {
             Guarantee::Stronger => "stronger",
             Guarantee::Protocol => "protocol",
             Guarantee::Anomaly => "anomalies",
+            Guarantee::Coverage => "coverage",
         }
     }
 
@@ -148,8 +154,8 @@ impl PropertyId {
             .filter(|p| p.expectation() == Expectation::Always)
     }
 
-    /// The sometimes-properties (the anomalies), in [`PropertyId::ALL`]'s order.
-    pub const SOMETIMES: &'static [PropertyId] = &SOMETIMES;
+    /// The anomalies (the sometimes-properties but coverage), in [`PropertyId::ALL`]'s order.
+    pub const ANOMALIES: &'static [PropertyId] = &ANOMALIES;
 
     pub fn sometimes() -> impl Iterator<Item = PropertyId> {
         PropertyId::ALL
@@ -159,15 +165,15 @@ impl PropertyId {
     }
 }
 
-const fn is_sometimes(p: PropertyId) -> bool {
-    matches!(p.expectation(), Expectation::Sometimes)
+const fn is_anomaly(p: PropertyId) -> bool {
+    matches!(p.guarantee(), Guarantee::Anomaly)
 }
 
-const SOMETIMES_COUNT: usize = {
+const ANOMALY_COUNT: usize = {
     let mut count = 0;
     let mut i = 0;
     while i < PropertyId::ALL.len() {
-        if is_sometimes(PropertyId::ALL[i]) {
+        if is_anomaly(PropertyId::ALL[i]) {
             count += 1;
         }
         i += 1;
@@ -175,11 +181,11 @@ const SOMETIMES_COUNT: usize = {
     count
 };
 
-const SOMETIMES: [PropertyId; SOMETIMES_COUNT] = {
-    let mut out = [PropertyId::ReplicaLag; SOMETIMES_COUNT];
+const ANOMALIES: [PropertyId; ANOMALY_COUNT] = {
+    let mut out = [PropertyId::ReplicaLag; ANOMALY_COUNT];
     let (mut i, mut n) = (0, 0);
     while i < PropertyId::ALL.len() {
-        if is_sometimes(PropertyId::ALL[i]) {
+        if is_anomaly(PropertyId::ALL[i]) {
             out[n] = PropertyId::ALL[i];
             n += 1;
         }
@@ -208,10 +214,11 @@ mod tests {
     }
 
     #[test]
-    fn anomalies_are_the_sometimes_properties_and_carry_their_code_as_column() {
+    fn sometimes_properties_are_anomalies_or_coverage_and_anomalies_carry_their_code() {
         for &p in PropertyId::ALL {
             let anomaly = p.guarantee() == Guarantee::Anomaly;
-            assert_eq!(anomaly, p.expectation() == Expectation::Sometimes, "{p}");
+            let sometimes = anomaly || p.guarantee() == Guarantee::Coverage;
+            assert_eq!(sometimes, p.expectation() == Expectation::Sometimes, "{p}");
             assert_eq!(anomaly, p.anomaly().is_some(), "{p}");
             if let Some(code) = p.anomaly() {
                 assert_eq!(p.column(), code, "{p}");
@@ -244,7 +251,17 @@ mod tests {
             .collect();
         assert_eq!(
             json,
-            [r#""s3""#, r#""stronger""#, r#""protocol""#, r#""anomaly""#]
+            [
+                r#""s3""#,
+                r#""stronger""#,
+                r#""protocol""#,
+                r#""anomaly""#,
+                r#""coverage""#
+            ]
+        );
+        assert_eq!(
+            PropertyId::ANOMALIES,
+            Guarantee::Anomaly.properties().collect::<Vec<_>>()
         );
     }
 }

@@ -33,7 +33,7 @@ macro_rules! property_catalogue {
                 "a client's GET or LIST reflects that client's own acknowledged writes";
             MonotonicReads => "monotonic-reads", "MR", None, Stronger, Always,
                 monotonic_reads::MonotonicReads,
-                "a client's successive GETs of a key never go back to an older version";
+                "a client's successive reads of a key (GETs, and LISTs covering it) never go back to an older version";
             Linearizable => "linearizable", "LIN", None, Stronger, Always,
                 linearizable::Linearizable,
                 "GET/PUT/DELETE of each key are linearizable in persistence's version order (stronger than S3 promises)";
@@ -46,6 +46,9 @@ macro_rules! property_catalogue {
             WitnessSafety => "witness-safety", "WS", None, Protocol, Always,
                 witness_safety::WitnessSafety,
                 "the witness never knows a key as older than its latest acknowledged write, and persistence never loses one";
+            WitnessAnswer => "witness-answer", "WA", None, Protocol, Always,
+                witness_answer::WitnessAnswer,
+                "the witness answers \"fresh\" only for an entry at least as new as the key's latest acknowledged write, at every query a read can make";
             ReplicaLag => "replica-lag", "A8", Some("A8"), Anomaly, Sometimes,
                 replica::ReplicaLag,
                 "A8: a write is acknowledged in-region while the replica still holds an older version";
@@ -67,12 +70,25 @@ macro_rules! property_catalogue {
             NonMonotonicRead => "non-monotonic-read", "A6", Some("A6"), Anomaly, Sometimes,
                 monotonic_reads::MonotonicReads,
                 "A6: a client reads a version, then an older one";
+            ReloadReached => "reload-reached", "RLD", None, Coverage, Sometimes,
+                coverage::ReloadReached,
+                "a read found its entry stale and reloads it from persistence";
+            RepairReached => "repair-reached", "RPR", None, Coverage, Sometimes,
+                coverage::RepairReached,
+                "a reloaded version is put back into a cache node";
+            FenceDropsRelearn => "fence-drops-relearn", "FNC", None, Coverage, Sometimes,
+                coverage::FenceDropsRelearn,
+                "a relearn reaches a witness node whose epoch moved since the load, and is dropped";
+            QueryAfterFailover => "query-after-failover", "QFO", None, Coverage, Sometimes,
+                coverage::QueryAfterFailover,
+                "a read asks the witness after a witness node failed over to a stale replica";
         }
     };
 }
 pub(crate) use property_catalogue;
 
 mod catalogue;
+pub mod coverage;
 mod finding;
 mod growable_store;
 mod judge;
@@ -90,6 +106,7 @@ mod set;
 mod small_store;
 mod store;
 mod table;
+pub mod witness_answer;
 pub mod witness_safety;
 
 pub use catalogue::{Expectation, Guarantee, JudgedOn, PropertyId};
@@ -97,7 +114,7 @@ pub use finding::{Finding, HistoryError, Named};
 pub use growable_store::GrowableStore;
 pub use judge::{check_history, check_history_stream, HistoryChecker, HistoryVerdict, StreamError};
 pub use monitor::{HistoryMonitor, Monitor};
-pub use rule::StateView;
+pub use rule::{Reached, StateView};
 pub use set::PropertySet;
 pub use small_store::SmallStore;
 pub use store::{KeySummary, MonitorStore, Pending};

@@ -288,11 +288,17 @@ impl<S: MonitorStore> Monitor<S> {
             let entry = ListedKey {
                 acked: self.store.list_floor(client, key),
                 own_write: self.store.own_write(client, key),
+                last_read: self.store.last_read(client, key),
                 listed,
             };
             rules::on_listed(&entry, &mut |property, required, got| {
                 found(property, key, required, got)
             });
+            // A listing is a read of every key it covers: the next read must not go back on it.
+            let last = entry.last_read.max(listed.seq);
+            if last != entry.last_read {
+                self.store.set_last_read(client, key, last);
+            }
         }
     }
 

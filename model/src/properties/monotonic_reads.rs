@@ -1,19 +1,20 @@
-//! **monotonic-reads** (A6 when violated): once a client's GET of a key returned a version, its
-//! later GETs of that key never return an older one — even when they land on a different cache
-//! node.
+//! **monotonic-reads** (A6 when violated): once a client's GET or LIST returned a version of a
+//! key, its later GETs and LISTs never return an older one, even when they land on a different
+//! cache node. A LIST counts as a read of every key it covers (omitting a key reads it as never
+//! written, so a listing reports tombstones to tell a deletion apart).
 
 use super::catalogue::{JudgedOn, PropertyId};
-use super::rule::{version, FindingParts, GetReturned, Rule};
+use super::rule::{version, FindingParts, GetReturned, ListedKey, Rule};
 use crate::history::{Observed, Seq};
 use std::fmt;
 
-/// `last_seen` is the version the client's previous GET of the key returned (0 if none).
+/// `last_seen` is the highest version the client's earlier reads of the key returned (0 if none).
 pub fn holds(last_seen: Seq, got: Seq) -> bool {
     got >= last_seen
 }
 
-/// The rule as the monitor applies it: on every GET, against the client's earlier GETs of the key.
-/// Every violation is an instance of A6.
+/// The rule as the monitor applies it: on every GET and every key of every LIST, against the
+/// client's earlier reads of the key. Every violation is an instance of A6.
 pub struct MonotonicReads;
 
 impl Rule for MonotonicReads {
@@ -36,6 +37,14 @@ impl Rule for MonotonicReads {
             let last = version(get.last_read);
             found(PropertyId::MonotonicReads, last, get.got);
             found(PropertyId::NonMonotonicRead, last, get.got);
+        }
+    }
+
+    fn on_listed(entry: &ListedKey, found: &mut impl FnMut(PropertyId, Observed, Observed)) {
+        if !holds(entry.last_read, entry.listed.seq) {
+            let last = version(entry.last_read);
+            found(PropertyId::MonotonicReads, last, entry.listed);
+            found(PropertyId::NonMonotonicRead, last, entry.listed);
         }
     }
 }

@@ -20,7 +20,7 @@ pub struct GetReturned {
     pub completed: Seq,
     /// The client's own latest acknowledged write of the key.
     pub own_write: Seq,
-    /// The highest version the client's earlier GETs of the key returned.
+    /// The highest version the client's earlier GETs and LISTs returned for the key.
     pub last_read: Seq,
     pub got: Observed,
 }
@@ -32,6 +32,8 @@ pub struct ListedKey {
     pub acked: Observed,
     /// The client's own latest acknowledged write of the key.
     pub own_write: Seq,
+    /// The highest version the client's earlier GETs and LISTs returned for the key.
+    pub last_read: Seq,
     /// What the listing reported for the key (never written if it omitted it).
     pub listed: Observed,
 }
@@ -76,10 +78,31 @@ pub trait StateView {
     fn replica(&self, key: Key) -> Seq;
     /// No replication and no write is in flight.
     fn quiescent(&self) -> bool;
+    /// Calls `visit(key, entry)` for each entry the witness would now pass as fresh to a read
+    /// waiting on its answer, under every quorum that read may get: the witness's answers, judged
+    /// where they are given rather than through what a client later sees.
+    fn fresh_answers(&self, visit: &mut dyn FnMut(Key, Seq));
+    /// The paths of the protocol this state is on, for the coverage properties.
+    fn reached(&self) -> Reached;
 
     fn keys(&self) -> impl Iterator<Item = Key> {
         (0..self.key_count()).map(Key)
     }
+}
+
+/// The paths of the protocol a state is on, for the coverage properties: a proof in which none
+/// of them is reached never exercised the part of the protocol that handles it.
+#[derive(Clone, Copy, Debug, Default, Eq, PartialEq)]
+pub struct Reached {
+    /// A read found its entry stale and reloads from persistence.
+    pub reload: bool,
+    /// A reloaded version is about to be put back into a cache node.
+    pub repair: bool,
+    /// A relearn is about to reach a witness node whose epoch moved since the load, which drops
+    /// it.
+    pub fenced_relearn: bool,
+    /// A read is about to ask the witness after a witness node failed over.
+    pub query_after_failover: bool,
 }
 
 /// A property's rule. Each event hook reports `(property, required, got)` for what it finds; the

@@ -90,6 +90,7 @@ mod tests {
     use super::*;
     use crate::history::{Key, Seq};
     use crate::properties::catalogue::Expectation;
+    use crate::properties::rule::Reached;
 
     #[test]
     fn each_rule_belongs_to_one_row_and_always_properties_have_their_own() {
@@ -123,6 +124,9 @@ mod tests {
         witness: Option<Seq>,
         replica: Seq,
         quiescent: bool,
+        /// The entry a read waiting on the witness holds, if the witness would pass it.
+        fresh: Option<Seq>,
+        reached: Reached,
     }
 
     impl StateView for OneKey {
@@ -147,6 +151,14 @@ mod tests {
         fn quiescent(&self) -> bool {
             self.quiescent
         }
+        fn fresh_answers(&self, visit: &mut dyn FnMut(Key, Seq)) {
+            if let Some(entry) = self.fresh {
+                visit(Key(0), entry);
+            }
+        }
+        fn reached(&self) -> Reached {
+            self.reached
+        }
     }
 
     #[test]
@@ -157,6 +169,8 @@ mod tests {
             witness: Some(2),
             replica: 2,
             quiescent: true,
+            fresh: Some(2),
+            reached: Reached::default(),
         };
         for &p in PropertyId::ALL {
             let judged = p.in_state(&caught_up);
@@ -188,5 +202,52 @@ mod tests {
             ..caught_up
         };
         assert_eq!(PropertyId::WitnessSafety.in_state(&forgotten), Some(true));
+        let passes_stale = OneKey {
+            fresh: Some(1),
+            ..caught_up
+        };
+        assert_eq!(
+            PropertyId::WitnessAnswer.in_state(&passes_stale),
+            Some(false)
+        );
+        let each_path = [
+            (
+                PropertyId::ReloadReached,
+                Reached {
+                    reload: true,
+                    ..Reached::default()
+                },
+            ),
+            (
+                PropertyId::RepairReached,
+                Reached {
+                    repair: true,
+                    ..Reached::default()
+                },
+            ),
+            (
+                PropertyId::FenceDropsRelearn,
+                Reached {
+                    fenced_relearn: true,
+                    ..Reached::default()
+                },
+            ),
+            (
+                PropertyId::QueryAfterFailover,
+                Reached {
+                    query_after_failover: true,
+                    ..Reached::default()
+                },
+            ),
+        ];
+        for (property, reached) in each_path {
+            let on_path = OneKey {
+                reached,
+                ..caught_up
+            };
+            for (other, _) in each_path {
+                assert_eq!(other.in_state(&on_path), Some(other == property), "{other}");
+            }
+        }
     }
 }

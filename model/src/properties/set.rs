@@ -3,13 +3,13 @@
 use super::catalogue::PropertyId;
 
 #[derive(Clone, Copy, Debug, Default, Eq, Hash, PartialEq)]
-pub struct PropertySet(u16);
+pub struct PropertySet(u32);
 
 // Every property has a bit of the word: a catalogue that outgrows it does not compile.
-const _: () = assert!(PropertyId::ALL.len() <= u16::BITS as usize);
+const _: () = assert!(PropertyId::ALL.len() <= u32::BITS as usize);
 
-const fn bit(property: PropertyId) -> u16 {
-    1 << (property as u16)
+const fn bit(property: PropertyId) -> u32 {
+    1 << (property as u32)
 }
 
 impl PropertySet {
@@ -28,11 +28,11 @@ impl PropertySet {
     }
 
     /// The set as one word, for states packed into words (and back with [`PropertySet::from_bits`]).
-    pub fn bits(self) -> u16 {
+    pub fn bits(self) -> u32 {
         self.0
     }
 
-    pub fn from_bits(bits: u16) -> PropertySet {
+    pub fn from_bits(bits: u32) -> PropertySet {
         PropertySet(bits)
     }
 

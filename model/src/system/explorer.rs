@@ -6,8 +6,9 @@
 //! `deliveries-last`): a user may evict, restart or deliver whenever the system could.
 
 use super::action::Action;
+use super::conditions::{properties, Witnessed};
 use super::config::Reductions;
-use super::model::{properties, WitnessModel, Witnessed};
+use super::model::WitnessModel;
 use super::state::SystemState;
 use super::{diagram, narrate};
 use stateright::{Model, Property};

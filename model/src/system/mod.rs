@@ -14,6 +14,7 @@
 //! view). `packed_state` (a state as the level search stores it) uses only `state`.
 
 pub mod action;
+pub mod conditions;
 pub mod config;
 mod deferral;
 pub mod diagram;

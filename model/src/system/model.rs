@@ -25,9 +25,7 @@
 pub use super::action::Action;
 use super::config::{Mode, Reduction, Reductions, WitnessCfg};
 use super::state::SystemState;
-use crate::history::{ClientId, Event, Key, NodeId, Observed, Op};
-use crate::properties::{Expectation, PropertyId, StateView};
-use stateright::{Model, Property};
+use crate::history::{ClientId, Event, Key, NodeId, Op};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -250,81 +248,3 @@ impl WitnessModel {
         }
     }
 }
-
-/// Whether property `id` holds in `state` (always-properties) or shows its anomaly there
-/// (sometimes-properties). A property judged on the state says so in its rule (`in_state`); the
-/// monitor has judged every other one over the history.
-pub fn condition(id: PropertyId, model: &WitnessModel, s: &SystemState) -> bool {
-    let view = ModelState { model, state: s };
-    id.in_state(&view)
-        .unwrap_or_else(|| match id.expectation() {
-            Expectation::Always => !s.monitor.violated().contains(id),
-            Expectation::Sometimes => s.monitor.found().contains(id),
-        })
-}
-
-/// A model state as the state-judged rules read it.
-struct ModelState<'a> {
-    model: &'a WitnessModel,
-    state: &'a SystemState,
-}
-
-impl StateView for ModelState<'_> {
-    fn key_count(&self) -> u32 {
-        u32::from(self.model.cfg.keys)
-    }
-
-    fn acked(&self, key: Key) -> Observed {
-        self.state.monitor.acked(key)
-    }
-
-    fn persisted(&self, key: Key) -> u64 {
-        self.state.persisted(key).into()
-    }
-
-    fn witness(&self, key: Key) -> Option<u64> {
-        self.state.witness(key).map(u64::from)
-    }
-
-    fn replica(&self, key: Key) -> u64 {
-        self.state.replica(key).into()
-    }
-
-    fn quiescent(&self) -> bool {
-        self.state.is_quiescent()
-    }
-}
-
-/// A model whose states are [`SystemState`]s of a [`WitnessModel`] (the checker's, or the
-/// Explorer's view of it), so both share one list of properties.
-pub trait Witnessed: Model<State = SystemState> {
-    fn witness_model(&self) -> &WitnessModel;
-}
-
-impl Witnessed for WitnessModel {
-    fn witness_model(&self) -> &WitnessModel {
-        self
-    }
-}
-
-macro_rules! stateright_properties {
-    ($( $id:ident => $name:literal, $column:literal, $code:expr, $guarantee:ident, $expectation:ident, $rule_file:ident::$rule:ident, $summary:literal; )*) => {
-        /// Every property, in [`PropertyId::ALL`]'s order, as stateright properties of `M`.
-        pub fn properties<M: Witnessed>() -> Vec<Property<M>> {
-            vec![$(
-                match PropertyId::$id.expectation() {
-                    Expectation::Always => Property::always(
-                        PropertyId::$id.name(),
-                        |m: &M, s: &SystemState| condition(PropertyId::$id, m.witness_model(), s),
-                    ),
-                    Expectation::Sometimes => Property::sometimes(
-                        PropertyId::$id.name(),
-                        |m: &M, s: &SystemState| condition(PropertyId::$id, m.witness_model(), s),
-                    ),
-                },
-            )*]
-        }
-    };
-}
-
-crate::properties::property_catalogue!(stateright_properties);

@@ -16,7 +16,7 @@ impl Packed for SystemState {
         out.extend_from_slice(self.monitor.store().packed_words());
         let violated = u64::from(self.monitor.violated().bits());
         let found = u64::from(self.monitor.found().bits());
-        out.push(violated | found << 16);
+        out.push(violated | found << 32);
     }
 
     fn unpack(&self, words: &[u64]) -> SystemState {
@@ -28,8 +28,8 @@ impl Packed for SystemState {
         let mut state = self.clone();
         state.words_mut()[..system_words].copy_from_slice(system);
         let store = self.monitor.store().with_packed_words(monitor);
-        let violated = PropertySet::from_bits(flags[0] as u16);
-        let found = PropertySet::from_bits((flags[0] >> 16) as u16);
+        let violated = PropertySet::from_bits(flags[0] as u32);
+        let found = PropertySet::from_bits((flags[0] >> 32) as u32);
         state.monitor = Monitor::from_parts(store, violated, found);
         state
     }

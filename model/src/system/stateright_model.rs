@@ -4,8 +4,9 @@
 //! diagram), so none of those depend back on it.
 
 use super::action::Action;
+use super::conditions::properties;
 use super::config::Reduction;
-use super::model::{properties, WitnessModel};
+use super::model::WitnessModel;
 use super::state::SystemState;
 use super::{deferral, diagram, narrate, symmetry};
 use stateright::{Model, Path, Property};

@@ -273,10 +273,8 @@ impl WitnessModel {
         loaded: &Listing,
         epochs: Epochs,
     ) {
-        let shape = state.layout().shape;
         for node in state.reachable_witness_nodes() {
-            let fenced = epochs.get(shape, node) != state.witness_epoch(node);
-            if fenced && !self.is_mutant(Mutant::UnfencedRelearn) {
+            if self.fence_drops(state, node, epochs) {
                 continue;
             }
             for &key in keys {
@@ -284,6 +282,18 @@ impl WitnessModel {
                 state.set_witness_slot(node, key, slot);
             }
         }
+    }
+
+    /// Whether `node` drops a relearn whose load saw `epochs`: the node restarted or failed over
+    /// since, so what was loaded may predate a write it forgot (never under `unfenced-relearn`).
+    pub(super) fn fence_drops(
+        &self,
+        state: &SystemState,
+        node: WitnessNode,
+        epochs: Epochs,
+    ) -> bool {
+        let moved = epochs.get(state.layout().shape, node) != state.witness_epoch(node);
+        moved && !self.is_mutant(Mutant::UnfencedRelearn)
     }
 
     /// What `node`'s slot for `key` holds after a relearn from `loaded`.
