@@ -148,7 +148,7 @@ fn explorer_serves_states_and_discoveries_after_run_to_completion() {
     let status = get_json(addr, "/.status");
     assert_eq!(
         status["properties"].as_array().unwrap().len(),
-        15,
+        20,
         "{status}"
     );
 
@@ -226,7 +226,7 @@ fn a_space_the_explorer_would_take_minutes_on_is_surveyed_and_not_run() {
     );
     let banner = banner.join("\n");
     assert!(
-        banner.contains("the Explorer's state space") && banner.contains("451,294 states"),
+        banner.contains("the Explorer's state space") && banner.contains("486,350 states"),
         "{banner}"
     );
     assert!(

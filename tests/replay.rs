@@ -4,6 +4,7 @@
 mod common;
 use common::run;
 use witness_model::expected::{expected, suite_rows};
+use witness_model::properties::PropertyId;
 
 /// Every refuted row of the suite (docs/verdicts.md) replays on the implementation with the same
 /// violations at the same step.
@@ -37,7 +38,9 @@ fn every_refuted_row_reproduces_on_the_implementation() {
         let mutant = mutant.map_or(String::new(), |m| format!(" + mutant {m}"));
         let header = format!("=== {mode} {variant}{mutant}: the model violates ");
         assert!(r.stdout.contains(&header), "no {header:?} in\n{}", r.stdout);
-        for property in violated {
+        // witness-answer is judged on the model only (a waiting read's entry is not exposed by
+        // the implementation's pause points); the row's other violations are replayed.
+        for property in violated.iter().filter(|&&p| p != PropertyId::WitnessAnswer) {
             properties += 1;
             let reproduced = format!("⇒ reproduced: {property} violated at step ");
             assert!(r.stdout.contains(&reproduced), "{reproduced:?}");

@@ -36,13 +36,13 @@ fn suite_prints_a_row_per_run_and_exits_0_when_all_match() {
     // The columns grouped by guarantee, S3's first, under a line naming the groups.
     assert!(
         r.stdout
-            .contains("│ S3 guarantees           │ stronger    │ protocol    │ anomalies\n"),
+            .contains("│ S3 guarantees           │ stronger    │ protocol          │ anomalies "),
         "{}",
         r.stdout
     );
     assert!(
         r.stdout
-            .contains("│ RAW   LAW   RYW   RCV   │ MR    LIN   │ RMO   WS    │ A8    A1 "),
+            .contains("│ RAW   LAW   RYW   RCV   │ MR    LIN   │ RMO   WS    WA    │ A8    A1 "),
         "{}",
         r.stdout
     );

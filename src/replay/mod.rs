@@ -89,9 +89,18 @@ fn row_name(cfg: &WitnessCfg) -> String {
     format!("{} {}{mutant}", cfg.mode, cfg.variant)
 }
 
-/// The always-properties the model violates on this row: from the expected-verdict table on the
-/// default configuration, otherwise from an exhaustive check (symmetry off).
+/// The always-properties the model violates on this row and the implementation can be judged on
+/// (`model_side::judged_on_both_sides`): from the expected-verdict table on the default
+/// configuration, otherwise from an exhaustive check (symmetry off).
 fn targets(cfg: &WitnessCfg) -> Result<Vec<PropertyId>, CliError> {
+    let violated = violated_on_the_model(cfg)?;
+    Ok(violated
+        .into_iter()
+        .filter(|&p| model_side::judged_on_both_sides(p))
+        .collect())
+}
+
+fn violated_on_the_model(cfg: &WitnessCfg) -> Result<Vec<PropertyId>, CliError> {
     let default = WitnessCfg {
         mode: cfg.mode,
         variant: cfg.variant,
