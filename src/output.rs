@@ -299,14 +299,9 @@ impl ProgressLine {
     }
 }
 
-/// Steps of a trace (its lines without the closing "⇒ ..." explanation).
+/// Steps of a trace (its numbered lines).
 pub fn trace_steps(result: &PropertyResult) -> usize {
-    // Numbered steps only: not the closing "⇒ …" line, nor a note about how the path was found.
-    result
-        .trace
-        .iter()
-        .filter(|line| line.starts_with(|c: char| c.is_ascii_digit()))
-        .count()
+    result.steps()
 }
 
 /// "N steps", or "no path" where the run stopped before the path was derived (Ctrl-C): a

@@ -19,7 +19,7 @@ fn the_a1_example_is_judged_with_the_shared_properties() {
     );
     assert!(
         r.stdout
-            .contains("event 5: read-after-write: client 1 GET k0 → not found"),
+            .contains("event 5: read-after-write: client 1 GET k0 → absent"),
         "{}",
         r.stdout
     );
@@ -130,7 +130,7 @@ fn the_json_verdict_names_key_window_and_anomaly() {
     assert_eq!(v["violation"]["anomaly"], "negative-cache-miss");
     assert_eq!(
         v["violation"]["steps"][1],
-        "2. client 2 GET photos/cat.jpg → not found (stale: \"body-1\" was acknowledged at step 1)"
+        "2. client 2 GET photos/cat.jpg → absent (stale: \"body-1\" was acknowledged at step 1)"
     );
     assert_eq!(v["per_key"][1]["key"], "photos/dog.jpg");
     assert_eq!(v["per_key"][1]["linearizable"], true);
@@ -218,7 +218,7 @@ fn the_html_timeline_lists_the_violation_and_never_overwrites_unasked() {
     assert!(html.contains("<h2>photos/cat.jpg</h2>"));
     assert!(html.contains("not linearizable"));
     assert!(
-        html.contains("<li>client 2 GET photos/cat.jpg → not found (stale: "),
+        html.contains("<li>client 2 GET photos/cat.jpg → absent (stale: "),
         "{html}"
     );
     assert!(html.contains("A1 negative-cache-miss"));

@@ -36,7 +36,14 @@ fn facts(run: &Value) -> Value {
             serde_json::json!({
                 "name": p["name"],
                 "verdict": p["verdict"],
-                "trace_lines": p["trace"].as_array().map_or(0, Vec::len),
+                // The shortest path's length, not its wording: a trace's other lines (what is
+                // left in flight, the finding) change with how steps are told, not with the model.
+                "trace_steps": p["trace"].as_array().map_or(0, |lines| {
+                    lines
+                        .iter()
+                        .filter(|l| l.as_str().is_some_and(|l| l.starts_with(|c: char| c.is_ascii_digit())))
+                        .count()
+                }),
             })
         })
         .collect();

@@ -158,7 +158,7 @@ impl Operation {
         };
         let result = match (&self.outcome, &self.command) {
             (Outcome::Ok(Reply::Read(Some(v))), _) => v.to_string(),
-            (Outcome::Ok(Reply::Read(None)), _) => "not found".to_string(),
+            (Outcome::Ok(Reply::Read(None)), _) => "absent".to_string(),
             (Outcome::Ok(Reply::Listed(keys)), _) => format!("[{}]", keys.join(", ")),
             (Outcome::Ok(Reply::Done), _) => "ack".to_string(),
             (Outcome::Fail, Command::Cas { .. } | Command::Create(_)) => {

@@ -257,7 +257,7 @@ fn steps(
             (true, _) => {
                 let seen = match &history.operations[earlier].outcome {
                     Outcome::Ok(Reply::Read(Some(v))) => v.to_string(),
-                    _ => "not found".to_string(),
+                    _ => "absent".to_string(),
                 };
                 format!("goes back: this client read {seen} at step {at}")
             }
@@ -298,7 +298,7 @@ fn explain(
         )
     } else {
         format!(
-            "{property} is broken in every order of {key}'s writes that real time and compare-and-set chains allow (and whichever DELETE each GET → not found saw); these {len} operations show it"
+            "{property} is broken in every order of {key}'s writes that real time and compare-and-set chains allow (and whichever DELETE each GET → absent saw); these {len} operations show it"
         )
     };
     let Some(instance) = instance else {

@@ -209,7 +209,7 @@ fn violations_are_named_after_the_s3_anomalies() {
         v.steps,
         vec![
             "1. client 1 PUT photos/cat.jpg = \"a\" → ack",
-            "2. client 2 GET photos/cat.jpg → not found (stale: \"a\" was acknowledged at step 1)"
+            "2. client 2 GET photos/cat.jpg → absent (stale: \"a\" was acknowledged at step 1)"
         ]
     );
     assert!(

@@ -94,8 +94,23 @@ impl fmt::Display for Observed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.exists, self.seq) {
             (true, seq) => write!(f, "v{seq}"),
-            (false, 0) => write!(f, "not found"),
-            (false, seq) => write!(f, "not found (deleted at v{seq})"),
+            (false, 0) => write!(f, "absent"),
+            (false, seq) => write!(f, "absent (deleted at v{seq})"),
+        }
+    }
+}
+
+/// A bare version number in words: `v2`, or `absent` for version 0. Traces and findings use one
+/// word for a key nobody wrote, whether a read, the witness or persistence shows it, so a reader
+/// never has to map `v0` onto `absent`.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub struct Version(pub Seq);
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            0 => write!(f, "absent"),
+            seq => write!(f, "v{seq}"),
         }
     }
 }

@@ -62,7 +62,7 @@ fn one_stale_read_among_a_million_events_is_found_where_it_is() {
     assert_eq!(
         verdict.describe(raw),
         format!(
-            "read-after-write: client p{} GET {} → not found, but v{} was acknowledged before the GET began",
+            "read-after-write: client p{} GET {} → absent, but v{} was acknowledged before the GET began",
             injected.client, injected.key, injected.floor_seq
         )
     );

@@ -16,6 +16,8 @@
 mod error;
 mod explore;
 mod narrate;
+#[cfg(test)]
+mod narrate_tests;
 mod options;
 mod report;
 mod shortest;

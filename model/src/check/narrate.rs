@@ -1,36 +1,55 @@
 //! Paths told as numbered sentences, closed by what the property monitor makes of them.
 
-use crate::history::Event;
+use crate::history::{Event, Version};
 use crate::properties::{Finding, PropertyId};
-use crate::system::{Action, SystemState, WitnessModel};
+use crate::system::config::Mode;
+use crate::system::{narrate, Action, SystemState, WitnessModel};
 
-/// The steps of a path as numbered sentences, closed by what the property monitor says about it.
+/// The steps of a path as numbered sentences, then the operations still in flight, closed by what
+/// the property monitor says about it.
 pub fn narrate_path(
     model: &WitnessModel,
     steps: &[(SystemState, Option<Action>)],
     property: Option<PropertyId>,
 ) -> Vec<String> {
+    let (history, step_of_event, end) = replay(model, steps);
+    let finding = property.and_then(|p| explain(model, &history, p));
+    let finding_step = finding.map(|f| step_of_event[f.event_index]);
     let mut lines = Vec::new();
-    let mut history: Vec<Event> = Vec::new();
-    let mut number = 0;
-    for (state, action) in steps {
+    for (index, (state, action)) in steps.iter().enumerate() {
         let Some(action) = action else { continue };
-        number += 1;
-        lines.push(format!(
-            "{number}. {}",
-            crate::system::narrate::describe(model, state, action)
-        ));
-        model.apply_recording(state, action, &mut |e| history.push(e.clone()));
+        let about_finding = finding_step == Some(index);
+        let told = narrate::describe_in_trace(model, state, action, about_finding);
+        lines.push(format!("{}. {told}", lines.len() + 1));
     }
-    if let Some(property) = property {
-        if let Some(finding) = explain(model, &history, property) {
-            lines.push(format!("⇒ {finding}"));
-        } else if let Some((last, _)) = steps.last() {
-            // State-based properties (witness-safety, replica-*) are judged on the final state.
-            lines.push(format!("⇒ {property}: {}", state_summary(model, last)));
-        }
+    let Some(end) = end else { return lines };
+    lines.extend(narrate::in_flight(model, &end));
+    if let Some(finding) = finding {
+        lines.push(format!("⇒ {finding}"));
+    } else if let Some(property) = property {
+        // State-based properties (witness-safety, replica-*) are judged on the final state.
+        lines.push(format!("⇒ {property}: {}", state_summary(model, &end)));
     }
     lines
+}
+
+/// The history a path records, the index in `steps` of the step that emitted each event, and the
+/// state the path ends in (`None` for an empty path).
+fn replay(
+    model: &WitnessModel,
+    steps: &[(SystemState, Option<Action>)],
+) -> (Vec<Event>, Vec<usize>, Option<SystemState>) {
+    let mut history: Vec<Event> = Vec::new();
+    let mut step_of_event = Vec::new();
+    let mut end = steps.first().map(|(state, _)| state.clone());
+    for (index, (state, action)) in steps.iter().enumerate() {
+        let Some(action) = action else { continue };
+        end = Some(model.apply_recording(state, action, &mut |e| {
+            history.push(e.clone());
+            step_of_event.push(index);
+        }));
+    }
+    (history, step_of_event, end)
 }
 
 fn explain(model: &WitnessModel, history: &[Event], property: PropertyId) -> Option<Finding> {
@@ -51,14 +70,20 @@ fn state_summary(model: &WitnessModel, state: &SystemState) -> String {
     let mut parts = Vec::new();
     for k in 0..model.cfg.keys {
         let key = crate::history::Key(u32::from(k));
-        let witness = state
-            .witness(key)
-            .map_or("forgotten".to_string(), |w| format!("v{w}"));
+        // Eventual reads never ask the witness: what it holds explains nothing there.
+        let witness = match (model.cfg.mode, state.witness(key)) {
+            (Mode::Eventual, _) => String::new(),
+            (Mode::Strong, Some(w)) => format!(", witness {}", Version(w.into())),
+            (Mode::Strong, None) => ", witness forgotten".to_string(),
+        };
+        let acked = match state.monitor.acked(key).seq {
+            0 => "nothing acknowledged".to_string(),
+            seq => format!("acknowledged {}", Version(seq)),
+        };
         parts.push(format!(
-            "{key}: acknowledged v{}, persistence v{}, witness {witness}, replica v{}",
-            state.monitor.acked(key).seq,
-            state.persisted(key),
-            state.replica(key)
+            "{key}: {acked}, persistence {}{witness}, replica {}",
+            Version(state.persisted(key).into()),
+            Version(state.replica(key).into())
         ));
     }
     let in_flight = state.replication_len();

@@ -45,8 +45,20 @@ pub struct PropertyResult {
     pub property: PropertyId,
     pub expectation: Expectation,
     pub verdict: Verdict,
-    /// The shortest path to the violation (or example), as numbered steps; empty where none.
+    /// The shortest path to the violation (or example), as numbered steps, then the operations
+    /// left in flight and what the monitor makes of it; empty where none.
     pub trace: Vec<String>,
+}
+
+impl PropertyResult {
+    /// The trace's steps: its numbered lines, not the operations left in flight, the closing
+    /// "⇒ …" explanation, nor a note about how the path was found.
+    pub fn steps(&self) -> usize {
+        self.trace
+            .iter()
+            .filter(|line| line.starts_with(|c: char| c.is_ascii_digit()))
+            .count()
+    }
 }
 
 /// Written by hand to add `"guarantee"` (`"s3"`, `"stronger"`, `"protocol"` or `"anomaly"`),

@@ -333,7 +333,7 @@ mod tests {
         assert_eq!(raw.event_index, 5);
         assert_eq!(
             raw.to_string(),
-            "read-after-write: client 2 GET k0 → not found, but v1 was acknowledged before the GET began"
+            "read-after-write: client 2 GET k0 → absent, but v1 was acknowledged before the GET began"
         );
     }
 

@@ -13,7 +13,7 @@
 
 use super::catalogue::{JudgedOn, PropertyId};
 use super::rule::{version, FindingParts, GetReturned, Rule, WriteAcked};
-use crate::history::{Observed, Seq};
+use crate::history::{Observed, Seq, Version};
 use std::fmt;
 
 /// A GET invoked when the highest completed version of the key was `completed_before`.
@@ -51,8 +51,8 @@ impl Rule for Linearizable {
         } else {
             write!(
                 f,
-                "{who} got v{} for {key}, but an operation that completed before it began had v{}",
-                got.seq, required.seq
+                "{who} got {got} for {key}, but an operation that completed before it began had {}",
+                Version(required.seq)
             )
         }
     }

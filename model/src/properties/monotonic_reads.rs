@@ -5,7 +5,7 @@
 
 use super::catalogue::{JudgedOn, PropertyId};
 use super::rule::{version, FindingParts, GetReturned, ListedKey, Rule};
-use crate::history::{Observed, Seq};
+use crate::history::{Observed, Seq, Version};
 use std::fmt;
 
 /// `last_seen` is the highest version the client's earlier reads of the key returned (0 if none).
@@ -24,8 +24,8 @@ impl Rule for MonotonicReads {
     fn describe(finding: &FindingParts<'_>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{who} read {key} as {got} after it had already read v{}",
-            finding.required.seq,
+            "{who} read {key} as {got} after it had already read {}",
+            Version(finding.required.seq),
             who = finding.who,
             key = finding.key,
             got = finding.got

@@ -5,7 +5,7 @@
 
 use super::catalogue::{JudgedOn, PropertyId};
 use super::rule::{version, FindingParts, GetReturned, ListedKey, Rule};
-use crate::history::{Observed, Seq};
+use crate::history::{Observed, Seq, Version};
 use std::fmt;
 
 /// `own_floor` is the sequence of the client's latest acknowledged write of the key (0 if none).
@@ -23,8 +23,8 @@ impl Rule for ReadYourWrites {
     fn describe(finding: &FindingParts<'_>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{who} read {key} as {got}, older than its own acknowledged v{}",
-            finding.required.seq,
+            "{who} read {key} as {got}, older than its own acknowledged {}",
+            Version(finding.required.seq),
             who = finding.who,
             key = finding.key,
             got = finding.got

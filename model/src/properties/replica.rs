@@ -9,7 +9,7 @@
 
 use super::catalogue::{JudgedOn, PropertyId};
 use super::rule::{version, FindingParts, ReplicaApplied, Rule, StateView};
-use crate::history::{Observed, Seq};
+use crate::history::{Observed, Seq, Version};
 use std::fmt;
 
 /// The replica held `before` for a key and now holds `after`.
@@ -39,9 +39,9 @@ impl Rule for ReplicaMonotonic {
     fn describe(finding: &FindingParts<'_>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "the replica went back from v{} to v{} for {key}",
-            finding.required.seq,
-            finding.got.seq,
+            "the replica went back from {} to {} for {key}",
+            Version(finding.required.seq),
+            Version(finding.got.seq),
             key = finding.key
         )
     }

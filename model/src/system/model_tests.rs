@@ -141,8 +141,8 @@ fn counterexamples_are_minimal_whatever_the_strategy() {
                 .find(|p| p.property == result.property)
                 .expect("same properties");
             assert_eq!(
-                again.trace.len(),
-                result.trace.len(),
+                again.steps(),
+                result.steps(),
                 "{} via {strategy:?}/{threads}",
                 result.property
             );
@@ -163,7 +163,7 @@ fn same_with_and_without_symmetry(cfg: &WitnessCfg) -> (usize, usize) {
     for (a, b) in reduced.properties.iter().zip(&full.properties) {
         assert_eq!(a.property, b.property);
         assert_eq!(a.verdict, b.verdict, "{}", a.property);
-        assert_eq!(a.trace.len(), b.trace.len(), "{}", a.property);
+        assert_eq!(a.steps(), b.steps(), "{}", a.property);
     }
     (reduced.unique_states, full.unique_states)
 }
@@ -271,7 +271,7 @@ fn each_reduction_changes_no_verdict_and_no_shortest_length() {
             );
             for (a, b) in reduced.properties.iter().zip(&full.properties) {
                 assert_eq!(a.verdict, b.verdict, "{name}: {reduction}: {}", a.property);
-                let lengths = (a.trace.len(), b.trace.len());
+                let lengths = (a.steps(), b.steps());
                 assert_eq!(lengths.0, lengths.1, "{name}: {reduction}: {}", a.property);
             }
         }

@@ -1,18 +1,23 @@
 //! Steps told in the system's own words, for counterexamples and the Explorer:
-//! `client 1 GET k0 via cache node 2 → v1 (stale: persistence has v2)`.
+//! `client 1 op 2 GET k0 via cache node 2 → v1 (witness says v1: fresh; stale: persistence has v2)`.
 
 use super::action::Action;
-use super::config::Mutant;
+use super::config::Mode;
 use super::layout::Seq;
 use super::model::WitnessModel;
-use super::phase::{GetStep, ListStep, Listing, Phase, WriteOp, WriteStep};
+use super::phase::{ListStep, Listing, Phase, WriteOp, WriteStep};
 use super::state::SystemState;
-use super::witness_service::Answer;
-use super::witness_table::Quorum;
+use super::witness_table::{Quorum, WitnessNode};
 use crate::history::{ClientId, Key, NodeId, Op};
+use client::owner;
+use read::Read;
 use std::fmt::Write as _;
-use witness::{relearn_text, says_text, witness_name, witness_text};
+use witness::{relearn_text, witness_name, witness_text};
 
+pub use client::in_flight;
+
+mod client;
+mod read;
 mod witness;
 
 /// A label for an action without its state.
@@ -41,15 +46,20 @@ fn version(state: &SystemState, key: Key, seq: Seq) -> String {
     state.observed(key, seq).to_string()
 }
 
-fn staleness(state: &SystemState, key: Key, answered: Seq) -> String {
+/// "stale: persistence has v2" when a read answers something older than persistence holds.
+fn staleness(state: &SystemState, key: Key, answered: Seq) -> Option<String> {
     let persisted = state.persisted(key);
-    if answered < persisted {
-        format!(
-            " (stale: persistence has {})",
-            version(state, key, persisted)
-        )
-    } else {
+    (answered < persisted)
+        .then(|| format!("stale: persistence has {}", version(state, key, persisted)))
+}
+
+/// The parenthesis after an answer: how the read got it, then the staleness note if any.
+fn aside(how: Option<String>, stale: Option<String>) -> String {
+    let parts: Vec<String> = how.into_iter().chain(stale).collect();
+    if parts.is_empty() {
         String::new()
+    } else {
+        format!(" ({})", parts.join("; "))
     }
 }
 
@@ -62,24 +72,47 @@ fn listing_text(state: &SystemState, listing: &Listing) -> String {
     format!("[{}]", shown.join(", "))
 }
 
-fn listing_staleness(state: &SystemState, listing: &Listing) -> String {
-    if listing.iter().any(|(key, seq)| seq < state.persisted(key)) {
-        format!(
-            " (stale: persistence lists {})",
-            listing_text(state, &state.persisted_listing())
-        )
-    } else {
-        String::new()
-    }
+fn listing_staleness(state: &SystemState, listing: &Listing) -> Option<String> {
+    listing
+        .iter()
+        .any(|(key, seq)| seq < state.persisted(key))
+        .then(|| {
+            format!(
+                "stale: persistence lists {}",
+                listing_text(state, &state.persisted_listing())
+            )
+        })
 }
 
 /// Describes what `action` does from `state`, including what the client is told when the step
 /// answers it.
 pub fn describe(model: &WitnessModel, state: &SystemState, action: &Action) -> String {
+    describe_in_trace(model, state, action, false)
+}
+
+/// [`describe`], told as a line of a trace: `about_finding` marks the step whose answer the
+/// trace's finding is about.
+///
+/// A read answering older than persistence is noted "stale" only on that step, or where the
+/// witness (or the partition barrier) called the stale entry fresh. Elsewhere a read racing a
+/// write may rightly return either version, and noting each one buries the two answers that
+/// explain the trace: the one that breaks the property and the one the barrier let through.
+pub fn describe_in_trace(
+    model: &WitnessModel,
+    state: &SystemState,
+    action: &Action,
+    about_finding: bool,
+) -> String {
     let next = model.apply(state, action);
+    let teller = Teller {
+        model,
+        state,
+        next: &next,
+        about_finding,
+    };
     match *action {
-        Action::Invoke { client, op, node } => describe_invoke(state, &next, client, op, node),
-        Action::Step { client, quorum } => describe_step(model, state, &next, client, quorum),
+        Action::Invoke { client, op, node } => teller.invoke(client, op, node),
+        Action::Step { client, quorum } => teller.step(client, quorum),
         Action::Deliver { key, seq, keep } => {
             let held = next.replica(key);
             let mut s = if held == seq && state.replica(key) != seq {
@@ -102,24 +135,18 @@ pub fn describe(model: &WitnessModel, state: &SystemState, action: &Action) -> S
             } else {
                 "reloaded"
             };
-            if next
-                .keys()
-                .all(|k| next.witness_slot(node, k).known().is_none())
-            {
+            if forgets_all(&next, node) {
                 format!("{who} restarts with empty memory: every key is stale until {until}")
             } else {
-                format!("{who} restarts with empty memory and answers v0 for every key")
+                format!("{who} restarts with empty memory and answers absent for every key")
             }
         }
         Action::FailOverWitness { node } => {
             let who = witness_name(model, node);
-            if next
-                .keys()
-                .all(|k| next.witness_slot(node, k).known().is_none())
-            {
+            if forgets_all(&next, node) {
                 format!("{who} fails over to a replica with a stale snapshot, which starts forgotten in a new epoch")
             } else {
-                format!("{who} fails over to a replica and trusts its stale snapshot (v0 for every key)")
+                format!("{who} fails over to a replica and trusts its stale snapshot (absent for every key)")
             }
         }
         Action::WitnessUnreachable { node } => {
@@ -137,278 +164,181 @@ pub fn describe(model: &WitnessModel, state: &SystemState, action: &Action) -> S
     }
 }
 
-fn describe_invoke(
-    state: &SystemState,
-    next: &SystemState,
-    client: ClientId,
-    op: Op,
-    node: NodeId,
-) -> String {
-    let head = format!("{client} {op} via {node}");
-    let answered = next.is_idle(client);
-    match op {
-        Op::Put { key } | Op::Delete { key } => {
-            format!("{head}: persistence assigns v{}", next.assigned(key))
-        }
-        Op::Get { key } => match state.entry(node, key) {
-            None => format!("{head}: node has no entry"),
-            Some(entry) if answered => format!(
-                "{head} → {}{}",
-                version(state, key, entry),
-                staleness(state, key, entry)
-            ),
-            Some(entry) => format!("{head}: node holds {}", version(state, key, entry)),
-        },
-        Op::List => match state.listing(node) {
-            None => format!("{head}: node has no cached listing"),
-            Some(listing) if answered => format!(
-                "{head} → {}{}",
-                listing_text(state, &listing),
-                listing_staleness(state, &listing)
-            ),
-            Some(listing) => format!(
-                "{head}: node holds listing {}",
-                listing_text(state, &listing)
-            ),
-        },
-    }
+fn forgets_all(next: &SystemState, node: WitnessNode) -> bool {
+    next.keys()
+        .all(|k| next.witness_slot(node, k).known().is_none())
 }
 
-fn describe_step(
-    model: &WitnessModel,
-    state: &SystemState,
-    next: &SystemState,
-    client: ClientId,
-    quorum: Option<Quorum>,
-) -> String {
-    match state.phase(client) {
-        Phase::Idle => "(idle)".to_string(),
-        Phase::Write { op, step } => describe_write(state, next, client, op, step),
-        Phase::Get { key, node, step } => {
-            let read = Read {
-                state,
-                next,
-                client,
-                key,
-                node,
-                quorum,
-            };
-            read.describe(model, step)
-        }
-        Phase::List { node, step } => {
-            let turn = (client, quorum);
-            describe_list(model, state, next, turn, node, step)
-        }
-    }
-}
-
-fn describe_write(
-    state: &SystemState,
-    next: &SystemState,
-    client: ClientId,
-    op: WriteOp,
-    step: WriteStep,
-) -> String {
-    let WriteOp { key, node, seq, .. } = op;
-    let verb = op.verb();
-    let mut s = format!("{client} {verb} {key} v{seq}: ");
-    match step {
-        WriteStep::Commit => commit_text(&mut s, state, next, key, seq),
-        WriteStep::NotifyWitness | WriteStep::LateNotify => {
-            witness_text(&mut s, state, next, key, seq)
-        }
-        WriteStep::CommitAndNotify => {
-            commit_text(&mut s, state, next, key, seq);
-            s.push_str(" and ");
-            witness_text(&mut s, state, next, key, seq);
-        }
-        WriteStep::UpdateCache => {
-            let held = next.entry(node, key);
-            if held == Some(seq) {
-                let _ = write!(s, "{node} stores {key}={}", version(state, key, seq));
-            } else {
-                let _ = write!(
-                    s,
-                    "{node} keeps its newer {}",
-                    held.map_or("entry".into(), |h| version(state, key, h))
-                );
-            }
-        }
-        WriteStep::Ack => {
-            s = format!(
-                "replication enqueues {key}@v{seq}; {client} ← {verb} {key} acknowledged (v{seq})"
-            );
-        }
-    }
-    s
-}
-
-/// A GET's step, told with the state before and after it.
-struct Read<'a> {
+/// A client's step told with the state before and after it.
+struct Teller<'a> {
+    model: &'a WitnessModel,
     state: &'a SystemState,
     next: &'a SystemState,
-    client: ClientId,
-    key: Key,
-    node: NodeId,
-    quorum: Option<Quorum>,
+    about_finding: bool,
 }
 
-impl Read<'_> {
-    fn version(&self, seq: Seq) -> String {
-        version(self.state, self.key, seq)
+impl Teller<'_> {
+    /// The staleness note of an answer that needs no witness to matter: shown only on the read
+    /// the finding is about (see [`describe_in_trace`]).
+    fn stale(&self, key: Key, answered: Seq) -> Option<String> {
+        self.about_finding
+            .then(|| staleness(self.state, key, answered))
+            .flatten()
     }
 
-    fn answer(&self, seq: Seq) -> String {
-        let Read {
-            client, key, node, ..
-        } = *self;
-        format!(
-            "{client} GET {key} via {node} → {}{}",
-            self.version(seq),
-            staleness(self.state, key, seq)
-        )
+    fn listing_stale(&self, listing: &Listing) -> Option<String> {
+        self.about_finding
+            .then(|| listing_staleness(self.state, listing))
+            .flatten()
     }
 
-    fn kept_newer(&self, loaded: Seq) -> &'static str {
-        if self.next.entry(self.node, self.key) != Some(loaded) {
-            " (keeps its newer entry)"
-        } else {
-            ""
+    fn invoke(&self, client: ClientId, op: Op, node: NodeId) -> String {
+        let Teller { state, next, .. } = *self;
+        let head = format!("{} {op} via {node}", owner(self.model, state, client, true));
+        let answered = next.is_idle(client);
+        match op {
+            Op::Put { key } | Op::Delete { key } => {
+                format!("{head}: persistence assigns v{}", next.assigned(key))
+            }
+            Op::Get { key } => match state.entry(node, key) {
+                None => format!("{head}: node has no entry"),
+                Some(entry) if answered => format!(
+                    "{head} → {}{}",
+                    version(state, key, entry),
+                    aside(None, self.stale(key, entry))
+                ),
+                Some(entry) => format!("{head}: node holds {}", version(state, key, entry)),
+            },
+            Op::List => match state.listing(node) {
+                None => format!("{head}: node has no cached listing"),
+                Some(listing) if answered => format!(
+                    "{head} → {}{}",
+                    listing_text(state, &listing),
+                    aside(None, self.listing_stale(&listing))
+                ),
+                Some(listing) => format!(
+                    "{head}: node holds listing {}",
+                    listing_text(state, &listing)
+                ),
+            },
         }
     }
 
-    fn describe(&self, model: &WitnessModel, step: GetStep) -> String {
-        let Read {
-            state,
-            client,
-            key,
-            node,
-            ..
-        } = *self;
+    fn step(&self, client: ClientId, quorum: Option<Quorum>) -> String {
+        let who = owner(self.model, self.state, client, false);
+        match self.state.phase(client) {
+            Phase::Idle => "(idle)".to_string(),
+            Phase::Write { op, step } => self.write(&who, op, step),
+            Phase::Get { key, node, step } => {
+                let read = Read {
+                    teller: self,
+                    who: &who,
+                    client,
+                    key,
+                    node,
+                    quorum,
+                };
+                read.describe(step)
+            }
+            Phase::List { node, step } => self.list(&who, (client, quorum), node, step),
+        }
+    }
+
+    fn write(&self, who: &str, op: WriteOp, step: WriteStep) -> String {
+        let Teller { state, next, .. } = *self;
+        let WriteOp { key, node, seq, .. } = op;
+        let mut s = format!("{who} {} {key} v{seq}: ", op.verb());
+        // Eventual reads never ask the witness, so what a notify leaves there no read can see:
+        // telling it would narrate a witness the mode does not use.
+        let eventual = self.model.cfg.mode == Mode::Eventual;
         match step {
-            GetStep::FillLoad => format!(
-                "{client} GET {key}: persistence.load → {}",
-                self.version(state.persisted(key))
-            ),
-            GetStep::FillStore { loaded } => {
-                let mut s = format!(
-                    "{node} fills {key}={}{}",
-                    self.version(loaded),
-                    self.kept_newer(loaded)
-                );
-                if self.next.is_idle(client) {
-                    let _ = write!(s, "; {}", self.answer(loaded));
-                }
-                s
+            WriteStep::Commit => commit_text(&mut s, state, next, key, seq),
+            WriteStep::NotifyWitness | WriteStep::LateNotify if eventual => {
+                s.push_str("no effect on any read (eventual reads consult no barrier)");
             }
-            GetStep::CheckWitness { entry } => self.check_witness(model, entry),
-            GetStep::Reload => {
-                let loaded = state.persisted(key);
-                let mut s = format!(
-                    "{client} GET {key}: persistence.load → {}",
-                    self.version(loaded)
-                );
-                if !model.is_service() && state.witness(key).is_none() {
-                    let _ = write!(s, "; witness relearns v{loaded}");
-                }
-                s
+            WriteStep::NotifyWitness | WriteStep::LateNotify => {
+                witness_text(&mut s, state, next, key, seq)
             }
-            GetStep::Relearn { loaded, epochs } => format!(
-                "{client} GET {key}: {}",
-                relearn_text(model, state, self.next, &[key], &loaded, epochs)
-            ),
-            GetStep::Repair { loaded } => format!(
-                "{node} repairs {key}={}{}; {}",
-                self.version(loaded),
-                self.kept_newer(loaded),
-                self.answer(loaded)
-            ),
+            WriteStep::CommitAndNotify => {
+                commit_text(&mut s, state, next, key, seq);
+                if !eventual {
+                    s.push_str(" and ");
+                    witness_text(&mut s, state, next, key, seq);
+                }
+            }
+            WriteStep::UpdateCache => {
+                let held = next.entry(node, key);
+                if held == Some(seq) {
+                    let _ = write!(s, "{node} stores {key}={}", version(state, key, seq));
+                } else {
+                    let _ = write!(
+                        s,
+                        "{node} keeps its newer {}",
+                        held.map_or("entry".into(), |h| version(state, key, h))
+                    );
+                }
+            }
+            WriteStep::Ack => {
+                let _ = write!(s, "acknowledged; replication enqueues {key}@v{seq}");
+            }
         }
+        s
     }
 
-    fn check_witness(&self, model: &WitnessModel, entry: Seq) -> String {
-        let (state, client, key, node) = (self.state, self.client, self.key, self.node);
-        let answer = model.read_answer(state, key, entry, self.quorum);
-        let says = says_text(state, key, self.quorum);
-        if answer == Answer::Stale {
-            return format!(
-                "{client} GET {key}: {says} for {key}, entry {} is stale → reload",
-                self.version(entry)
-            );
-        }
-        let persisted = state.persisted(key);
-        let stale = if entry < persisted {
-            format!("; stale: persistence has {}", self.version(persisted))
-        } else {
-            String::new()
+    fn list(
+        &self,
+        who: &str,
+        (client, quorum): (ClientId, Option<Quorum>),
+        node: NodeId,
+        step: ListStep,
+    ) -> String {
+        let Teller {
+            model, state, next, ..
+        } = *self;
+        let answer = |listing: &Listing, how: String, stale: Option<String>| {
+            format!(
+                "{who} LIST via {node} → {}{}",
+                listing_text(state, listing),
+                aside(Some(how), stale)
+            )
         };
-        let asked = if model.cfg.mutant == Some(Mutant::SkipWitnessOnMiss)
-            && !state.observed(key, entry).exists
-        {
-            "cached miss returned without asking the witness".to_string()
-        } else if answer == Answer::Ahead {
-            format!("{says}, entry is newer: the witness learns v{entry}")
-        } else {
-            format!("{says}: fresh")
-        };
-        format!(
-            "{client} GET {key} via {node} → {} ({asked}{stale})",
-            self.version(entry)
-        )
-    }
-}
-
-fn describe_list(
-    model: &WitnessModel,
-    state: &SystemState,
-    next: &SystemState,
-    (client, quorum): (ClientId, Option<Quorum>),
-    node: NodeId,
-    step: ListStep,
-) -> String {
-    let scan = || {
-        format!(
-            "{client} LIST: persistence scan → {}",
-            listing_text(state, &state.persisted_listing())
-        )
-    };
-    let answer = |listing: &Listing| {
-        format!(
-            "{client} LIST via {node} → {}{}",
-            listing_text(state, listing),
-            listing_staleness(state, listing)
-        )
-    };
-    match step {
-        ListStep::FillLoad | ListStep::Reload => scan(),
-        ListStep::Relearn { loaded, epochs } => {
-            let keys: Vec<Key> = state.keys().collect();
-            let relearned = relearn_text(model, state, next, &keys, &loaded, epochs);
-            format!("{client} LIST: {relearned}")
-        }
-        ListStep::FillStore { loaded } => {
-            let mut s = format!("{node} caches listing {}", listing_text(state, &loaded));
-            if next.is_idle(client) {
-                let _ = write!(s, "; {}", answer(&loaded));
+        match step {
+            ListStep::FillLoad | ListStep::Reload => format!(
+                "{who} LIST: persistence scan → {}",
+                listing_text(state, &state.persisted_listing())
+            ),
+            ListStep::Relearn { loaded, epochs } => {
+                let keys: Vec<Key> = state.keys().collect();
+                let relearned = relearn_text(model, state, next, &keys, &loaded, epochs);
+                format!("{who} LIST: {relearned}")
             }
-            s
-        }
-        ListStep::CheckBarrier { listing } => {
-            if model.is_listing_stale(state, &listing, quorum) {
+            ListStep::FillStore { loaded } => {
+                let fill = format!("{node} caches listing {}", listing_text(state, &loaded));
+                if next.is_idle(client) {
+                    answer(&loaded, fill, self.listing_stale(&loaded))
+                } else {
+                    format!("{who} LIST: {fill}")
+                }
+            }
+            ListStep::CheckBarrier { listing }
+                if model.is_listing_stale(state, &listing, quorum) =>
+            {
                 format!(
-                    "{client} LIST: partition barrier: witness is ahead of listing {} → reload",
+                    "{who} LIST: partition barrier: witness is ahead of listing {} → reload",
                     listing_text(state, &listing)
                 )
-            } else {
-                format!(
-                    "{client} LIST via {node} → {} (partition barrier: fresh){}",
-                    listing_text(state, &listing),
-                    listing_staleness(state, &listing)
-                )
             }
-        }
-        ListStep::Repair { loaded } => {
-            format!("{node} repairs its listing; {}", answer(&loaded))
+            // The barrier called the listing fresh: a stale one is its failure, always shown.
+            ListStep::CheckBarrier { listing } => answer(
+                &listing,
+                "partition barrier: fresh".to_string(),
+                listing_staleness(state, &listing),
+            ),
+            ListStep::Repair { loaded } => answer(
+                &loaded,
+                format!("{node} repairs its listing"),
+                self.listing_stale(&loaded),
+            ),
         }
     }
 }

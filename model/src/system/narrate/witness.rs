@@ -1,7 +1,7 @@
 //! The witness's side of a step, in words: what it answers, what a notify or a relearn leaves in
 //! each node's slot, and which nodes dropped a relearn.
 
-use crate::history::Key;
+use crate::history::{Key, Version};
 use crate::system::config::Mutant;
 use crate::system::layout::Seq;
 use crate::system::model::WitnessModel;
@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 
 pub(super) fn witness_view(state: &SystemState, key: Key) -> String {
     match state.witness(key) {
-        Some(known) => format!("v{known}"),
+        Some(known) => Version(known.into()).to_string(),
         None => "nothing (forgotten)".to_string(),
     }
 }
@@ -43,7 +43,7 @@ pub(super) fn witness_name(model: &WitnessModel, node: WitnessNode) -> String {
 /// What one slot holds, in words.
 pub(super) fn slot_text(slot: WitnessSlot) -> String {
     match slot {
-        WitnessSlot::Known(known) => format!("v{known}"),
+        WitnessSlot::Known(known) => Version(known.into()).to_string(),
         WitnessSlot::Forgotten { floor: 0 } => "forgotten".to_string(),
         WitnessSlot::Forgotten { floor } => format!("forgotten, floor v{floor}"),
     }
@@ -84,26 +84,35 @@ pub(super) fn relearn_text(
         .collect();
     let taught: Vec<String> = keys
         .iter()
-        .map(|&k| format!("{k}@v{}", loaded[k]))
+        .map(|&k| match loaded[k] {
+            0 => format!("{k} absent"),
+            seq => format!("{k}@v{seq}"),
+        })
         .collect();
     let mut s = format!("witness relearns {}", taught.join(", "));
+    let moved = epoch_moved(state);
     if !fenced.is_empty() && model.is_mutant(Mutant::UnfencedRelearn) {
-        let _ = write!(
-            s,
-            " (applied, although {} restarted since the load)",
-            fenced.join(", ")
-        );
+        let _ = write!(s, " (applied, although {} {moved})", fenced.join(", "));
     } else if !fenced.is_empty() {
-        let _ = write!(
-            s,
-            " (dropped by {}: restarted since the load)",
-            fenced.join(", ")
-        );
+        let _ = write!(s, " (dropped by {}: {moved})", fenced.join(", "));
     }
     for &key in keys {
         let _ = write!(s, "; {key}: {}", witness_after(model, next, key));
     }
     s
+}
+
+/// Why a node's epoch differs from the one a reload remembered. A node's epoch counts its
+/// restarts and failovers together, so only the run's fault counts can tell which one it was: when
+/// one kind never happened, it was the other.
+fn epoch_moved(state: &SystemState) -> &'static str {
+    if state.witness_failovers() == 0 {
+        "restarted since the load"
+    } else if state.witness_restarts() == 0 {
+        "failed over since the load"
+    } else {
+        "restarted or failed over since the load"
+    }
 }
 
 /// What the witness holds for `key` after a step.
@@ -139,10 +148,10 @@ pub(super) fn witness_text(
             }
         },
         (Some(before), Some(after)) if after == before && after < seq => {
-            let _ = write!(s, "witness is not told (still v{before})");
+            let _ = write!(s, "witness is not told (still {})", Version(before.into()));
         }
         (_, Some(after)) => {
-            let _ = write!(s, "witness records v{after} for {key}");
+            let _ = write!(s, "witness records {} for {key}", Version(after.into()));
         }
         (_, None) => {
             let _ = write!(s, "witness forgets {key}");
