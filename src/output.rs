@@ -211,10 +211,9 @@ pub fn describe_run(mode: &str, variant: &str, mutant: Option<&str>) -> String {
 /// client's (clients × operations each × the other clients), plus one per key beyond the first.
 /// Faults multiply the space by a roughly constant factor and are left out. Calibrated with BFS,
 /// symmetry and the reductions on 2 cores (docs/design.md, "Sizes and speed"): `default` scores 4
-/// (433,034 states, under 1 s), `large` 7 (722,826 states) and 2 clients × 3 operations 6 (about
-/// 23.2 million states, 20 s) complete in seconds; `medium` scores 12 and takes about 10 minutes
-/// and 13 GB (642 million states); `wide` scores 13 and does not fit in 24 GB. Documented in
-/// docs/cli.md.
+/// (0.5–0.9 million states, under 1 s), `large` 7 (0.7–1.6 million) complete in seconds;
+/// `medium` scores 12 and passes 800 million states and 15 GB (it stopped there, out of memory, on
+/// 24 GB); `wide` scores 13 and does not fit either. Documented in docs/cli.md.
 pub fn size_score(cfg: &WitnessCfg) -> u32 {
     let clients = u32::from(cfg.clients);
     clients * u32::from(cfg.ops_per_client) * clients.saturating_sub(1)
@@ -229,11 +228,11 @@ pub fn state_space_warning(cfg: &WitnessCfg) -> Option<String> {
     let score = size_score(cfg);
     (score >= WARN_SCORE).then(|| {
         format!(
-            "warning: this configuration ({}) has size score {score} (default 4, about 0.4 million \
-             states in a second; large 7, about 0.7 million; medium 12, 642 million states in \
-             about 10 minutes and 13 GB on 2 cores; wide 13 does not fit in 24 GB); an exhaustive \
-             check may take long or stop when memory runs out. Consider --timeout, --max-memory \
-             or fewer clients/operations/keys.",
+            "warning: this configuration ({}) has size score {score} (default 4, about 0.5–0.9 \
+             million states in a second; large 7, about 0.7–1.6 million; medium 12, over 800 \
+             million states and 15 GB after 16 minutes on 2 cores, where it ran out of 24 GB; \
+             wide 13 does not fit either); an exhaustive check may take long or stop when memory \
+             runs out. Consider --timeout, --max-memory or fewer clients/operations/keys.",
             describe_cfg(cfg)
         )
     })

@@ -64,7 +64,10 @@ fn verdict_groups(stdout: &str) -> Vec<(&str, Vec<&str>)> {
         }
         let first_word = line.strip_prefix("  ").and_then(|l| l.split(' ').next());
         if let (Some(name), Some((_, members))) = (first_word, groups.last_mut()) {
-            if [ALWAYS, ANOMALIES, COVERAGE].iter().any(|names| names.contains(&name)) {
+            if [ALWAYS, ANOMALIES, COVERAGE]
+                .iter()
+                .any(|names| names.contains(&name))
+            {
                 members.push(name);
             }
         }
@@ -149,7 +152,12 @@ fn json_is_one_object_with_the_documented_fields() {
     assert!(v["total_states"].as_u64() >= v["unique_states"].as_u64());
     let props = v["properties"].as_array().unwrap();
     let names: Vec<&str> = props.iter().map(|p| p["name"].as_str().unwrap()).collect();
-    let expected: Vec<&str> = ALWAYS.iter().chain(ANOMALIES).chain(COVERAGE).copied().collect();
+    let expected: Vec<&str> = ALWAYS
+        .iter()
+        .chain(ANOMALIES)
+        .chain(COVERAGE)
+        .copied()
+        .collect();
     assert_eq!(names, expected);
     for p in props {
         let expectation = p["expectation"].as_str().unwrap();

@@ -1,7 +1,7 @@
 //! Paths told as numbered sentences, closed by what the property monitor makes of them.
 
 use crate::history::{Event, Version};
-use crate::properties::{Finding, PropertyId};
+use crate::properties::{Finding, Guarantee, PropertyId};
 use crate::system::config::Mode;
 use crate::system::{narrate, Action, SystemState, WitnessModel};
 
@@ -27,8 +27,13 @@ pub fn narrate_path(
     if let Some(finding) = finding {
         lines.push(format!("⇒ {finding}"));
     } else if let Some(property) = property {
-        // State-based properties (witness-safety, replica-*) are judged on the final state.
-        lines.push(format!("⇒ {property}: {}", state_summary(model, &end)));
+        // A coverage path is told by the steps that reach it; the other state-judged properties
+        // (witness-safety, replica-*) by the final state they fail or show in.
+        let told = match property.guarantee() {
+            Guarantee::Coverage => property.summary().to_string(),
+            _ => state_summary(model, &end),
+        };
+        lines.push(format!("⇒ {property}: {told}"));
     }
     lines
 }

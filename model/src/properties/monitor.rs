@@ -298,6 +298,9 @@ impl<S: MonitorStore> Monitor<S> {
             let last = entry.last_read.max(listed.seq);
             if last != entry.last_read {
                 self.store.set_last_read(client, key, last);
+                // A key known only from a listing must stay known, so that a later listing that
+                // omits it is judged for it (a growing store counts the keys it holds a summary of).
+                self.store.set_key(key, self.store.key(key));
             }
         }
     }
@@ -407,6 +410,48 @@ mod tests {
             );
             assert_eq!(small.violated(), growable.violated());
             assert_eq!(small.found(), growable.found());
+        }
+    }
+
+    #[test]
+    fn a_listing_that_goes_back_on_an_earlier_one_is_a_non_monotonic_read_in_either_store() {
+        // Client 1's PUT is committed but never acknowledged: k0 is known only from the listing.
+        let (writer, reader) = (ClientId(0), ClientId(1));
+        let k0 = Key(0);
+        let listed = |entries: Vec<(Key, Observed)>| Event::Return {
+            client: reader,
+            ret: Ret::Listed { entries },
+        };
+        let history = [
+            Event::Invoke {
+                client: writer,
+                op: Op::Put { key: k0 },
+            },
+            Event::Invoke {
+                client: reader,
+                op: Op::List,
+            },
+            listed(vec![(
+                k0,
+                Observed {
+                    seq: 1,
+                    exists: true,
+                },
+            )]),
+            Event::Invoke {
+                client: reader,
+                op: Op::List,
+            },
+            listed(Vec::new()),
+        ];
+        let mut small = Monitor::new();
+        let mut growable = HistoryMonitor::default();
+        for findings in [run(&mut small, &history), run(&mut growable, &history)] {
+            let properties: Vec<PropertyId> = findings.iter().map(|f| f.property).collect();
+            assert_eq!(
+                properties,
+                [PropertyId::MonotonicReads, PropertyId::NonMonotonicRead]
+            );
         }
     }
 

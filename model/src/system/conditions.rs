@@ -57,7 +57,7 @@ impl StateView for ModelState<'_> {
 
     fn fresh_answers(&self, visit: &mut dyn FnMut(Key, u64)) {
         let (model, state) = (self.model, self.state);
-        for client in state.client_ids() {
+        for client in state.client_ids().filter(|&c| !state.is_idle(c)) {
             let phase = state.phase(client);
             let asked: smallvec::SmallVec<[(Key, Seq); 4]> = match phase {
                 Phase::Get {
@@ -71,16 +71,20 @@ impl StateView for ModelState<'_> {
                 } => listing.iter().collect(),
                 _ => continue,
             };
-            let mut quorums: Vec<_> = model.quorums(state, phase).into_iter().map(Some).collect();
-            if quorums.is_empty() {
-                quorums.push(None);
-            }
-            for quorum in quorums {
+            let mut answer = |quorum| {
                 for &(key, entry) in &asked {
                     if model.witness_answer(state, key, entry, quorum) != Answer::Stale {
                         visit(key, entry.into());
                     }
                 }
+            };
+            // One node, or no majority reachable: no quorum to choose, the read asks them all.
+            let quorums = model.quorums(state, phase);
+            if quorums.is_empty() {
+                answer(None);
+            }
+            for quorum in quorums {
+                answer(Some(quorum));
             }
         }
     }
@@ -88,7 +92,7 @@ impl StateView for ModelState<'_> {
     fn reached(&self) -> Reached {
         let (model, state) = (self.model, self.state);
         let mut reached = Reached::default();
-        for client in state.client_ids() {
+        for client in state.client_ids().filter(|&c| !state.is_idle(c)) {
             match state.phase(client) {
                 Phase::Get {
                     step: GetStep::Reload,

@@ -125,11 +125,14 @@ impl WitnessModel {
     }
 
     /// The nodes whose answers a query combines: its quorum, or every reachable node.
-    fn answering(&self, state: &SystemState, quorum: Option<Quorum>) -> Vec<WitnessNode> {
+    fn answering(
+        &self,
+        state: &SystemState,
+        quorum: Option<Quorum>,
+    ) -> impl Iterator<Item = WitnessNode> {
+        // An iterator, not a collection: every state's witness-answer condition asks this.
         let reachable = state.reachable_witness_nodes().into_iter();
-        reachable
-            .filter(|&n| quorum.is_none_or(|q| q.contains(n)))
-            .collect()
+        reachable.filter(move |&n| quorum.is_none_or(|q| q.contains(n)))
     }
 
     /// One node's answer for `key`: what it knows, `None` for "stale whatever the entry".
@@ -170,12 +173,15 @@ impl WitnessModel {
         if !state.witness_majority_reachable() {
             return Answer::Stale;
         }
-        let answers: Option<Vec<Seq>> = self
-            .answering(state, quorum)
-            .into_iter()
-            .map(|node| self.node_answer(state, node, key))
-            .collect();
-        match answers.and_then(|a| a.into_iter().max()) {
+        // The maximum of the answers, or `None` if any answer is "stale whatever the entry".
+        let mut combined: Option<Option<Seq>> = Some(None);
+        for node in self.answering(state, quorum) {
+            combined = match (combined, self.node_answer(state, node, key)) {
+                (Some(best), Some(known)) => Some(Some(best.map_or(known, |b| b.max(known)))),
+                _ => None,
+            };
+        }
+        match combined.flatten() {
             None => Answer::Stale,
             Some(known) if entry < known => Answer::Stale,
             Some(known) if entry > known && self.is_service() => Answer::Ahead,
