@@ -413,7 +413,26 @@ fn verdict_lines(report: &CheckReport) -> String {
 /// nothing, and an anomaly among them is not found for want of operations, not thanks to the
 /// protocol. Empty for the named configurations but `large`.
 pub fn unreachable_text(cfg: &WitnessCfg) -> String {
-    unreachable_block(&expected::unreachable(cfg))
+    let mut out = unreachable_block(&expected::unreachable(cfg));
+    out.push_str(&cannot_fail_block());
+    out
+}
+
+/// The parts of properties no run of the model can break (`expected::CANNOT_FAIL`), under the
+/// verdicts of every run.
+pub fn cannot_fail_block() -> String {
+    let mut out = "
+cannot fail in this model (a \"holds\" says nothing of these):
+"
+    .to_string();
+    for claim in expected::CANNOT_FAIL {
+        out.push_str(&format!(
+            "  {}, {}: {}
+",
+            claim.property, claim.part, claim.why
+        ));
+    }
+    out
 }
 
 pub fn unreachable_block(claims: &[expected::Unreachable]) -> String {

@@ -295,6 +295,25 @@ pub struct Unreachable {
     pub why: String,
 }
 
+/// A part of a property that no run of the model can break, on any configuration: a "holds" is
+/// no evidence for that part, so every report says so beside the verdicts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CannotFail {
+    pub property: PropertyId,
+    /// The part, in words a user reads under the verdicts.
+    pub part: &'static str,
+    pub why: &'static str,
+}
+
+/// Every part of a property the model cannot break (`model_tests.rs` checks each claim on every
+/// transition of a whole space).
+pub const CANNOT_FAIL: &[CannotFail] = &[CannotFail {
+    property: Linearizable,
+    part: "its write half (a write's version is above every version completed before it began)",
+    why: "persistence gives a write the key's next version when the write arrives, after every \
+          operation that had completed; only reads can break linearizability here",
+}];
+
 /// What `cfg` cannot reach, whatever the checker explores: each entry needs more operations than
 /// the configuration issues. Empty for the default configuration (and every named one but
 /// `large`), so the expected table stands there as it is. The model's tests check each claim
@@ -387,20 +406,29 @@ pub fn expected_verdict(cfg: &WitnessCfg, property: PropertyId) -> Verdict {
     }
 }
 
-/// Whether the search on `cfg` reaches the coverage path `property`. Every path of strong mode
-/// is reached where the configuration has what it needs: a read reloads and repairs whenever the
-/// witness can call an entry stale; only witness-service relearns as a message of its own, so
-/// only it has a fence to reach, and only where an epoch can move; a failover needs one in the
+/// Whether the search on `cfg` reaches the coverage path `property`. A read reloads (and then
+/// repairs) when the witness can call its entry stale: after a write by another operation, or
+/// once a witness node forgot or was cut off. Only witness-service relearns as a message of its
+/// own, so only it has a fence to reach: an epoch must move between a reload's load and its
+/// relearn, after something made that read stale. A query after a failover needs one in the
 /// fault budget. Eventual mode never asks the witness, so it reaches none.
 fn reaches(cfg: &WitnessCfg, property: PropertyId) -> bool {
-    let strong = cfg.mode == Mode::Strong;
     let faults = &cfg.faults;
+    let epoch_moves = u16::from(faults.witness_restarts) + u16::from(faults.witness_failovers);
+    let operations = u16::from(cfg.clients) * u16::from(cfg.ops_per_client);
+    let writes = cfg.ops.put || cfg.ops.delete;
+    let stale_by_write = writes && operations >= 2;
+    let stale = stale_by_write || epoch_moves > 0 || faults.witness_outages > 0;
+    let strong = cfg.mode == Mode::Strong;
     match property {
-        ReloadReached | RepairReached => strong,
+        ReloadReached | RepairReached => strong && stale,
         FenceDropsRelearn => {
-            let epoch_moves = faults.witness_restarts > 0 || faults.witness_failovers > 0;
             let fenced = cfg.mutant != Some(Mutant::UnfencedRelearn);
-            strong && cfg.variant.witness_order == WitnessOrder::Service && epoch_moves && fenced
+            let moves_after_stale = epoch_moves >= 2 || (epoch_moves == 1 && stale_by_write);
+            strong
+                && cfg.variant.witness_order == WitnessOrder::Service
+                && moves_after_stale
+                && fenced
         }
         QueryAfterFailover => strong && faults.witness_failovers > 0,
         other => unreachable!("{other} is not a coverage property"),
@@ -514,6 +542,42 @@ mod tests {
 
     /// Every claim of [`unreachable`], checked exhaustively on every suite row of small
     /// configurations that make each claim: what is said not to be reachable is not reached.
+    #[test]
+    fn coverage_is_expected_exactly_where_the_search_reaches_it() {
+        use crate::check::{run, CheckOptions};
+        use crate::system::config::{Faults, OpMix, OpName};
+        let one_get = |witness_restarts| WitnessCfg {
+            clients: 1,
+            ops_per_client: 1,
+            ops: OpMix::of(&[OpName::Get]),
+            faults: Faults {
+                witness_restarts,
+                ..WitnessCfg::default_cfg().faults
+            },
+            ..WitnessCfg::default_cfg()
+        };
+        // Nothing can go stale; a forgotten key reloads; a second restart can fence that reload.
+        let expectations = [
+            (one_get(0), [false, false, false]),
+            (one_get(1), [true, true, false]),
+            (one_get(2), [true, true, true]),
+            (WitnessCfg::default_cfg(), [true, true, true]),
+        ];
+        let paths = [ReloadReached, RepairReached, FenceDropsRelearn];
+        for (cfg, reached) in expectations {
+            let report = run(&cfg, &CheckOptions::default(), None, &mut |_| {}).unwrap();
+            for (property, reached) in paths.into_iter().zip(reached) {
+                let verdict = if reached {
+                    Verdict::Found
+                } else {
+                    Verdict::NotFound
+                };
+                assert_eq!(report.verdict(property), verdict, "{property} on {cfg:?}");
+                assert_eq!(expected_verdict(&cfg, property), verdict, "{property}");
+            }
+        }
+    }
+
     #[test]
     fn what_is_called_unreachable_is_not_reached() {
         use crate::check::{run, CheckOptions};

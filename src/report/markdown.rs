@@ -185,6 +185,13 @@ fn run_section(run: &SuiteRun) -> String {
             claim.why
         );
     }
+    for claim in expected::CANNOT_FAIL {
+        let _ = writeln!(
+            md,
+            "- Cannot fail in this model: `{}`, {}: {}",
+            claim.property, claim.part, claim.why
+        );
+    }
     let _ = writeln!(md, "\n| property | verdict | expected |\n|---|---|---|");
     let mut group = None;
     for result in output::grouped(r) {

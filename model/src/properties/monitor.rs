@@ -299,8 +299,8 @@ impl<S: MonitorStore> Monitor<S> {
             if last != entry.last_read {
                 self.store.set_last_read(client, key, last);
                 // A key known only from a listing must stay known, so that a later listing that
-                // omits it is judged for it (a growing store counts the keys it holds a summary of).
-                self.store.set_key(key, self.store.key(key));
+                // omits it is judged for it.
+                self.store.note_key(key);
             }
         }
     }

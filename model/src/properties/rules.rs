@@ -210,6 +210,19 @@ mod tests {
             PropertyId::WitnessAnswer.in_state(&passes_stale),
             Some(false)
         );
+    }
+
+    #[test]
+    fn each_coverage_property_shows_on_its_own_path_only() {
+        let idle = OneKey {
+            acked: 2,
+            persisted: 2,
+            witness: Some(2),
+            replica: 2,
+            quiescent: true,
+            fresh: None,
+            reached: Reached::default(),
+        };
         let each_path = [
             (
                 PropertyId::ReloadReached,
@@ -241,10 +254,7 @@ mod tests {
             ),
         ];
         for (property, reached) in each_path {
-            let on_path = OneKey {
-                reached,
-                ..caught_up
-            };
+            let on_path = OneKey { reached, ..idle };
             for (other, _) in each_path {
                 assert_eq!(other.in_state(&on_path), Some(other == property), "{other}");
             }

@@ -56,8 +56,14 @@ pub trait MonitorStore: Clone + Debug + Default {
     /// The summary of `key`.
     fn key(&self, key: Key) -> KeySummary;
     fn set_key(&mut self, key: Key, summary: KeySummary);
-    /// Keys `0..key_count()` include every key whose summary was ever set.
+    /// Keys `0..key_count()` include every key whose summary was ever set or that was noted.
     fn key_count(&self) -> u32;
+    /// Counts `key` among the keys from now on (a store of fixed keys already does).
+    fn note_key(&mut self, key: Key) {
+        if key.0 >= self.key_count() {
+            self.set_key(key, KeySummary::default());
+        }
+    }
     /// Clients `0..client_count()` include every client whose cells were ever set.
     fn client_count(&self) -> u32;
 

@@ -3,11 +3,11 @@
 //! answers, persistence, the replica, the paths the clients are on), and the monitor's verdicts
 //! for the rest.
 
-use super::layout::Seq;
 use super::model::WitnessModel;
 use super::phase::{GetStep, ListStep, Phase};
 use super::state::SystemState;
 use super::witness_service::Answer;
+use super::witness_table::Quorum;
 use crate::history::{Key, Observed};
 use crate::properties::{Expectation, PropertyId, Reached, StateView};
 use stateright::{Model, Property};
@@ -59,86 +59,79 @@ impl StateView for ModelState<'_> {
         let (model, state) = (self.model, self.state);
         for client in state.client_ids().filter(|&c| !state.is_idle(c)) {
             let phase = state.phase(client);
-            let asked: smallvec::SmallVec<[(Key, Seq); 4]> = match phase {
-                Phase::Get {
-                    key,
-                    step: GetStep::CheckWitness { entry },
-                    ..
-                } => smallvec::smallvec![(key, entry)],
-                Phase::List {
-                    step: ListStep::CheckBarrier { listing },
-                    ..
-                } => listing.iter().collect(),
-                _ => continue,
-            };
-            let mut answer = |quorum| {
-                for &(key, entry) in &asked {
-                    if model.witness_answer(state, key, entry, quorum) != Answer::Stale {
-                        visit(key, entry.into());
-                    }
-                }
-            };
+            if !phase.is_query() {
+                continue;
+            }
             // One node, or no majority reachable: no quorum to choose, the read asks them all.
-            let quorums = model.quorums(state, phase);
+            let mut quorums: smallvec::SmallVec<[Option<Quorum>; 4]> =
+                model.quorums(state, phase).into_iter().map(Some).collect();
             if quorums.is_empty() {
-                answer(None);
+                quorums.push(None);
             }
             for quorum in quorums {
-                answer(Some(quorum));
+                passed_entries(model, state, phase, quorum, visit);
             }
         }
     }
 
     fn reached(&self) -> Reached {
         let (model, state) = (self.model, self.state);
+        // A message a node drops or a query it answers needs a majority to be reachable at all.
+        let answered = state.witness_majority_reachable();
         let mut reached = Reached::default();
         for client in state.client_ids().filter(|&c| !state.is_idle(c)) {
-            match state.phase(client) {
-                Phase::Get {
-                    step: GetStep::Reload,
-                    ..
+            let phase = state.phase(client);
+            match (phase.get_step(), phase.list_step()) {
+                (Some(GetStep::Reload), _) | (_, Some(ListStep::Reload)) => reached.reload = true,
+                (Some(GetStep::Repair { .. }), _) | (_, Some(ListStep::Repair { .. })) => {
+                    reached.repair = true;
                 }
-                | Phase::List {
-                    step: ListStep::Reload,
-                    ..
-                } => {
-                    reached.reload = true;
+                (Some(GetStep::Relearn { epochs, .. }), _)
+                | (_, Some(ListStep::Relearn { epochs, .. })) => {
+                    reached.fenced_relearn |= answered
+                        && state
+                            .reachable_witness_nodes()
+                            .into_iter()
+                            .any(|node| model.fence_drops(state, node, epochs));
                 }
-                Phase::Get {
-                    step: GetStep::Repair { .. },
-                    ..
-                }
-                | Phase::List {
-                    step: ListStep::Repair { .. },
-                    ..
-                } => reached.repair = true,
-                Phase::Get {
-                    step: GetStep::Relearn { epochs, .. },
-                    ..
-                }
-                | Phase::List {
-                    step: ListStep::Relearn { epochs, .. },
-                    ..
-                } => {
-                    reached.fenced_relearn |= state
-                        .reachable_witness_nodes()
-                        .into_iter()
-                        .any(|node| model.fence_drops(state, node, epochs));
-                }
-                Phase::Get {
-                    step: GetStep::CheckWitness { .. },
-                    ..
-                }
-                | Phase::List {
-                    step: ListStep::CheckBarrier { .. },
-                    ..
-                } => {
-                    reached.query_after_failover |= state.witness_failovers() > 0;
+                _ if phase.is_query() => {
+                    reached.query_after_failover |= answered && state.witness_failovers() > 0;
                 }
                 _ => {}
             }
         }
         reached
+    }
+}
+
+/// Calls `visit(key, entry)` for each entry the query of `phase` passes under `quorum`: a GET's
+/// entry if the witness does not call it stale, a LIST's every entry if the barrier lets the
+/// listing through (a listing with one stale key is reloaded whole, so none of its entries is
+/// passed).
+fn passed_entries(
+    model: &WitnessModel,
+    state: &SystemState,
+    phase: Phase,
+    quorum: Option<Quorum>,
+    visit: &mut dyn FnMut(Key, u64),
+) {
+    match phase {
+        Phase::Get {
+            key,
+            step: GetStep::CheckWitness { entry },
+            ..
+        } if model.witness_answer(state, key, entry, quorum) != Answer::Stale => {
+            visit(key, entry.into());
+        }
+        Phase::List {
+            step: ListStep::CheckBarrier { listing },
+            ..
+        } if !model.is_listing_stale(state, &listing, quorum) => {
+            for (key, entry) in listing.iter() {
+                visit(key, entry.into());
+            }
+        }
+        _ => {}
     }
 }
 

@@ -376,4 +376,12 @@ mod tests {
             faults_commute_with_the_steps_that_do_not_read_them(cfg, 20_000);
         }
     }
+
+    /// The argument above, over every state of `default` (the default variant and its own
+    /// faults, before symmetry and every reduction), not only the first 20,000 of each case.
+    #[test]
+    #[ignore = "the whole default space, single-threaded: the slow tier (scripts/test-all.sh slow)"]
+    fn faults_commute_over_the_whole_default_space() {
+        faults_commute_with_the_steps_that_do_not_read_them(WitnessCfg::default_cfg(), usize::MAX);
+    }
 }

@@ -365,3 +365,50 @@ fn a_fleet_query_is_offered_once_per_majority_of_reachable_nodes() {
     );
     assert_eq!(Quorum(0b101).to_string(), "witness nodes 1 and 3");
 }
+
+/// `expected::CANNOT_FAIL`'s claim, checked on every transition of two whole spaces: no
+/// acknowledgement of a write is ever a linearizability finding, whatever the reads do.
+#[test]
+fn no_write_acknowledgement_breaks_linearizability_on_any_transition() {
+    use crate::history::{Event, Ret};
+    use stateright::Model;
+    let service = WitnessCfg {
+        variant: Variant::default(),
+        ..small(Mode::Strong)
+    };
+    for cfg in [small(Mode::Eventual), service] {
+        let model = cfg.into_model().with_symmetry(false);
+        let mut seen = std::collections::HashSet::new();
+        let mut queue = std::collections::VecDeque::from(model.init_states());
+        let mut acks = 0;
+        while let Some(state) = queue.pop_front() {
+            if !seen.insert(state.clone()) {
+                continue;
+            }
+            let mut actions = Vec::new();
+            model.actions(&state, &mut actions);
+            for action in &actions {
+                let mut events = Vec::new();
+                let next = model.apply_recording(&state, action, &mut |e| events.push(e.clone()));
+                let mut monitor = state.monitor.clone();
+                for (index, event) in events.iter().enumerate() {
+                    let is_ack = matches!(
+                        event,
+                        Event::Return {
+                            ret: Ret::Ack { .. },
+                            ..
+                        }
+                    );
+                    acks += usize::from(is_ack);
+                    let mut write_broke_it = false;
+                    let _ = monitor.observe(index, event, &mut |f| {
+                        write_broke_it |= is_ack && f.property == PropertyId::Linearizable;
+                    });
+                    assert!(!write_broke_it, "{action:?} in {state:?}");
+                }
+                queue.push_back(next);
+            }
+        }
+        assert!(acks > 10_000, "only {acks} acknowledgements judged");
+    }
+}

@@ -272,6 +272,13 @@ impl MonitorStore for PackedStore {
         u32::from(self.layout.shape.keys)
     }
 
+    fn note_key(&mut self, key: Key) {
+        debug_assert!(
+            key.0 < self.key_count(),
+            "{key} is outside the model's keys"
+        );
+    }
+
     fn client_count(&self) -> u32 {
         u32::from(self.layout.shape.clients)
     }

@@ -131,6 +131,37 @@ pub enum Phase {
 }
 
 impl Phase {
+    /// Whether the operation's next step asks the witness: a GET's check of its entry, or a
+    /// LIST's barrier.
+    pub fn is_query(&self) -> bool {
+        matches!(
+            self,
+            Phase::Get {
+                step: GetStep::CheckWitness { .. },
+                ..
+            } | Phase::List {
+                step: ListStep::CheckBarrier { .. },
+                ..
+            }
+        )
+    }
+
+    /// A GET's next step (`None` for any other operation).
+    pub fn get_step(&self) -> Option<GetStep> {
+        match *self {
+            Phase::Get { step, .. } => Some(step),
+            _ => None,
+        }
+    }
+
+    /// A LIST's next step (`None` for any other operation).
+    pub fn list_step(&self) -> Option<ListStep> {
+        match *self {
+            Phase::List { step, .. } => Some(step),
+            _ => None,
+        }
+    }
+
     /// The cache node the operation goes through.
     pub fn node(&self) -> Option<NodeId> {
         match *self {

@@ -102,17 +102,7 @@ impl WitnessModel {
     /// reachable node. Empty for one node, for a step that is not a query, and when no majority
     /// is reachable (the read then treats its entry as stale).
     pub(super) fn quorums(&self, state: &SystemState, phase: Phase) -> Vec<Quorum> {
-        let query = matches!(
-            phase,
-            Phase::Get {
-                step: GetStep::CheckWitness { .. },
-                ..
-            } | Phase::List {
-                step: ListStep::CheckBarrier { .. },
-                ..
-            }
-        );
-        if !query || self.cfg.witness_nodes == 1 || !state.witness_majority_reachable() {
+        if !phase.is_query() || self.cfg.witness_nodes == 1 || !state.witness_majority_reachable() {
             return Vec::new();
         }
         let reachable = state.reachable_witness_nodes();
@@ -298,8 +288,7 @@ impl WitnessModel {
         node: WitnessNode,
         epochs: Epochs,
     ) -> bool {
-        let moved = epochs.get(state.layout().shape, node) != state.witness_epoch(node);
-        moved && !self.is_mutant(Mutant::UnfencedRelearn)
+        epoch_moved(state, node, epochs) && !self.is_mutant(Mutant::UnfencedRelearn)
     }
 
     /// What `node`'s slot for `key` holds after a relearn from `loaded`.
@@ -379,4 +368,9 @@ impl WitnessModel {
         };
         needs_majority && !state.witness_majority_reachable()
     }
+}
+
+/// Whether `node` restarted or failed over since a load that saw its epoch in `epochs`.
+pub fn epoch_moved(state: &SystemState, node: WitnessNode, epochs: Epochs) -> bool {
+    epochs.get(state.layout().shape, node) != state.witness_epoch(node)
 }

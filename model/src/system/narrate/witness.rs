@@ -75,11 +75,10 @@ pub(super) fn relearn_text(
     loaded: &Listing,
     epochs: Epochs,
 ) -> String {
-    let shape = state.layout().shape;
     let fenced: Vec<String> = state
         .reachable_witness_nodes()
         .into_iter()
-        .filter(|&n| epochs.get(shape, n) != state.witness_epoch(n))
+        .filter(|&n| crate::system::witness_service::epoch_moved(state, n, epochs))
         .map(|n| witness_name(model, n))
         .collect();
     let taught: Vec<String> = keys
