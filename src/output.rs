@@ -352,6 +352,7 @@ pub fn render_check(report: &CheckReport, command: &str) -> String {
         report.max_depth,
         report.seconds
     ));
+    out.push_str(&format!("stored: {}\n", report.storage.describe()));
     out.push_str(&format!("summary: {}\n", report.guarantee_summary()));
     out.push_str(&format!("assumes: {}\n", report.assumes));
     out.push_str(&verdict_lines(report));

@@ -150,6 +150,19 @@ fn json_is_one_object_with_the_documented_fields() {
     assert_eq!(v["config"]["ops_per_client"], 3);
     assert!(v["unique_states"].as_u64().unwrap() > 1000);
     assert!(v["total_states"].as_u64() >= v["unique_states"].as_u64());
+    // The omission bound of the states the run stored: n(n-1)/2^65 for 64-bit fingerprints.
+    assert_eq!(v["storage"]["fingerprint_bits"], 64);
+    let n = v["unique_states"].as_f64().unwrap();
+    let omission = v["storage"]["omission_probability"].as_f64().unwrap();
+    assert!(
+        (omission - n * (n - 1.0) / 2f64.powi(65)).abs() <= omission * 1e-9,
+        "{v}"
+    );
+    assert!(
+        r.stdout.is_empty() || !r.stdout.contains("stored: nothing"),
+        "{}",
+        r.stdout
+    );
     let props = v["properties"].as_array().unwrap();
     let names: Vec<&str> = props.iter().map(|p| p["name"].as_str().unwrap()).collect();
     let expected: Vec<&str> = ALWAYS

@@ -16,5 +16,6 @@ pub mod history_json;
 pub mod named;
 pub mod names;
 pub mod properties;
+pub mod reach;
 pub mod search;
 pub mod system;

@@ -174,6 +174,7 @@ fn run_section(run: &SuiteRun) -> String {
     );
     let _ = writeln!(md, "- In short: {}", r.guarantee_summary());
     let _ = writeln!(md, "- Assumes: {}", r.assumes);
+    let _ = writeln!(md, "- Stored: {}", r.storage.describe());
     let why = expected::expected(cfg.mode, cfg.variant, cfg.mutant).why;
     let _ = writeln!(md, "- Expected: {why}");
     for claim in expected::unreachable(cfg) {

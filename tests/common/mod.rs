@@ -68,6 +68,7 @@ pub const RUN_FIELDS: &[&str] = &[
     "unique_states",
     "total_states",
     "max_depth",
+    "storage",
     "seconds",
     "properties",
 ];

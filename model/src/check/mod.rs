@@ -21,6 +21,7 @@ mod narrate_tests;
 mod options;
 mod report;
 mod shortest;
+mod storage;
 mod summary;
 
 pub use error::{CheckError, Stage};
@@ -28,6 +29,7 @@ pub use explore::Checkable;
 pub use narrate::narrate_path;
 pub use options::{CheckOptions, Strategy, MAX_THREADS, MAX_TIMEOUT};
 pub use report::{CheckReport, Progress, PropertyResult, Steps, StepsOf, StopReason, Verdict};
+pub use storage::{omission_probability, Storage, FINGERPRINT_BITS};
 pub use summary::guarantee_summary;
 
 use crate::properties::{Expectation, PropertyId};
@@ -129,6 +131,7 @@ pub fn run(
         unique_states: explored.unique_states,
         total_states: explored.total_states,
         max_depth: explored.max_depth,
+        storage: Storage::of(opts.strategy, explored.unique_states),
         seconds,
         properties,
         paths,

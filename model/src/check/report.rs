@@ -101,6 +101,9 @@ pub struct CheckReport {
     pub unique_states: usize,
     pub total_states: usize,
     pub max_depth: usize,
+    /// How the states seen were stored, and the chance that storage omitted some.
+    #[serde(default)]
+    pub storage: super::storage::Storage,
     /// Wall-clock seconds, including the re-derivation of shortest counterexamples.
     pub seconds: f64,
     pub properties: Vec<PropertyResult>,
