@@ -109,10 +109,9 @@ impl ModelRun {
     }
 }
 
-/// Whether replay compares `property` on the model and on the implementation. witness-answer is
-/// judged on a read waiting for the witness's answer, and the implementation's pause points do
-/// not expose the entry such a read holds; it is judged on the model only, and its rows still
-/// reproduce through the client-visible properties the same run violates.
+/// Whether replay compares `property` on the model and on the implementation
+/// ([`PropertyId::judged_on_implementations`]); a row whose model-only property fails still
+/// reproduces through the client-visible properties the same run violates.
 pub fn judged_on_both_sides(property: PropertyId) -> bool {
-    property != PropertyId::WitnessAnswer
+    property.judged_on_implementations()
 }

@@ -137,6 +137,13 @@ macro_rules! property_ids {
 property_catalogue!(property_ids);
 
 impl PropertyId {
+    /// Whether an implementation's tests and replay can judge this property. witness-answer needs
+    /// the entry a read waiting on the witness holds, which IndexCache's pause points do not
+    /// expose, and the coverage paths are the model's own; both are judged on the model only.
+    pub fn judged_on_implementations(self) -> bool {
+        self != PropertyId::WitnessAnswer && self.guarantee() != Guarantee::Coverage
+    }
+
     pub fn from_name(name: &str) -> Option<PropertyId> {
         PropertyId::ALL.iter().copied().find(|p| p.name() == name)
     }
