@@ -616,3 +616,36 @@ fn help_and_version() {
     assert_eq!(v.code, 0);
     assert!(v.stdout.starts_with("witness "), "{}", v.stdout);
 }
+
+/// JSON carries what a verdict is no evidence for, as the text output prints it under the
+/// verdicts: linearizable's write half on every run, and a whole property a configuration cannot
+/// exercise.
+#[test]
+fn json_limits_name_what_cannot_fail_and_what_cannot_be_reached() {
+    let r = run(&[
+        "check",
+        "--mode",
+        "strong",
+        "--clients",
+        "2",
+        "--ops",
+        "1",
+        "--json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = r.json();
+    let limits = v["limits"].as_array().unwrap();
+    let limit_of = |property: &str, part: &str| {
+        limits
+            .iter()
+            .find(|l| l["property"] == property && l["part"].as_str().unwrap().contains(part))
+    };
+    let write_half = limit_of("linearizable", "write half").expect("linearizable's write half");
+    assert!(write_half["why"].as_str().unwrap().contains("next version"));
+    let ryw = limit_of("read-your-writes", "all").expect("read-your-writes with one op each");
+    assert!(ryw["why"]
+        .as_str()
+        .unwrap()
+        .contains("each client issues one"));
+    assert!(limit_of("read-after-write", "").is_none(), "{limits:?}");
+}

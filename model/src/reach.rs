@@ -5,6 +5,7 @@
 
 use crate::properties::PropertyId;
 use crate::system::{Mode, Mutant, WitnessCfg, WitnessOrder};
+use serde::{Deserialize, Serialize};
 
 use PropertyId::*;
 
@@ -35,6 +36,33 @@ pub const CANNOT_FAIL: &[CannotFail] = &[CannotFail {
     why: "persistence gives a write the key's next version when the write arrives, after every \
           operation that had completed; only reads can break linearizability here",
 }];
+
+/// One thing a run's verdict on `property` is no evidence for, as JSON reports carry it: the
+/// whole property where the configuration cannot exercise it, or a part no run can break.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limit {
+    pub property: PropertyId,
+    /// `"all"` for a property the configuration cannot exercise, else the part that cannot fail.
+    pub part: String,
+    pub why: String,
+}
+
+/// Every limit of a verdict on `cfg`: [`unreachable`]'s properties, then [`CANNOT_FAIL`]'s parts.
+pub fn limits(cfg: &WitnessCfg) -> Vec<Limit> {
+    let unreachable = unreachable(cfg).into_iter().flat_map(|claim| {
+        claim.properties.iter().map(move |&property| Limit {
+            property,
+            part: "all".to_string(),
+            why: claim.why.clone(),
+        })
+    });
+    let cannot_fail = CANNOT_FAIL.iter().map(|claim| Limit {
+        property: claim.property,
+        part: claim.part.to_string(),
+        why: claim.why.to_string(),
+    });
+    unreachable.chain(cannot_fail).collect()
+}
 
 /// What `cfg` cannot reach, whatever the checker explores: each entry needs more operations than
 /// the configuration issues. Empty for the default configuration (and every named one but

@@ -69,6 +69,7 @@ pub const RUN_FIELDS: &[&str] = &[
     "total_states",
     "max_depth",
     "storage",
+    "limits",
     "seconds",
     "properties",
 ];

@@ -132,6 +132,7 @@ pub fn run(
         total_states: explored.total_states,
         max_depth: explored.max_depth,
         storage: Storage::of(opts.strategy, explored.unique_states),
+        limits: crate::reach::limits(cfg),
         seconds,
         properties,
         paths,

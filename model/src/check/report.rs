@@ -104,6 +104,10 @@ pub struct CheckReport {
     /// How the states seen were stored, and the chance that storage omitted some.
     #[serde(default)]
     pub storage: super::storage::Storage,
+    /// What the verdicts are no evidence for: properties the configuration cannot exercise,
+    /// and parts of properties no run of the model can break (`reach::limits`).
+    #[serde(default)]
+    pub limits: Vec<crate::reach::Limit>,
     /// Wall-clock seconds, including the re-derivation of shortest counterexamples.
     pub seconds: f64,
     pub properties: Vec<PropertyResult>,
