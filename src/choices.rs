@@ -8,13 +8,14 @@ use serde::{Serialize, Serializer};
 use std::fmt;
 use std::sync::OnceLock;
 use witness_history::Format;
-use witness_model::system::{Mutant, Repair, Variant, WitnessOrder};
+use witness_model::system::{Barrier, Mutant, Repair, Variant, WitnessOrder};
 
-/// One `--variant` name: a value on either axis of [`Variant`].
+/// One `--variant` name: a value on one axis of [`Variant`].
 #[derive(Clone, Copy, Debug, Eq, PartialEq)]
 pub enum VariantName {
     Order(WitnessOrder),
     Repair(Repair),
+    Barrier(Barrier),
 }
 
 impl VariantName {
@@ -22,6 +23,7 @@ impl VariantName {
         match self {
             VariantName::Order(order) => order.name(),
             VariantName::Repair(repair) => repair.name(),
+            VariantName::Barrier(barrier) => barrier.name(),
         }
     }
 
@@ -33,15 +35,22 @@ impl VariantName {
                 ..variant
             },
             VariantName::Repair(repair) => Variant { repair, ..variant },
+            VariantName::Barrier(barrier) => Variant { barrier, ..variant },
         }
     }
 
-    /// The names that select `variant` on both axes.
-    pub fn of(variant: Variant) -> [VariantName; 2] {
-        [
+    /// The names that select `variant` on every axis: the witness order, the repair, and the
+    /// barrier unless it is the per-key one (so commands written before the axis still read the
+    /// same).
+    pub fn of(variant: Variant) -> Vec<VariantName> {
+        let mut names = vec![
             VariantName::Order(variant.witness_order),
             VariantName::Repair(variant.repair),
-        ]
+        ];
+        if variant.barrier.records_seq() {
+            names.push(VariantName::Barrier(variant.barrier));
+        }
+        names
     }
 
     pub fn matches(self, variant: Variant) -> bool {
@@ -55,7 +64,8 @@ impl ValueEnum for VariantName {
         ALL.get_or_init(|| {
             let orders = WitnessOrder::ALL.iter().copied().map(VariantName::Order);
             let repairs = Repair::ALL.iter().copied().map(VariantName::Repair);
-            orders.chain(repairs).collect()
+            let barriers = Barrier::ALL.iter().copied().map(VariantName::Barrier);
+            orders.chain(repairs).chain(barriers).collect()
         })
     }
 
@@ -177,16 +187,19 @@ mod tests {
         round_trips::<ExportFormat>();
         assert_eq!(
             VariantName::value_variants().len(),
-            WitnessOrder::ALL.len() + Repair::ALL.len()
+            WitnessOrder::ALL.len() + Repair::ALL.len() + Barrier::ALL.len()
         );
     }
 
     #[test]
     fn variant_names_set_their_axis() {
         for variant in Variant::all() {
-            let [order, repair] = VariantName::of(variant);
-            assert_eq!(repair.apply(order.apply(Variant::default())), variant);
-            assert!(order.matches(variant) && repair.matches(variant));
+            let names = VariantName::of(variant);
+            let applied = names
+                .iter()
+                .fold(Variant::default(), |v, name| name.apply(v));
+            assert_eq!(applied, variant);
+            assert!(names.iter().all(|name| name.matches(variant)));
         }
     }
 }

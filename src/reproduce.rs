@@ -137,7 +137,7 @@ impl ProtocolArgs {
     pub fn reproducing(cfg: &WitnessCfg) -> ProtocolArgs {
         ProtocolArgs {
             mode: Some(cfg.mode),
-            variants: VariantName::of(cfg.variant).to_vec(),
+            variants: VariantName::of(cfg.variant),
             mutant: cfg.mutant,
         }
     }

@@ -190,12 +190,18 @@ fn without_axis(name: &'static str) -> &'static str {
 pub fn row_label(cfg: &WitnessCfg) -> String {
     match cfg.mutant {
         Some(m) => format!("{} mutant {m}", cfg.mode),
-        None => format!(
-            "{} {} {}",
-            cfg.mode,
-            without_axis(cfg.variant.witness_order.name()),
-            without_axis(cfg.variant.repair.name())
-        ),
+        None => {
+            let mut label = format!(
+                "{} {} {}",
+                cfg.mode,
+                without_axis(cfg.variant.witness_order.name()),
+                without_axis(cfg.variant.repair.name())
+            );
+            if cfg.variant.barrier.records_seq() {
+                label = format!("{label} {}", cfg.variant.barrier);
+            }
+            label
+        }
     }
 }
 

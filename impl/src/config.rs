@@ -173,12 +173,16 @@ impl Protocol {
     }
 
     /// The protocol as IndexCache can run it: every atomic order and the mutants seeded into
-    /// them; not `witness-service` or the mutants of its messages.
+    /// them, with the per-key barrier; not `witness-service`, the mutants of its messages, or
+    /// a partition-sequence barrier.
     pub fn validate(&self) -> Result<(), Error> {
         if self.variant.witness_order == WitnessOrder::Service {
             return Err(Error::UnsupportedProtocol(
                 WitnessOrder::Service.name().to_string(),
             ));
+        }
+        if self.variant.barrier.records_seq() {
+            return Err(Error::UnsupportedProtocol(self.variant.barrier.to_string()));
         }
         match self.mutant.filter(|m| m.needs_service()) {
             Some(mutant) => Err(Error::UnsupportedProtocol(format!("the mutant {mutant}"))),

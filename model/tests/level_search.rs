@@ -24,6 +24,7 @@ fn cases() -> Vec<(&'static str, WitnessCfg, usize)> {
         variant: Variant {
             witness_order: WitnessOrder::AfterCommit,
             repair: Repair::IfNewer,
+            ..Variant::default()
         },
         ..small.clone()
     };

@@ -131,15 +131,48 @@ impl ConfigName {
     }
 }
 
+named_enum!(
+    /// How a LIST's partition barrier decides that a cached listing is stale
+    /// (`partition_seq.rs`).
+    Barrier, "barrier" {
+        /// Each key of the listing is compared with the witness's version for that key.
+        PerKey => "per-key-barrier",
+        /// The listing records the partition's committed prefix (every version at or below it
+        /// is committed), read before the scan in a step of its own.
+        SeqBeforeScan => "seq-before-scan",
+        /// The committed prefix is read in the scan's own step (persistence returns both at
+        /// once).
+        SeqWithScan => "seq-with-scan",
+        /// The committed prefix is read after the scan, in a step of its own.
+        SeqAfterScan => "seq-after-scan",
+    }
+);
+
+impl Barrier {
+    /// The listing records a partition sequence that the barrier compares with the witness.
+    pub fn records_seq(self) -> bool {
+        self != Barrier::PerKey
+    }
+}
+
 /// The protocol variant: one choice on each axis a reviewer asks about.
 #[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, Serialize, Deserialize)]
 pub struct Variant {
     pub witness_order: WitnessOrder,
     pub repair: Repair,
+    /// Absent from reports written before the axis existed, which all used the per-key barrier.
+    #[serde(default = "per_key_barrier")]
+    pub barrier: Barrier,
+}
+
+fn per_key_barrier() -> Barrier {
+    Barrier::PerKey
 }
 
 impl Variant {
-    /// Every combination, in a stable order.
+    /// Every variant the suite runs, in a stable order: each witness order with each repair
+    /// (per-key barrier), then each partition-sequence barrier under the default order and
+    /// repair (the barrier is independent of both, so crossing it with them would repeat rows).
     pub fn all() -> Vec<Variant> {
         let mut all = Vec::new();
         for &witness_order in WitnessOrder::ALL {
@@ -147,8 +180,15 @@ impl Variant {
                 all.push(Variant {
                     witness_order,
                     repair,
+                    barrier: Barrier::PerKey,
                 });
             }
+        }
+        for &barrier in Barrier::ALL.iter().filter(|b| b.records_seq()) {
+            all.push(Variant {
+                barrier,
+                ..Variant::default()
+            });
         }
         all
     }
@@ -164,12 +204,16 @@ impl Variant {
         if let Ok(repair) = name.parse::<Repair>() {
             return Ok(Variant { repair, ..self });
         }
+        if let Ok(barrier) = name.parse::<Barrier>() {
+            return Ok(Variant { barrier, ..self });
+        }
         Err(ConfigError(format!(
             "unknown variant '{name}' (expected one of: {})",
             WitnessOrder::ALL
                 .iter()
                 .map(|v| v.name())
                 .chain(Repair::ALL.iter().map(|v| v.name()))
+                .chain(Barrier::ALL.iter().map(|v| v.name()))
                 .collect::<Vec<_>>()
                 .join(", ")
         )))
@@ -182,6 +226,7 @@ impl Variant {
     pub const WITH_COMMIT: Variant = Variant {
         witness_order: WitnessOrder::WithCommit,
         repair: Repair::IfNewer,
+        barrier: Barrier::PerKey,
     };
 }
 
@@ -192,13 +237,20 @@ impl Default for Variant {
         Variant {
             witness_order: WitnessOrder::Service,
             repair: Repair::IfNewer,
+            barrier: Barrier::PerKey,
         }
     }
 }
 
 impl fmt::Display for Variant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}+{}", self.witness_order, self.repair)
+        write!(f, "{}+{}", self.witness_order, self.repair)?;
+        // The per-key barrier goes unnamed: every result before the axis existed used it, and
+        // their names stay as they were.
+        if self.barrier.records_seq() {
+            write!(f, "+{}", self.barrier)?;
+        }
+        Ok(())
     }
 }
 
@@ -343,6 +395,7 @@ impl WitnessCfg {
             witness_nodes: self.witness_nodes,
             witness_slots: self.slots_per_witness_node(),
             witness_floor: self.variant.witness_order == WitnessOrder::Service,
+            listing_seq: self.variant.barrier.records_seq(),
             witness_outages: self.faults.witness_outages,
             witness_failovers: self.faults.witness_failovers,
         }

@@ -49,7 +49,10 @@ fn target_lane(model: &WitnessModel, state: &SystemState, action: &Action) -> Op
                 GetStep::FillStore { .. } | GetStep::Repair { .. } => node_lane(node),
             },
             Phase::List { node, step } => match step {
-                ListStep::FillLoad | ListStep::Reload => persistence,
+                ListStep::FillLoad
+                | ListStep::Reload
+                | ListStep::FillSecondRead { .. }
+                | ListStep::ReloadSecondRead { .. } => persistence,
                 ListStep::CheckBarrier { .. } | ListStep::Relearn { .. } => witness,
                 ListStep::FillStore { .. } | ListStep::Repair { .. } => node_lane(node),
             },

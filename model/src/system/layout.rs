@@ -118,6 +118,8 @@ pub struct Shape {
     pub witness_floor: bool,
     pub witness_outages: u8,
     pub witness_failovers: u8,
+    /// A listing records the partition's committed prefix beside its versions.
+    pub listing_seq: bool,
 }
 
 impl Shape {
@@ -134,6 +136,11 @@ impl Shape {
     /// Bits of one witness node's epoch inside [`PhaseCode::epochs`].
     pub fn epoch_bits(self) -> u8 {
         bits_for(self.max_epoch())
+    }
+
+    /// Versions a packed listing holds: one per key, then the recorded partition sequence.
+    pub fn listing_slots(self) -> u8 {
+        self.keys + u8::from(self.listing_seq)
     }
 }
 
@@ -253,7 +260,7 @@ fn phase_code(shape: Shape, seq_bits: u8) -> PhaseCode {
     let put = a.field(1);
     let write_end = a.0;
     a.0 = payload;
-    let listing = a.table(seq_bits, shape.keys);
+    let listing = a.table(seq_bits, shape.listing_slots());
     let width = u8::try_from(a.0.max(write_end)).unwrap_or(u8::MAX);
     PhaseCode {
         epochs,
@@ -348,7 +355,7 @@ impl Layout {
         let mut node = Alloc(0);
         let entry = node.table(opt_seq_bits, keys);
         let listed = node.field(1);
-        let listing = node.table(seq_bits, keys);
+        let listing = node.table(seq_bits, shape.listing_slots());
         let deferred = node.field(keys + 2);
         let node_records = a.table(u8::try_from(node.0).unwrap_or(u8::MAX), shape.nodes);
 

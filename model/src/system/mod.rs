@@ -26,6 +26,7 @@ mod model_tests;
 pub mod monitor_store;
 pub mod narrate;
 mod packed_state;
+mod partition_seq;
 pub mod phase;
 mod phase_packing;
 mod reductions;
@@ -40,8 +41,8 @@ mod workload;
 pub use crate::history::NodeId;
 pub use action::Action;
 pub use config::{
-    ConfigError, ConfigName, Faults, Mode, Mutant, OpMix, Reduction, Reductions, Repair, Variant,
-    WitnessCfg, WitnessOrder,
+    Barrier, ConfigError, ConfigName, Faults, Mode, Mutant, OpMix, Reduction, Reductions, Repair,
+    Variant, WitnessCfg, WitnessOrder,
 };
 pub use layout::{Seq, SEQ_MAX};
 pub use model::WitnessModel;

@@ -204,6 +204,7 @@ impl Default for PackedStore {
             witness_floor: false,
             witness_outages: 0,
             witness_failovers: 0,
+            listing_seq: false,
         })
     }
 }

@@ -5,18 +5,19 @@ use super::action::Action;
 use super::config::Mode;
 use super::layout::Seq;
 use super::model::WitnessModel;
-use super::phase::{ListStep, Listing, Phase, WriteOp, WriteStep};
+use super::phase::{Listing, Phase, WriteOp, WriteStep};
 use super::state::SystemState;
 use super::witness_table::{Quorum, WitnessNode};
 use crate::history::{ClientId, Key, NodeId, Op};
 use client::owner;
 use read::Read;
 use std::fmt::Write as _;
-use witness::{relearn_text, witness_name, witness_text};
+use witness::{witness_name, witness_text};
 
 pub use client::in_flight;
 
 mod client;
+mod list;
 mod read;
 mod witness;
 
@@ -63,13 +64,24 @@ fn aside(how: Option<String>, stale: Option<String>) -> String {
     }
 }
 
-fn listing_text(state: &SystemState, listing: &Listing) -> String {
+/// A listing's versions, "[k0@v1, k1@v3]".
+fn versions_text(state: &SystemState, listing: &Listing) -> String {
     let shown: Vec<String> = listing
         .iter()
         .filter(|&(key, seq)| state.observed(key, seq).exists)
         .map(|(key, seq)| format!("{key}@v{seq}"))
         .collect();
     format!("[{}]", shown.join(", "))
+}
+
+/// A listing's versions, and under a partition-sequence barrier the prefix it records.
+fn listing_text(state: &SystemState, listing: &Listing) -> String {
+    let versions = versions_text(state, listing);
+    if state.layout().shape.listing_seq {
+        format!("{versions} up to v{}", listing.recorded)
+    } else {
+        versions
+    }
 }
 
 fn listing_staleness(state: &SystemState, listing: &Listing) -> Option<String> {
@@ -79,7 +91,7 @@ fn listing_staleness(state: &SystemState, listing: &Listing) -> Option<String> {
         .then(|| {
             format!(
                 "stale: persistence lists {}",
-                listing_text(state, &state.persisted_listing())
+                versions_text(state, &state.persisted_listing())
             )
         })
 }
@@ -283,63 +295,6 @@ impl Teller<'_> {
             }
         }
         s
-    }
-
-    fn list(
-        &self,
-        who: &str,
-        (client, quorum): (ClientId, Option<Quorum>),
-        node: NodeId,
-        step: ListStep,
-    ) -> String {
-        let Teller {
-            model, state, next, ..
-        } = *self;
-        let answer = |listing: &Listing, how: String, stale: Option<String>| {
-            format!(
-                "{who} LIST via {node} → {}{}",
-                listing_text(state, listing),
-                aside(Some(how), stale)
-            )
-        };
-        match step {
-            ListStep::FillLoad | ListStep::Reload => format!(
-                "{who} LIST: persistence scan → {}",
-                listing_text(state, &state.persisted_listing())
-            ),
-            ListStep::Relearn { loaded, epochs } => {
-                let keys: Vec<Key> = state.keys().collect();
-                let relearned = relearn_text(model, state, next, &keys, &loaded, epochs);
-                format!("{who} LIST: {relearned}")
-            }
-            ListStep::FillStore { loaded } => {
-                let fill = format!("{node} caches listing {}", listing_text(state, &loaded));
-                if next.is_idle(client) {
-                    answer(&loaded, fill, self.listing_stale(&loaded))
-                } else {
-                    format!("{who} LIST: {fill}")
-                }
-            }
-            ListStep::CheckBarrier { listing }
-                if model.is_listing_stale(state, &listing, quorum) =>
-            {
-                format!(
-                    "{who} LIST: partition barrier: witness is ahead of listing {} → reload",
-                    listing_text(state, &listing)
-                )
-            }
-            // The barrier called the listing fresh: a stale one is its failure, always shown.
-            ListStep::CheckBarrier { listing } => answer(
-                &listing,
-                "partition barrier: fresh".to_string(),
-                listing_staleness(state, &listing),
-            ),
-            ListStep::Repair { loaded } => answer(
-                &loaded,
-                format!("{node} repairs its listing"),
-                self.listing_stale(&loaded),
-            ),
-        }
     }
 }
 

@@ -13,6 +13,9 @@ use std::ops::{Index, IndexMut};
 pub struct Listing {
     seqs: [Seq; MAX_KEYS as usize],
     keys: u8,
+    /// Under a partition-sequence barrier, the partition's committed prefix this listing
+    /// records: it holds, for every key, at least each version at or below it. 0 otherwise.
+    pub recorded: Seq,
 }
 
 impl Listing {
@@ -21,6 +24,7 @@ impl Listing {
         Listing {
             seqs: [0; MAX_KEYS as usize],
             keys,
+            recorded: 0,
         }
     }
 
@@ -104,11 +108,31 @@ pub enum GetStep {
 #[derive(Clone, Copy, Debug, Eq, Hash, PartialEq)]
 pub enum ListStep {
     FillLoad,
-    FillStore { loaded: Listing },
-    CheckBarrier { listing: Listing },
+    /// `seq-before-scan` and `seq-after-scan`: the fill's first read (the partition sequence,
+    /// or the scan) is in `partial`; the other follows.
+    FillSecondRead {
+        partial: Listing,
+    },
+    FillStore {
+        loaded: Listing,
+    },
+    CheckBarrier {
+        listing: Listing,
+    },
     Reload,
-    Relearn { loaded: Listing, epochs: Epochs },
-    Repair { loaded: Listing },
+    /// As `FillSecondRead`, for the reload; under witness-service `epochs` were read before the
+    /// first read.
+    ReloadSecondRead {
+        partial: Listing,
+        epochs: Epochs,
+    },
+    Relearn {
+        loaded: Listing,
+        epochs: Epochs,
+    },
+    Repair {
+        loaded: Listing,
+    },
 }
 
 /// A client's operation in flight, and the step it takes next.
@@ -185,6 +209,8 @@ impl Phase {
             },
             Phase::List { step, .. } => match step {
                 ListStep::FillStore { loaded: l }
+                | ListStep::FillSecondRead { partial: l }
+                | ListStep::ReloadSecondRead { partial: l, .. }
                 | ListStep::CheckBarrier { listing: l }
                 | ListStep::Relearn { loaded: l, .. }
                 | ListStep::Repair { loaded: l } => Some(l[key]),

@@ -7,7 +7,7 @@
 //! phase that no encoding produces (an unknown tag or step code, a node, key or version out of
 //! range, a field the step does not use left set) is a corrupt state, and decoding panics on it.
 
-use super::layout::{byte, Field, Layout, PhaseCode, Seq, STEP_BITS, WORDS};
+use super::layout::{byte, Field, Layout, Seq, Shape, Table, STEP_BITS, WORDS};
 use super::phase::{GetStep, ListStep, Listing, Phase, WriteOp, WriteStep};
 use super::witness_table::Epochs;
 use crate::history::{Key, NodeId};
@@ -105,10 +105,13 @@ step_codes!(ListStep {
     3 => Reload,
     4 => Repair { loaded: listing },
     5 => Relearn { loaded: listing, epochs: epochs },
+    6 => FillSecondRead { partial: listing },
+    7 => ReloadSecondRead { partial: listing, epochs: epochs },
 });
 
 /// Packs what a step carries into the phase code's fields.
-fn put_carried(code: &PhaseCode, words: &mut [u64; WORDS], carried: Carried, epochs: Epochs) {
+fn put_carried(layout: &Layout, words: &mut [u64; WORDS], carried: Carried, epochs: Epochs) {
+    let code = &layout.phase_code;
     match carried {
         Carried::Nothing => {}
         Carried::Seq(seq) => code.seq.set(words, seq.into()),
@@ -116,9 +119,25 @@ fn put_carried(code: &PhaseCode, words: &mut [u64; WORDS], carried: Carried, epo
             for (key, s) in listing.iter() {
                 code.listing.at(key.index()).set(words, s.into());
             }
+            put_recorded(layout.shape, code.listing, words, &listing);
         }
     }
     code.epochs.set(words, epochs.0.into());
+}
+
+/// Packs a listing's recorded partition sequence after its versions, where the shape has room
+/// for it; a listing records one only under a partition-sequence barrier.
+fn put_recorded(shape: Shape, table: Table, words: &mut [u64; WORDS], listing: &Listing) {
+    if shape.listing_seq {
+        table
+            .at(usize::from(shape.keys))
+            .set(words, listing.recorded.into());
+    } else {
+        assert_eq!(
+            listing.recorded, 0,
+            "a listing records a sequence the shape cannot hold"
+        );
+    }
 }
 
 pub(super) fn encode(layout: &Layout, phase: &Phase) -> u64 {
@@ -137,13 +156,13 @@ pub(super) fn encode(layout: &Layout, phase: &Phase) -> u64 {
             let (step, carried, epochs) = step.code();
             code.node.set(&mut words, node.0.into());
             code.key.set(&mut words, key.0.into());
-            put_carried(code, &mut words, carried, epochs);
+            put_carried(layout, &mut words, carried, epochs);
             (GET, step)
         }
         Phase::List { node, step } => {
             let (step, carried, epochs) = step.code();
             code.node.set(&mut words, node.0.into());
-            put_carried(code, &mut words, carried, epochs);
+            put_carried(layout, &mut words, carried, epochs);
             (LIST, step)
         }
     };
@@ -250,6 +269,10 @@ impl Payload for Fields<'_> {
         for k in 0..u32::from(self.layout.shape.keys) {
             let key = Key(k);
             listing[key] = self.version(self.layout.phase_code.listing.at(key.index()));
+        }
+        if self.layout.shape.listing_seq {
+            let keys = usize::from(self.layout.shape.keys);
+            listing.recorded = self.version(self.layout.phase_code.listing.at(keys));
         }
         listing
     }

@@ -128,9 +128,15 @@ impl SystemState {
         self.version(self.get(Self::per_key(self.layout.assigned, key)))
     }
 
-    /// Persistence assigns the next version of `key` to a PUT or DELETE.
-    pub fn assign(&mut self, key: Key, put: bool) -> Seq {
-        let next = self.assigned(key) + 1;
+    /// Persistence assigns the next version of `key` to a PUT or DELETE; `per_partition`: the
+    /// partition's next version, above every key's (`partition_seq.rs`).
+    pub fn assign(&mut self, key: Key, put: bool, per_partition: bool) -> Seq {
+        let latest = if per_partition {
+            self.keys().map(|k| self.assigned(k)).max().unwrap_or(0)
+        } else {
+            self.assigned(key)
+        };
+        let next = latest + 1;
         self.set(Self::per_key(self.layout.assigned, key), next.into());
         if put {
             let field = Self::per_key(self.layout.puts, key);
@@ -274,6 +280,11 @@ impl SystemState {
             let field = self.node_field(Self::per_key(self.layout.listing, key), node);
             listing[key] = self.version(self.get(field));
         }
+        if self.layout.shape.listing_seq {
+            let keys = usize::from(self.layout.shape.keys);
+            let field = self.node_field(self.layout.listing.at(keys), node);
+            listing.recorded = self.version(self.get(field));
+        }
         Some(listing)
     }
 
@@ -285,6 +296,17 @@ impl SystemState {
         for key in self.keys() {
             let field = self.node_field(Self::per_key(self.layout.listing, key), node);
             self.set(field, listing.map_or(0, |l| u64::from(l[key])));
+        }
+        let recorded = listing.map_or(0, |l| l.recorded);
+        if self.layout.shape.listing_seq {
+            let keys = usize::from(self.layout.shape.keys);
+            let field = self.node_field(self.layout.listing.at(keys), node);
+            self.set(field, recorded.into());
+        } else {
+            assert_eq!(
+                recorded, 0,
+                "a listing records a sequence the shape cannot hold"
+            );
         }
     }
 

@@ -12,7 +12,7 @@ use super::layout::Seq;
 use super::model::WitnessModel;
 use super::phase::{GetStep, ListStep, Listing, Phase, WriteOp, WriteStep};
 use super::state::SystemState;
-use super::witness_table::Quorum;
+use super::witness_table::{Epochs, Quorum};
 use crate::history::{ClientId, Event, Key, NodeId, Op, Ret};
 
 /// Where a step's history events go (the narration records them; the checker drops them).
@@ -133,7 +133,7 @@ impl WitnessModel {
         match op {
             Op::Put { key } | Op::Delete { key } => {
                 let put = matches!(op, Op::Put { .. });
-                let seq = state.assign(key, put);
+                let seq = state.assign(key, put, self.barrier().records_seq());
                 let op = WriteOp {
                     key,
                     node,
@@ -302,6 +302,11 @@ impl WitnessModel {
                         held[key] = seq;
                     }
                 }
+                // Under only-if-newer every key holds at least what both listings held, so the
+                // merged listing covers the higher of the two recorded prefixes.
+                if self.takes(Some(held.recorded), loaded.recorded) {
+                    held.recorded = loaded.recorded;
+                }
                 held
             }
         };
@@ -319,8 +324,14 @@ impl WitnessModel {
         let client = turn.client;
         let next = |step| Phase::List { node, step };
         match step {
-            ListStep::FillLoad => {
-                let loaded = state.persisted_listing();
+            ListStep::FillLoad => match self.first_list_read(state, false) {
+                (loaded, true) => state.set_phase(client, next(ListStep::FillStore { loaded })),
+                (partial, false) => {
+                    state.set_phase(client, next(ListStep::FillSecondRead { partial }));
+                }
+            },
+            ListStep::FillSecondRead { partial } => {
+                let loaded = self.second_list_read(state, partial, false);
                 state.set_phase(client, next(ListStep::FillStore { loaded }));
             }
             ListStep::FillStore { loaded } => {
@@ -334,17 +345,18 @@ impl WitnessModel {
                     self.respond_list(state, client, &listing, emit);
                 }
             }
-            ListStep::Reload if self.is_service() => {
-                let loaded = state.persisted_listing();
-                let epochs = state.witness_epochs();
-                state.set_phase(client, next(ListStep::Relearn { loaded, epochs }));
-            }
             ListStep::Reload => {
-                let mut loaded = Listing::empty(self.cfg.keys);
-                for key in state.keys() {
-                    loaded[key] = self.reload(state, key);
-                }
-                state.set_phase(client, next(ListStep::Repair { loaded }));
+                // Epochs are read before persistence, so a restart in between drops the relearn.
+                let epochs = state.witness_epochs();
+                let step = match self.first_list_read(state, true) {
+                    (loaded, true) => self.after_list_reload(loaded, epochs),
+                    (partial, false) => ListStep::ReloadSecondRead { partial, epochs },
+                };
+                state.set_phase(client, next(step));
+            }
+            ListStep::ReloadSecondRead { partial, epochs } => {
+                let loaded = self.second_list_read(state, partial, true);
+                state.set_phase(client, next(self.after_list_reload(loaded, epochs)));
             }
             ListStep::Relearn { loaded, epochs } => {
                 let keys: Vec<Key> = state.keys().collect();
@@ -355,6 +367,16 @@ impl WitnessModel {
                 self.store_listing(state, node, &loaded);
                 self.respond_list(state, client, &loaded, emit);
             }
+        }
+    }
+
+    /// A LIST's step once its reload has read persistence: witness-service relearns what was
+    /// loaded (fenced by `epochs`); the atomic orders relearned in the read itself.
+    fn after_list_reload(&self, loaded: Listing, epochs: Epochs) -> ListStep {
+        if self.is_service() {
+            ListStep::Relearn { loaded, epochs }
+        } else {
+            ListStep::Repair { loaded }
         }
     }
 

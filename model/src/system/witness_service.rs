@@ -217,11 +217,16 @@ impl WitnessModel {
         listing: &Listing,
         quorum: Option<Quorum>,
     ) -> bool {
+        // The partition sequence is judged before any entry ahead is taught.
+        let seq_stale = self.barrier().records_seq() && self.is_seq_stale(state, listing, quorum);
         let mut stale = false;
         for (key, seq) in listing.iter() {
             let answer = self.witness_answer(state, key, seq, quorum);
             self.learn_if_ahead(state, key, seq, quorum, answer);
             stale |= answer == Answer::Stale;
+        }
+        if self.barrier().records_seq() {
+            return seq_stale;
         }
         stale
     }
@@ -234,6 +239,9 @@ impl WitnessModel {
         listing: &Listing,
         quorum: Option<Quorum>,
     ) -> bool {
+        if self.barrier().records_seq() {
+            return self.is_seq_stale(state, listing, quorum);
+        }
         listing
             .iter()
             .any(|(key, seq)| self.witness_answer(state, key, seq, quorum) == Answer::Stale)
