@@ -163,6 +163,9 @@ fn describe_faults(f: Faults) -> String {
     if f.replication_duplicates {
         faults.push("duplicate replication".to_string());
     }
+    if f.partition_split {
+        faults.push("a partition split".to_string());
+    }
     if faults.is_empty() {
         "no faults".to_string()
     } else {

@@ -105,6 +105,7 @@ impl ConfigArgs {
         let (reorder, no_reorder) = toggle(f.replication_reorder, was.replication_reorder);
         let (duplicates, no_duplicates) =
             toggle(f.replication_duplicates, was.replication_duplicates);
+        let (partition_split, no_partition_split) = toggle(f.partition_split, was.partition_split);
         ConfigArgs {
             config: Some(name),
             clients: differs(cfg.clients, named.clients),
@@ -120,6 +121,8 @@ impl ConfigArgs {
             no_reorder,
             duplicates,
             no_duplicates,
+            partition_split,
+            no_partition_split,
             witness_restarts: differs(f.witness_restarts, was.witness_restarts),
             witness_nodes: differs(cfg.witness_nodes, named.witness_nodes),
             // Compared as configured, not as counted: `--keys` changes the slot count of a

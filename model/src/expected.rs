@@ -152,6 +152,7 @@ fn mutant_row(mutant: Mutant) -> ExpectedRow {
         | Mutant::AckBeforeNotify
         | Mutant::FleetFirstAnswer
         | Mutant::RestartedNodeAnswersFresh => service_mutant_row(mutant),
+        Mutant::SplitRenumbers => SPLIT_RENUMBERS_ROW,
     }
 }
 
@@ -238,6 +239,17 @@ const SEQ_AFTER_SCAN_ROW: ExpectedRow = ExpectedRow {
           GETs are unaffected. Reading the prefix with the scan or before it holds.",
 };
 
+/// `split-renumbers`, on `partitions`: a listing cached before the split records the parent's
+/// prefix, which the half's renumbered versions fall under.
+const SPLIT_RENUMBERS_ROW: ExpectedRow = ExpectedRow {
+    violated: &[ListAfterWrite, ReadYourWrites, WitnessAnswer],
+    found: &[ReplicaLag, ListOmitsPut],
+    why: "After the split each half numbers its versions from its own keys' last, dropping \
+          the parent's sequence. A listing cached before the split records the parent's \
+          prefix for both halves; a write the split half then numbers below that prefix is \
+          acknowledged, and the cached listing passes the barrier without it (A4).",
+};
+
 /// What a barrier that lets stale entries pass breaks: every guarantee a read gives, S3's and
 /// the stronger ones.
 const EVERY_READ_GUARANTEE: &[PropertyId] = &[
@@ -283,20 +295,23 @@ const WITNESS_BEHIND: &[PropertyId] = &[
 ];
 
 /// The named configuration a mutant's suite row runs on, when the suite's own lacks the faults
-/// that kill it: a fleet of witness nodes, its outages and failovers.
+/// that kill it: a fleet of witness nodes, its outages and failovers; a partition that splits.
 pub fn home_config(mutant: Mutant) -> Option<ConfigName> {
-    matches!(
-        mutant,
-        Mutant::FleetFirstAnswer | Mutant::TrustStaleFailover
-    )
-    .then_some(ConfigName::Fleet)
+    match mutant {
+        Mutant::FleetFirstAnswer | Mutant::TrustStaleFailover => Some(ConfigName::Fleet),
+        Mutant::SplitRenumbers => Some(ConfigName::Partitions),
+        _ => None,
+    }
 }
 
-/// The variant a mutant's suite row runs: `witness-service` (the default) for a mutant seeded
-/// into its messages, else `witness-with-commit`, where the read path's mutants were first seeded
-/// (their rows are unchanged since).
+/// The variant a mutant's suite row runs: its home configuration's for `split-renumbers`;
+/// `witness-service` (the default) for a mutant seeded into its messages; else
+/// `witness-with-commit`, where the read path's mutants were first seeded (their rows are
+/// unchanged since).
 pub fn mutant_variant(mutant: Mutant) -> Variant {
-    if mutant.needs_service() {
+    if mutant == Mutant::SplitRenumbers {
+        WitnessCfg::partitions().variant
+    } else if mutant.needs_service() {
         Variant::default()
     } else {
         Variant::WITH_COMMIT
@@ -425,7 +440,8 @@ mod tests {
         use crate::system::ConfigName;
         for &name in ConfigName::ALL {
             let reach_all = unreachable(&name.cfg()).is_empty();
-            let small = [ConfigName::Large, ConfigName::Fleet].contains(&name);
+            let small =
+                [ConfigName::Large, ConfigName::Fleet, ConfigName::Partitions].contains(&name);
             assert_eq!(reach_all, !small, "{name}");
         }
     }

@@ -17,7 +17,7 @@ pub struct ConfigArgs {
     /// Number of cache nodes.
     #[arg(long, value_name = "N")]
     pub cache_nodes: Option<u8>,
-    /// Number of keys (all in one partition).
+    /// Number of keys (in one partition, until a --partition-split).
     #[arg(long, value_name = "N")]
     pub keys: Option<u8>,
     /// Operations each client issues.
@@ -50,6 +50,13 @@ pub struct ConfigArgs {
     /// Every replication delivery arrives once.
     #[arg(long, overrides_with = "duplicates")]
     pub no_duplicates: bool,
+    /// The partition may split once, at any time, moving its upper half of keys to a new
+    /// partition (needs 2 keys; matters under a partition-sequence barrier).
+    #[arg(long, overrides_with = "no_partition_split")]
+    pub partition_split: bool,
+    /// The partition never splits.
+    #[arg(long, overrides_with = "partition_split")]
+    pub no_partition_split: bool,
     /// How many times a witness node may restart with empty memory.
     #[arg(long, value_name = "N")]
     pub witness_restarts: Option<u8>,
@@ -97,6 +104,11 @@ impl ConfigArgs {
             self.duplicates,
             self.no_duplicates,
             f.replication_duplicates,
+        );
+        f.partition_split = switch(
+            self.partition_split,
+            self.no_partition_split,
+            f.partition_split,
         );
         f.witness_restarts = self.witness_restarts.unwrap_or(f.witness_restarts);
         f.witness_outages = self.witness_outages.unwrap_or(f.witness_outages);

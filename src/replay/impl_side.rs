@@ -214,7 +214,8 @@ impl ImplRun {
             | Action::FailOverWitness { .. }
             | Action::WitnessUnreachable { .. }
             | Action::WitnessReachable { .. }
-            | Action::Deliver { .. } => {
+            | Action::Deliver { .. }
+            | Action::SplitPartition => {
                 self.fault(action)?;
                 None
             }
@@ -236,38 +237,43 @@ impl ImplRun {
     }
 
     fn fault(&self, action: &Action) -> Result<(), String> {
-        let done = match action {
-            Action::Evict { node, key } => self.cache.evict(*node, &key_name(*key)),
-            Action::EvictListing { node } => self.cache.evict_listing(*node),
-            Action::RestartNode { node } => self.cache.restart_node(*node),
-            Action::RestartWitness { node } if node.0 == 0 => {
-                self.cache.restart_witness();
-                Ok(())
-            }
-            Action::RestartWitness { .. }
-            | Action::FailOverWitness { .. }
-            | Action::WitnessUnreachable { .. }
-            | Action::WitnessReachable { .. } => {
-                return Err(format!(
+        let done =
+            match action {
+                Action::Evict { node, key } => self.cache.evict(*node, &key_name(*key)),
+                Action::EvictListing { node } => self.cache.evict_listing(*node),
+                Action::RestartNode { node } => self.cache.restart_node(*node),
+                Action::RestartWitness { node } if node.0 == 0 => {
+                    self.cache.restart_witness();
+                    Ok(())
+                }
+                Action::RestartWitness { .. }
+                | Action::FailOverWitness { .. }
+                | Action::WitnessUnreachable { .. }
+                | Action::WitnessReachable { .. } => {
+                    return Err(format!(
                     "{action:?}: the implementation has one witness, which never fails over or \
                      becomes unreachable"
                 ))
-            }
-            Action::Deliver { key, seq, keep } => {
-                let wanted = (key_name(*key), ImplSeq::from(*seq));
-                let Some(index) = self
-                    .cache
-                    .pending_replication()
-                    .iter()
-                    .position(|m| *m == wanted)
-                else {
-                    return Err(format!("no replication message {key}@v{seq} in flight"));
-                };
-                self.cache.deliver_replication(index, *keep);
-                Ok(())
-            }
-            Action::Invoke { .. } | Action::Step { .. } => Ok(()),
-        };
+                }
+                Action::SplitPartition => return Err(
+                    "a partition split: the implementation's partitions are fixed when it starts"
+                        .to_string(),
+                ),
+                Action::Deliver { key, seq, keep } => {
+                    let wanted = (key_name(*key), ImplSeq::from(*seq));
+                    let Some(index) = self
+                        .cache
+                        .pending_replication()
+                        .iter()
+                        .position(|m| *m == wanted)
+                    else {
+                        return Err(format!("no replication message {key}@v{seq} in flight"));
+                    };
+                    self.cache.deliver_replication(index, *keep);
+                    Ok(())
+                }
+                Action::Invoke { .. } | Action::Step { .. } => Ok(()),
+            };
         done.map_err(|e| format!("the implementation refused the fault: {e}"))
     }
 

@@ -51,6 +51,8 @@ pub enum Action {
         seq: Seq,
         keep: bool,
     },
+    /// The partition splits: its upper half of keys moves to a new partition.
+    SplitPartition,
 }
 
 impl Action {
@@ -66,7 +68,8 @@ impl Action {
             | Action::FailOverWitness { .. }
             | Action::WitnessUnreachable { .. }
             | Action::WitnessReachable { .. }
-            | Action::Deliver { .. } => None,
+            | Action::Deliver { .. }
+            | Action::SplitPartition => None,
         }
     }
 
@@ -97,7 +100,8 @@ impl Action {
             | Action::FailOverWitness { .. }
             | Action::WitnessUnreachable { .. }
             | Action::WitnessReachable { .. }
-            | Action::Deliver { .. }) => other,
+            | Action::Deliver { .. }
+            | Action::SplitPartition) => other,
         }
     }
 }

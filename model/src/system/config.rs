@@ -80,6 +80,9 @@ named_enum!(
         FleetFirstAnswer => "fleet-first-answer",
         /// `witness-service`: a restarted witness node answers "fresh" for what it forgot.
         RestartedNodeAnswersFresh => "restarted-node-answers-fresh",
+        /// A partition-sequence barrier with a partition split: after the split each half
+        /// numbers its versions from its own keys' last, dropping the parent's sequence.
+        SplitRenumbers => "split-renumbers",
     }
 );
 
@@ -115,6 +118,9 @@ named_enum!(
         /// The witness as the patent describes it: 3 nodes of 1 slot each for 2 keys (so keys
         /// collide), combined by majority, with restarts, outages and a stale failover.
         Fleet => "fleet",
+        /// A LIST spanning two partitions: 2 keys in one partition that may split in two, under
+        /// the partition-sequence barrier read with the scan.
+        Partitions => "partitions",
     }
 );
 
@@ -127,6 +133,7 @@ impl ConfigName {
             ConfigName::Large => WitnessCfg::large(),
             ConfigName::Wide => WitnessCfg::wide(),
             ConfigName::Fleet => WitnessCfg::fleet(),
+            ConfigName::Partitions => WitnessCfg::partitions(),
         }
     }
 }
@@ -356,6 +363,26 @@ impl WitnessCfg {
         }
     }
 
+    /// A LIST spanning two partitions: `default`'s faults and sizes with 2 keys and only PUT and
+    /// LIST (GET and DELETE multiply the states by 9 and meet no partition), under
+    /// `seq-with-scan`; the partition may split once, at any time, moving k1 to a partition of
+    /// its own.
+    pub fn partitions() -> WitnessCfg {
+        WitnessCfg {
+            keys: 2,
+            ops: OpMix::of(&[OpName::Put, OpName::List]),
+            variant: Variant {
+                barrier: Barrier::SeqWithScan,
+                ..Variant::default()
+            },
+            faults: Faults {
+                partition_split: true,
+                ..WitnessCfg::default_cfg().faults
+            },
+            ..WitnessCfg::default_cfg()
+        }
+    }
+
     /// The witness fleet as the patent describes it, under `witness-service`: 3 witness nodes of
     /// one slot each for 2 keys (both keys share every slot), a majority for every message; 3
     /// clients × 1 PUT or GET each through 2 cache nodes; evictions, one witness restart, one
@@ -396,6 +423,7 @@ impl WitnessCfg {
             witness_slots: self.slots_per_witness_node(),
             witness_floor: self.variant.witness_order == WitnessOrder::Service,
             listing_seq: self.variant.barrier.records_seq(),
+            partition_split: self.faults.partition_split,
             witness_outages: self.faults.witness_outages,
             witness_failovers: self.faults.witness_failovers,
         }
@@ -449,9 +477,30 @@ impl WitnessCfg {
             return Err(ConfigError("the operation mix allows no operation".into()));
         }
         self.validate_witness()?;
+        self.validate_partitions()?;
         if self.mode == Mode::Eventual && self.mutant.is_some() {
             return Err(ConfigError(
                 "mutants seed bugs into the witness barrier; use them with --mode strong".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn validate_partitions(&self) -> Result<(), ConfigError> {
+        if self.faults.partition_split && self.keys < 2 {
+            return Err(ConfigError(format!(
+                "a partition split moves the upper half of the keys to a new partition: it needs \
+                 --keys 2 or more (got {})",
+                self.keys
+            )));
+        }
+        let splits = self.faults.partition_split && self.variant.barrier.records_seq();
+        if self.mutant == Some(Mutant::SplitRenumbers) && !splits {
+            return Err(ConfigError(
+                "the mutant split-renumbers seeds a bug into a partition's split: use it with \
+                 --partition-split and a partition-sequence barrier (--variant seq-with-scan, \
+                 or --config partitions)"
+                    .into(),
             ));
         }
         Ok(())
@@ -527,7 +576,8 @@ mod tests {
         let v = Variant::default().with("repair-unconditional").unwrap();
         assert_eq!(v.repair, Repair::Unconditional);
         assert!(Variant::default().with("nope").is_err());
-        assert_eq!(Variant::all().len(), 8);
+        // Each witness order with each repair, then each partition-sequence barrier.
+        assert_eq!(Variant::all().len(), 4 * 2 + 3);
     }
 
     #[test]
@@ -593,6 +643,7 @@ mod tests {
             ("large", 120, 123, 83),
             ("wide", 142, 147, 113),
             ("fleet", 136, 136, 83),
+            ("partitions", 118, 146, 82),
         ];
         assert_eq!(documented.len(), ConfigName::ALL.len());
         for (name, with_commit_bits, service_bits, monitor_bits) in documented {

@@ -118,7 +118,8 @@ fn waiting_for(cfg: &WitnessCfg, action: &Action) -> Option<Things> {
         | Action::WitnessReachable { .. }
         | Action::Invoke { .. }
         | Action::Step { .. }
-        | Action::Deliver { .. } => None,
+        | Action::Deliver { .. }
+        | Action::SplitPartition => None,
     }
 }
 
@@ -163,7 +164,8 @@ fn touched(cfg: &WitnessCfg, state: &SystemState, action: &Action) -> Things {
         | Action::RestartWitness { .. }
         | Action::FailOverWitness { .. }
         | Action::WitnessUnreachable { .. }
-        | Action::WitnessReachable { .. } => Things::default(),
+        | Action::WitnessReachable { .. }
+        | Action::SplitPartition => Things::default(),
     }
 }
 
@@ -243,7 +245,7 @@ mod tests {
     //! the transitions themselves on the first states of several full models.
 
     use super::*;
-    use crate::system::{Mode, Mutant, Reductions, Variant};
+    use crate::system::{Barrier, Mode, Mutant, Reductions, Variant};
     use std::collections::{HashSet, VecDeque};
 
     fn enabled(model: &crate::system::WitnessModel, state: &SystemState) -> Vec<Action> {
@@ -349,20 +351,34 @@ mod tests {
                 ..strong.clone()
             });
         }
-        // Versions numbered per partition, across two keys.
-        cases.push(WitnessCfg {
+        // Versions numbered per partition across two keys, and the partition's split.
+        let splits = WitnessCfg {
             keys: 2,
-            variant: Variant {
-                barrier: crate::system::Barrier::SeqBeforeScan,
-                ..Variant::default()
+            faults: crate::system::Faults {
+                partition_split: true,
+                ..strong.faults
             },
             ..strong.clone()
-        });
+        };
+        for barrier in [Barrier::SeqBeforeScan, Barrier::SeqAfterScan] {
+            cases.push(WitnessCfg {
+                variant: Variant {
+                    barrier,
+                    ..Variant::default()
+                },
+                ..splits.clone()
+            });
+        }
         for &mutant in Mutant::ALL {
+            let base = if mutant == Mutant::SplitRenumbers {
+                &splits
+            } else {
+                &strong
+            };
             cases.push(WitnessCfg {
                 mutant: Some(mutant),
                 variant: crate::expected::mutant_variant(mutant),
-                ..strong.clone()
+                ..base.clone()
             });
         }
         // The fleet: per-node restarts and failovers waiting beside outages and quorum queries.

@@ -65,6 +65,7 @@ fn target_lane(model: &WitnessModel, state: &SystemState, action: &Action) -> Op
         | Action::WitnessUnreachable { .. }
         | Action::WitnessReachable { .. } => witness,
         Action::Deliver { .. } => replica,
+        Action::SplitPartition => persistence,
     })
 }
 

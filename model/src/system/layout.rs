@@ -120,6 +120,8 @@ pub struct Shape {
     pub witness_failovers: u8,
     /// A listing records the partition's committed prefix beside its versions.
     pub listing_seq: bool,
+    /// The partition may split in two (`Faults::partition_split`).
+    pub partition_split: bool,
 }
 
 impl Shape {
@@ -138,9 +140,19 @@ impl Shape {
         bits_for(self.max_epoch())
     }
 
-    /// Versions a packed listing holds: one per key, then the recorded partition sequence.
+    /// Versions a packed listing holds: one per key, then the committed prefix it records for
+    /// each key range (one range, or two when the partition may split).
     pub fn listing_slots(self) -> u8 {
-        self.keys + u8::from(self.listing_seq)
+        self.keys + self.recorded_ranges()
+    }
+
+    /// Committed prefixes a packed listing records.
+    pub fn recorded_ranges(self) -> u8 {
+        match (self.listing_seq, self.partition_split) {
+            (false, _) => 0,
+            (true, false) => 1,
+            (true, true) => 2,
+        }
     }
 }
 
@@ -186,6 +198,9 @@ pub struct Layout {
     pub restarts: Field,
     pub failovers: Field,
     pub outages: Field,
+    /// 0 while the partition is whole; after its split, 1 + the last version the parent had
+    /// assigned (where both halves' numbering continues).
+    pub split: Field,
     /// Records of the witness nodes.
     pub witness_records: Table,
     /// Within a witness node record: per slot, `witness_table.rs`'s encoding.
@@ -344,6 +359,11 @@ impl Layout {
         let restarts = a.field(bits_for(u64::from(shape.witness_restarts)));
         let failovers = a.field(bits_for(u64::from(shape.witness_failovers)));
         let outages = a.field(bits_for(u64::from(shape.witness_outages)));
+        let split = a.field(if shape.partition_split {
+            bits_for(max_seq + 1)
+        } else {
+            0
+        });
         let record = witness_record(shape);
         let witness_records = a.table(record.width, shape.witness_nodes);
         let witness_deferred = a.field(deferred_witness_bits(shape));
@@ -374,6 +394,7 @@ impl Layout {
             restarts,
             failovers,
             outages,
+            split,
             witness_slot: within_table(record.slot, witness_records),
             witness_epoch: within(record.epoch, witness_records),
             witness_out: within(record.out, witness_records),

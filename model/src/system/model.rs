@@ -193,6 +193,9 @@ impl WitnessModel {
                 actions.push(Action::RestartNode { node });
             }
         }
+        if faults.partition_split && state.split_base().is_none() {
+            actions.push(Action::SplitPartition);
+        }
         let witness_observable = !self.reductions.contains(Reduction::EventualWitnessStaysUp)
             || self.cfg.mode == Mode::Strong;
         if witness_observable {

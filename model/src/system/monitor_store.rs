@@ -205,6 +205,7 @@ impl Default for PackedStore {
             witness_outages: 0,
             witness_failovers: 0,
             listing_seq: false,
+            partition_split: false,
         })
     }
 }

@@ -5,7 +5,7 @@ use super::action::Action;
 use super::config::Mode;
 use super::layout::Seq;
 use super::model::WitnessModel;
-use super::phase::{Listing, Phase, WriteOp, WriteStep};
+use super::phase::{key_range, Listing, Phase, WriteOp, WriteStep};
 use super::state::SystemState;
 use super::witness_table::{Quorum, WitnessNode};
 use crate::history::{ClientId, Key, NodeId, Op};
@@ -40,6 +40,7 @@ pub fn action_label(action: &Action) -> String {
             let again = if *keep { " (copy stays in flight)" } else { "" };
             format!("replica receives {key}@v{seq}{again}")
         }
+        Action::SplitPartition => "the partition splits".to_string(),
     }
 }
 
@@ -77,10 +78,26 @@ fn versions_text(state: &SystemState, listing: &Listing) -> String {
 /// A listing's versions, and under a partition-sequence barrier the prefix it records.
 fn listing_text(state: &SystemState, listing: &Listing) -> String {
     let versions = versions_text(state, listing);
-    if state.layout().shape.listing_seq {
-        format!("{versions} up to v{}", listing.recorded)
-    } else {
-        versions
+    if !state.layout().shape.listing_seq {
+        return versions;
+    }
+    match listing.recorded {
+        [lower, upper] if lower == upper => format!("{versions} up to v{lower}"),
+        [lower, upper] => {
+            let range = |r: usize| {
+                let keys: Vec<String> = state
+                    .keys()
+                    .filter(|&key| key_range(key, state.layout().shape.keys) == r)
+                    .map(|key| key.to_string())
+                    .collect();
+                keys.join(", ")
+            };
+            format!(
+                "{versions} up to v{lower} for {}, v{upper} for {}",
+                range(0),
+                range(1)
+            )
+        }
     }
 }
 
@@ -170,6 +187,7 @@ pub fn describe_in_trace(
         Action::WitnessReachable { node } => {
             format!("{} is reachable again", witness_name(model, node))
         }
+        Action::SplitPartition => split_text(model, &next),
         Action::Evict { .. } | Action::EvictListing { .. } | Action::RestartNode { .. } => {
             action_label(action)
         }
@@ -296,6 +314,26 @@ impl Teller<'_> {
         }
         s
     }
+}
+
+/// The partition's split: which keys move, and where the two halves' numbering goes on.
+fn split_text(model: &WitnessModel, next: &SystemState) -> String {
+    let moved: Vec<String> = next
+        .keys()
+        .filter(|&key| WitnessModel::partition_of(next, key) == 1)
+        .map(|key| key.to_string())
+        .collect();
+    let numbering = match next.split_base() {
+        Some(base) if !model.is_mutant(super::config::Mutant::SplitRenumbers) => {
+            format!("both halves number on from v{base}")
+        }
+        _ => "each half numbers on from its own keys' last version".to_string(),
+    };
+    let verb = if moved.len() == 1 { "moves" } else { "move" };
+    format!(
+        "the partition splits: {} {verb} to a new partition; {numbering}",
+        moved.join(", ")
+    )
 }
 
 fn commit_text(s: &mut String, state: &SystemState, next: &SystemState, key: Key, seq: Seq) {

@@ -23,32 +23,92 @@
 //! - **after the scan** (a step of its own): the number can cover a write the scan missed, and a
 //!   listing that lacks an acknowledged write then passes the barrier.
 
-use super::config::Barrier;
+use super::config::{Barrier, Mutant};
 use super::layout::Seq;
 use super::model::WitnessModel;
-use super::phase::{Listing, Phase};
+use super::phase::{key_range, Listing, Phase};
 use super::state::SystemState;
 use super::witness_service::Answer;
 use super::witness_table::Quorum;
+use crate::history::Key;
+
+/// A partition, by its index: 0 is the whole partition, and after the split its lower half; 1
+/// is the upper half after the split.
+pub type Partition = usize;
 
 impl WitnessModel {
     pub(super) fn barrier(&self) -> Barrier {
         self.cfg.variant.barrier
     }
 
-    /// The highest version number at or below which every version of the partition is committed:
-    /// one below the lowest version still waiting for its commit, or the highest assigned when
-    /// none waits. A version whose key already holds a newer commit waits for nothing (its commit
-    /// keeps the newer one).
-    pub fn committed_prefix(state: &SystemState) -> Seq {
-        let assigned = state.keys().map(|key| state.assigned(key)).max();
+    /// The partition `key` belongs to now.
+    pub fn partition_of(state: &SystemState, key: Key) -> Partition {
+        if state.split_base().is_some() {
+            key_range(key, state.layout().shape.keys)
+        } else {
+            0
+        }
+    }
+
+    /// The last version partition `partition` assigned: the highest of its keys', and after the
+    /// split never below the parent's last (the handover carries the sequence to both halves,
+    /// except under `split-renumbers`).
+    fn last_assigned(&self, state: &SystemState, partition: Partition) -> Seq {
+        let own = state
+            .keys()
+            .filter(|&key| Self::partition_of(state, key) == partition)
+            .map(|key| state.assigned(key))
+            .max()
+            .unwrap_or(0);
+        let inherited = match state.split_base() {
+            Some(base) if !self.is_mutant(Mutant::SplitRenumbers) => base,
+            _ => 0,
+        };
+        own.max(inherited)
+    }
+
+    /// The version persistence gives a write of `key`: the key's next, or under a
+    /// partition-sequence barrier its partition's next.
+    pub(super) fn next_version(&self, state: &SystemState, key: Key) -> Seq {
+        if self.barrier().records_seq() {
+            self.last_assigned(state, Self::partition_of(state, key)) + 1
+        } else {
+            state.assigned(key) + 1
+        }
+    }
+
+    /// The highest version number at or below which every version of `partition` is committed:
+    /// one below the lowest version of its keys still waiting for its commit, or the last
+    /// assigned when none waits. A version whose key already holds a newer commit waits for
+    /// nothing (its commit keeps the newer one).
+    pub fn committed_prefix(&self, state: &SystemState, partition: Partition) -> Seq {
         let waiting = state
             .client_ids()
             .filter_map(|client| match state.phase(client) {
-                Phase::Write { op, .. } if state.persisted(op.key) < op.seq => Some(op.seq - 1),
+                Phase::Write { op, .. }
+                    if Self::partition_of(state, op.key) == partition
+                        && state.persisted(op.key) < op.seq =>
+                {
+                    Some(op.seq - 1)
+                }
                 _ => None,
             });
-        waiting.min().or(assigned).unwrap_or(0)
+        waiting
+            .min()
+            .unwrap_or_else(|| self.last_assigned(state, partition))
+    }
+
+    /// `listing` with each key range's committed prefix as persistence reports it now.
+    fn with_prefixes(&self, state: &SystemState, mut listing: Listing) -> Listing {
+        for range in 0..2 {
+            let partition = if state.split_base().is_some() {
+                range
+            } else {
+                0
+            };
+            listing.recorded[range] = self.committed_prefix(state, partition);
+        }
+        listing
     }
 
     /// A LIST's first read of persistence (a fill's or a reload's): the whole listing, or only
@@ -58,14 +118,12 @@ impl WitnessModel {
         match self.barrier() {
             Barrier::PerKey => (self.scan(state, reload), true),
             Barrier::SeqWithScan => {
-                let mut loaded = self.scan(state, reload);
-                loaded.recorded = Self::committed_prefix(state);
-                (loaded, true)
+                let scanned = self.scan(state, reload);
+                (self.with_prefixes(state, scanned), true)
             }
             Barrier::SeqBeforeScan => {
-                let mut partial = Listing::empty(self.cfg.keys);
-                partial.recorded = Self::committed_prefix(state);
-                (partial, false)
+                let empty = Listing::empty(self.cfg.keys);
+                (self.with_prefixes(state, empty), false)
             }
             Barrier::SeqAfterScan => (self.scan(state, reload), false),
         }
@@ -85,11 +143,7 @@ impl WitnessModel {
                 loaded.recorded = partial.recorded;
                 loaded
             }
-            Barrier::SeqAfterScan => {
-                let mut loaded = partial;
-                loaded.recorded = Self::committed_prefix(state);
-                loaded
-            }
+            Barrier::SeqAfterScan => self.with_prefixes(state, partial),
             Barrier::PerKey | Barrier::SeqWithScan => {
                 unreachable!("a one-read barrier has no second read")
             }
@@ -109,18 +163,26 @@ impl WitnessModel {
         loaded
     }
 
-    /// The partition-sequence barrier's verdict under `quorum`: stale unless the listing records
-    /// at least what every answering node knows of every key (a node that forgot a key answers
-    /// stale for the partition).
+    /// The partition-sequence barrier's verdict under `quorum`: stale unless, for every key, the
+    /// listing records at least what every answering node knows of it, in the prefix of the
+    /// key's range (a node that forgot a key answers stale for its partition).
     pub(super) fn is_seq_stale(
         &self,
         state: &SystemState,
         listing: &Listing,
         quorum: Option<Quorum>,
     ) -> bool {
-        state
-            .keys()
-            .any(|key| self.witness_answer(state, key, listing.recorded, quorum) == Answer::Stale)
+        state.keys().any(|key| {
+            let recorded = listing.recorded_for(key);
+            self.witness_answer(state, key, recorded, quorum) == Answer::Stale
+        })
+    }
+
+    /// The partition splits: its upper half of keys moves to a new partition, and both halves
+    /// go on numbering from the parent's last version.
+    pub(super) fn split_partition(&self, state: &mut SystemState) {
+        let base = self.last_assigned(state, 0);
+        state.set_split_base(base);
     }
 }
 
@@ -193,6 +255,38 @@ mod tests {
         );
     }
 
+    /// A LIST spanning the two halves of a partition that splits: the handover carries the
+    /// parent's sequence to both halves, and the proof fails without it.
+    #[test]
+    fn a_split_keeps_the_sequence_and_renumbering_loses_a_write() {
+        let partitions = WitnessCfg::partitions();
+        let report = run(&partitions, &CheckOptions::default(), None, &mut |_| {}).expect("valid");
+        assert!(report.complete);
+        assert_eq!(report.unique_states, 2_857_285);
+        assert_eq!(violated(&report), []);
+        let renumbers = WitnessCfg {
+            mutant: Some(crate::system::Mutant::SplitRenumbers),
+            ..partitions
+        };
+        let report = run(&renumbers, &CheckOptions::default(), None, &mut |_| {}).expect("valid");
+        assert_eq!(report.unique_states, 3_063_091);
+        assert_eq!(
+            violated(&report),
+            [
+                (ListAfterWrite, 16),
+                (ReadYourWrites, 16),
+                (WitnessAnswer, 14)
+            ]
+        );
+        let trace = &report.result(ListAfterWrite).expect("reported").trace;
+        assert!(
+            trace
+                .iter()
+                .any(|line| line.contains("the partition splits: k1 moves")),
+            "{trace:#?}"
+        );
+    }
+
     /// Writes of different keys commit out of order: the prefix stops below the lowest version
     /// still waiting, however high a later commit went.
     #[test]
@@ -223,12 +317,12 @@ mod tests {
         for action in [put(0, 0), put(1, 1)] {
             state = model.apply(&state, &action);
         }
-        assert_eq!(WitnessModel::committed_prefix(&state), 0);
+        assert_eq!(model.committed_prefix(&state, 0), 0);
         // Client 2's v2 commits first: v1 still waits, so nothing above v0 is a prefix.
         state = model.apply(&state, &commit(1));
         assert_eq!(state.persisted(crate::history::Key(1)), 2);
-        assert_eq!(WitnessModel::committed_prefix(&state), 0);
+        assert_eq!(model.committed_prefix(&state, 0), 0);
         state = model.apply(&state, &commit(0));
-        assert_eq!(WitnessModel::committed_prefix(&state), 2);
+        assert_eq!(model.committed_prefix(&state, 0), 2);
     }
 }

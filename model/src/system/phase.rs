@@ -13,9 +13,16 @@ use std::ops::{Index, IndexMut};
 pub struct Listing {
     seqs: [Seq; MAX_KEYS as usize],
     keys: u8,
-    /// Under a partition-sequence barrier, the partition's committed prefix this listing
-    /// records: it holds, for every key, at least each version at or below it. 0 otherwise.
-    pub recorded: Seq,
+    /// Under a partition-sequence barrier, the committed prefix this listing records for each
+    /// key range ([`key_range`]): it holds, for every key of the range, at least each version at
+    /// or below it. Both ranges record their partition's prefix while the partition is whole.
+    /// 0 under the per-key barrier.
+    pub recorded: [Seq; 2],
+}
+
+/// The range of the keys a partition's split puts apart: 0 for the lower half, 1 for the upper.
+pub fn key_range(key: Key, keys: u8) -> usize {
+    usize::from(key.index() * 2 >= usize::from(keys))
 }
 
 impl Listing {
@@ -24,7 +31,34 @@ impl Listing {
         Listing {
             seqs: [0; MAX_KEYS as usize],
             keys,
-            recorded: 0,
+            recorded: [0; 2],
+        }
+    }
+
+    /// The committed prefix recorded for `key`'s range.
+    pub fn recorded_for(&self, key: Key) -> Seq {
+        self.recorded[key_range(key, self.keys)]
+    }
+
+    /// The recorded prefixes a shape with `ranges` of them packs: none, one (both ranges record
+    /// the same), or both.
+    pub fn packed_recorded(&self, ranges: u8) -> &[Seq] {
+        let shared = self.recorded[0] == self.recorded[1];
+        assert!(
+            ranges == 2 || (shared && (ranges == 1 || self.recorded[0] == 0)),
+            "a listing records {:?}, which {ranges} packed prefixes cannot hold",
+            self.recorded
+        );
+        &self.recorded[..usize::from(ranges)]
+    }
+
+    /// Sets the recorded prefixes from `packed` (as [`Listing::packed_recorded`] gave them).
+    pub fn unpack_recorded(&mut self, packed: &[Seq]) {
+        match *packed {
+            [] => self.recorded = [0; 2],
+            [shared] => self.recorded = [shared; 2],
+            [lower, upper] => self.recorded = [lower, upper],
+            _ => panic!("corrupt packed state: a listing records {packed:?}"),
         }
     }
 

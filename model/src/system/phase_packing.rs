@@ -128,15 +128,13 @@ fn put_carried(layout: &Layout, words: &mut [u64; WORDS], carried: Carried, epoc
 /// Packs a listing's recorded partition sequence after its versions, where the shape has room
 /// for it; a listing records one only under a partition-sequence barrier.
 fn put_recorded(shape: Shape, table: Table, words: &mut [u64; WORDS], listing: &Listing) {
-    if shape.listing_seq {
-        table
-            .at(usize::from(shape.keys))
-            .set(words, listing.recorded.into());
-    } else {
-        assert_eq!(
-            listing.recorded, 0,
-            "a listing records a sequence the shape cannot hold"
-        );
+    let keys = usize::from(shape.keys);
+    for (i, &prefix) in listing
+        .packed_recorded(shape.recorded_ranges())
+        .iter()
+        .enumerate()
+    {
+        table.at(keys + i).set(words, prefix.into());
     }
 }
 
@@ -270,10 +268,11 @@ impl Payload for Fields<'_> {
             let key = Key(k);
             listing[key] = self.version(self.layout.phase_code.listing.at(key.index()));
         }
-        if self.layout.shape.listing_seq {
-            let keys = usize::from(self.layout.shape.keys);
-            listing.recorded = self.version(self.layout.phase_code.listing.at(keys));
-        }
+        let (keys, ranges) = (self.layout.shape.keys, self.layout.shape.recorded_ranges());
+        let packed: smallvec::SmallVec<[Seq; 2]> = (keys..keys + ranges)
+            .map(|slot| self.version(self.layout.phase_code.listing.at(usize::from(slot))))
+            .collect();
+        listing.unpack_recorded(&packed);
         listing
     }
 }
@@ -285,10 +284,11 @@ mod tests {
     use crate::system::ConfigName;
     use std::collections::HashMap;
 
-    /// Every listing of `keys` keys with versions up to `max`.
-    fn every_listing(keys: u8, max: Seq) -> Vec<Listing> {
-        let mut listings = vec![Listing::empty(keys)];
-        for key in Listing::empty(keys).keys() {
+    /// Every listing of `shape`'s keys with versions up to `max`, recording every prefix up to
+    /// `max` in each range the shape packs.
+    fn every_listing(shape: Shape, max: Seq) -> Vec<Listing> {
+        let mut listings = vec![Listing::empty(shape.keys)];
+        for key in Listing::empty(shape.keys).keys() {
             listings = listings
                 .into_iter()
                 .flat_map(|l| {
@@ -300,7 +300,23 @@ mod tests {
                 })
                 .collect();
         }
+        let prefixes: Vec<Vec<Seq>> = match shape.recorded_ranges() {
+            0 => vec![vec![]],
+            1 => (0..=max).map(|r| vec![r]).collect(),
+            _ => (0..=max)
+                .flat_map(|lower| (0..=max).map(move |upper| vec![lower, upper]))
+                .collect(),
+        };
         listings
+            .into_iter()
+            .flat_map(|l| {
+                prefixes.iter().map(move |packed| {
+                    let mut l = l;
+                    l.unpack_recorded(packed);
+                    l
+                })
+            })
+            .collect()
     }
 
     /// What a step built for the test carries.
@@ -338,7 +354,7 @@ mod tests {
     fn every_phase(shape: Shape) -> Vec<Phase> {
         let max = Seq::try_from(shape.max_seq()).expect("a validated shape");
         let keys = Listing::empty(shape.keys).keys().collect::<Vec<_>>();
-        let listings = every_listing(shape.keys, max);
+        let listings = every_listing(shape, max);
         let mut givens = Vec::new();
         for seq in 0..=max {
             for &listing in &listings {
@@ -409,13 +425,14 @@ mod tests {
                 usize::try_from(shape.max_seq()).expect("small") + 1,
             );
             // Idle; 6 write steps × PUT/DELETE, 2 GET steps without and 3 with a version and a
-            // relearn with a listing and a fence, per node and key; 2 LIST steps without and 3
-            // with a listing and a relearn, per node.
-            let listings = versions.pow(u32::from(shape.keys));
+            // relearn with a listing and a fence, per node and key; 2 LIST steps without and 4
+            // with a listing, and a relearn and a reload's second read with a listing and a
+            // fence, per node. A listing packs a version per key and each recorded prefix.
+            let listings = versions.pow(u32::from(shape.keys + shape.recorded_ranges()));
             let relearns = listings * every_epochs(shape).len();
             let expected = 1
                 + nodes * keys * (6 * 2 * versions + 2 + 3 * versions + relearns)
-                + nodes * (2 + 3 * listings + relearns);
+                + nodes * (2 + 4 * listings + 2 * relearns);
             assert_eq!(packed.len(), expected, "{name}");
         }
     }

@@ -128,22 +128,19 @@ impl SystemState {
         self.version(self.get(Self::per_key(self.layout.assigned, key)))
     }
 
-    /// Persistence assigns the next version of `key` to a PUT or DELETE; `per_partition`: the
-    /// partition's next version, above every key's (`partition_seq.rs`).
-    pub fn assign(&mut self, key: Key, put: bool, per_partition: bool) -> Seq {
-        let latest = if per_partition {
-            self.keys().map(|k| self.assigned(k)).max().unwrap_or(0)
-        } else {
-            self.assigned(key)
-        };
-        let next = latest + 1;
+    /// Persistence assigns version `next` of `key` to a PUT or DELETE: the key's next, or its
+    /// partition's (`partition_seq.rs`), above every version of the key.
+    pub fn assign(&mut self, key: Key, next: Seq, put: bool) {
+        assert!(
+            next > self.assigned(key),
+            "v{next} of {key} is not above its last version"
+        );
         self.set(Self::per_key(self.layout.assigned, key), next.into());
         if put {
             let field = Self::per_key(self.layout.puts, key);
             let bits = self.get(field) | (1 << (u64::from(next) - 1));
             self.set(field, bits);
         }
-        next
     }
 
     /// What version `seq` of `key` means to a reader.
@@ -182,6 +179,23 @@ impl SystemState {
                 self.set(field, puts & self.versions_in_use(key));
             }
         }
+    }
+
+    /// After the partition's split, the parent's last version (where both halves' numbering
+    /// continues); `None` while the partition is whole.
+    pub fn split_base(&self) -> Option<Seq> {
+        match self.get(self.layout.split) {
+            0 => None,
+            raw => Some(self.version(raw - 1)),
+        }
+    }
+
+    pub fn set_split_base(&mut self, base: Seq) {
+        assert!(
+            self.layout.shape.partition_split,
+            "this shape has no partition split"
+        );
+        self.set(self.layout.split, u64::from(base) + 1);
     }
 
     /// The version the cross-region replica holds.
@@ -280,11 +294,14 @@ impl SystemState {
             let field = self.node_field(Self::per_key(self.layout.listing, key), node);
             listing[key] = self.version(self.get(field));
         }
-        if self.layout.shape.listing_seq {
-            let keys = usize::from(self.layout.shape.keys);
-            let field = self.node_field(self.layout.listing.at(keys), node);
-            listing.recorded = self.version(self.get(field));
-        }
+        let (keys, ranges) = (self.layout.shape.keys, self.layout.shape.recorded_ranges());
+        let packed: smallvec::SmallVec<[Seq; 2]> = (keys..keys + ranges)
+            .map(|slot| {
+                let field = self.node_field(self.layout.listing.at(usize::from(slot)), node);
+                self.version(self.get(field))
+            })
+            .collect();
+        listing.unpack_recorded(&packed);
         Some(listing)
     }
 
@@ -297,16 +314,15 @@ impl SystemState {
             let field = self.node_field(Self::per_key(self.layout.listing, key), node);
             self.set(field, listing.map_or(0, |l| u64::from(l[key])));
         }
-        let recorded = listing.map_or(0, |l| l.recorded);
-        if self.layout.shape.listing_seq {
-            let keys = usize::from(self.layout.shape.keys);
-            let field = self.node_field(self.layout.listing.at(keys), node);
-            self.set(field, recorded.into());
-        } else {
-            assert_eq!(
-                recorded, 0,
-                "a listing records a sequence the shape cannot hold"
-            );
+        let keys = usize::from(self.layout.shape.keys);
+        let ranges = self.layout.shape.recorded_ranges();
+        let none = [0; 2];
+        let packed = listing
+            .as_ref()
+            .map_or(&none[..usize::from(ranges)], |l| l.packed_recorded(ranges));
+        for (i, &prefix) in packed.iter().enumerate() {
+            let field = self.node_field(self.layout.listing.at(keys + i), node);
+            self.set(field, prefix.into());
         }
     }
 

@@ -133,7 +133,8 @@ impl WitnessModel {
         match op {
             Op::Put { key } | Op::Delete { key } => {
                 let put = matches!(op, Op::Put { .. });
-                let seq = state.assign(key, put, self.barrier().records_seq());
+                let seq = self.next_version(state, key);
+                state.assign(key, seq, put);
                 let op = WriteOp {
                     key,
                     node,
@@ -304,8 +305,10 @@ impl WitnessModel {
                 }
                 // Under only-if-newer every key holds at least what both listings held, so the
                 // merged listing covers the higher of the two recorded prefixes.
-                if self.takes(Some(held.recorded), loaded.recorded) {
-                    held.recorded = loaded.recorded;
+                for range in 0..2 {
+                    if self.takes(Some(held.recorded[range]), loaded.recorded[range]) {
+                        held.recorded[range] = loaded.recorded[range];
+                    }
                 }
                 held
             }
@@ -428,6 +431,7 @@ impl WitnessModel {
             }
             Action::WitnessReachable { node } => self.set_witness_reachable(&mut next, node, true),
             Action::Deliver { key, seq, keep } => self.deliver(&mut next, key, seq, keep, emit),
+            Action::SplitPartition => self.split_partition(&mut next),
         }
         if self.reductions.contains(Reduction::FaultsWaitForReader) {
             super::deferral::record(&self.cfg, &mut next, action);

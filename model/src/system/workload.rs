@@ -83,6 +83,10 @@ pub struct Faults {
     /// of its table.
     #[serde(default)]
     pub witness_failovers: u8,
+    /// The partition may split once, at any time: its upper half of keys moves to a new
+    /// partition (`partition_seq.rs`).
+    #[serde(default)]
+    pub partition_split: bool,
 }
 
 impl Faults {
@@ -94,5 +98,6 @@ impl Faults {
         replication_duplicates: false,
         witness_outages: 0,
         witness_failovers: 0,
+        partition_split: false,
     };
 }

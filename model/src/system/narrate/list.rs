@@ -88,7 +88,10 @@ impl Teller<'_> {
             ListStep::FillSecondRead { .. } | ListStep::ReloadSecondRead { .. }
         );
         let scan = || format!("persistence scan → {}", versions_text(self.state, &read));
-        let prefix = format!("committed prefix v{}", read.recorded);
+        let prefix = match read.recorded {
+            [lower, upper] if lower == upper => format!("committed prefix v{lower}"),
+            [lower, upper] => format!("committed prefixes v{lower} (lower half), v{upper} (upper)"),
+        };
         match (self.model.cfg.variant.barrier, second) {
             (Barrier::PerKey, _) => scan(),
             (Barrier::SeqWithScan, _) => format!("{}, {prefix}", scan()),
