@@ -355,6 +355,20 @@ pub struct ServeArgs {
     /// Seed of the fault injector.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Close a connection that has not sent a whole request header this long after it opened or
+    /// after its previous response.
+    #[arg(long, value_name = "D", default_value = "60s", value_parser = parse_duration)]
+    pub header_timeout: Duration,
+    /// Close a connection on which no byte moved this long (between requests, or while a
+    /// response waits for the client to read it).
+    #[arg(long, value_name = "D", default_value = "20s", value_parser = parse_duration)]
+    pub idle_timeout: Duration,
+    /// Answer 400 RequestTimeout to an upload whose body brings no byte this long.
+    #[arg(long, value_name = "D", default_value = "20s", value_parser = parse_duration)]
+    pub body_timeout: Duration,
+    /// Connections served at once; further ones wait in the listen backlog.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub max_connections: usize,
     #[command(flatten)]
     pub credentials: CredentialArgs,
 }

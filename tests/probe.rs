@@ -1,7 +1,7 @@
 //! End-to-end tests of `witness probe` against the in-process `witness serve`: over HTTP, eventual
 //! mode violates read-after-write and strong mode holds, also under injected faults; the saved
 //! history is contract-C1 JSON that `witness history` judges the same way; bad input and an
-//! unreachable endpoint exit 2 with the reason.
+//! unreachable endpoint exit 2 with the reason, and so do `witness serve`'s bad limits.
 
 mod common;
 use common::run;
@@ -204,4 +204,40 @@ fn bad_input_and_unreachable_endpoints_exit_2_with_the_reason() {
     let out = serve.output().expect("runs");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("needs credentials"));
+}
+
+#[test]
+fn serve_refuses_bad_limits_with_the_reason() {
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["--header-timeout", "0"],
+            "--header-timeout must be longer than 0",
+        ),
+        (&["--idle-timeout", "soon"], "not a duration"),
+        (
+            &["--body-timeout", "25h"],
+            "--body-timeout must be longer than 0 and at most 24h",
+        ),
+        (
+            &["--max-connections", "0"],
+            "--max-connections must be between 1",
+        ),
+        (&["--max-connections", "many"], "--max-connections"),
+    ];
+    for (flags, reason) in cases {
+        let mut args = vec![
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--access-key",
+            "a",
+            "--secret-key",
+            "b",
+        ];
+        args.extend_from_slice(flags);
+        let r = run(&args);
+        r.assert_no_panic();
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains(reason), "{args:?}: {}", r.stderr);
+    }
 }

@@ -5,7 +5,9 @@
 //!   client), recorded as a Jepsen history (contract C1) and judged by the value-based checker.
 
 pub mod blobs;
+mod connection;
 pub mod faults;
+pub mod limits;
 pub mod listing;
 pub mod probe;
 pub mod serve;

@@ -3,10 +3,10 @@
 //! serves the connections.
 
 use crate::blobs::Blobs;
+use crate::connection;
 use crate::faults::{self, FaultLog};
+pub use crate::limits::Limits;
 use crate::server::{IndexS3, RecentKeys};
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto;
 use index_cache::{Config, IndexCache, Mode};
 use s3s::auth::SimpleAuth;
 use s3s::service::{S3Service, S3ServiceBuilder};
@@ -46,6 +46,8 @@ pub struct ServeConfig {
     /// Faults injected per second, if any.
     pub faults: Option<f64>,
     pub seed: u64,
+    /// Timeouts and the connection cap.
+    pub limits: Limits,
 }
 
 #[derive(Debug)]
@@ -54,6 +56,7 @@ pub enum ServeError {
     Data(PathBuf, std::io::Error),
     Bind(SocketAddr, std::io::Error),
     FaultRate(f64),
+    Limits(String),
 }
 
 impl fmt::Display for ServeError {
@@ -70,6 +73,7 @@ impl fmt::Display for ServeError {
                     "fault rate must be a positive number of faults per second, got {r}"
                 )
             }
+            ServeError::Limits(why) => write!(f, "{why}"),
         }
     }
 }
@@ -120,23 +124,6 @@ fn service(s3: IndexS3, credentials: &Credentials) -> S3Service {
     builder.build()
 }
 
-async fn accept_loop(listener: TcpListener, service: S3Service) {
-    loop {
-        // A failed accept (e.g. out of file descriptors) concerns one connection, not the server.
-        let Ok((stream, _)) = listener.accept().await else {
-            tokio::task::yield_now().await;
-            continue;
-        };
-        let service = service.clone();
-        tokio::spawn(async move {
-            // A connection error (client hung up, bad HTTP) ends that connection only.
-            let _ = auto::Builder::new(TokioExecutor::new())
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
-    }
-}
-
 /// Builds the cache and the blob store, binds the address and starts serving.
 pub async fn start(config: &ServeConfig, fault_log: FaultLog) -> Result<Server, ServeError> {
     let mut cache_config = Config::new(config.nodes, config.mode);
@@ -161,6 +148,7 @@ pub async fn start_with(
             return Err(ServeError::FaultRate(rate));
         }
     }
+    config.limits.check().map_err(ServeError::Limits)?;
     let listener = TcpListener::bind(config.addr)
         .await
         .map_err(|e| ServeError::Bind(config.addr, e))?;
@@ -169,9 +157,10 @@ pub async fn start_with(
         .map_err(|e| ServeError::Bind(config.addr, e))?;
     let recent = Arc::new(RecentKeys::default());
     let s3 = IndexS3::new(Arc::clone(&cache), blobs, Arc::clone(&recent));
-    let mut tasks = vec![tokio::spawn(accept_loop(
+    let mut tasks = vec![tokio::spawn(connection::accept_loop(
         listener,
         service(s3, &config.credentials),
+        config.limits,
     ))];
     if let Some(rate) = config.faults {
         let injector = faults::run(Arc::clone(&cache), recent, rate, config.seed, fault_log);

@@ -9,6 +9,7 @@
 //! precondition against persistence.
 
 use crate::blobs::{self, Blobs};
+use crate::limits;
 use crate::listing::{self, Item};
 use index_cache::{IndexCache, Location, Precondition};
 use s3s::dto::{self, ETag, ETagCondition, StreamingBlob, Timestamp};
@@ -146,7 +147,17 @@ async fn read_body(body: Option<StreamingBlob>) -> S3Result<bytes::Bytes> {
     let mut body = s3s::Body::from(body);
     body.store_all_limited(MAX_OBJECT_BYTES)
         .await
-        .map_err(|e| s3_error!(EntityTooLarge, "{e}"))
+        .map_err(|e| {
+            if limits::is_body_stall(&*e) {
+                // S3's own words for a stalled upload.
+                s3_error!(
+                    RequestTimeout,
+                    "Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed."
+                )
+            } else {
+                s3_error!(EntityTooLarge, "{e}")
+            }
+        })
 }
 
 #[async_trait::async_trait]

@@ -11,7 +11,7 @@ use witness_model::properties::PropertyId;
 use witness_s3::faults::Fault;
 use witness_s3::probe::verdict::ProbeJudgement;
 use witness_s3::probe::{self, verdict, ProbeConfig, ProbeRun, Target};
-use witness_s3::serve::{self, Credentials, ServeConfig};
+use witness_s3::serve::{self, Credentials, Limits, ServeConfig};
 
 fn probe_under_faults(mutant: Option<Mutant>, seed: u64) -> (ProbeRun, ProbeJudgement) {
     let credentials = Credentials {
@@ -27,6 +27,7 @@ fn probe_under_faults(mutant: Option<Mutant>, seed: u64) -> (ProbeRun, ProbeJudg
         credentials: credentials.clone(),
         faults: Some(1000.0),
         seed,
+        limits: Limits::default(),
     };
     let protocol = Protocol {
         mutant,

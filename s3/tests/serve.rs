@@ -1,17 +1,22 @@
 //! `witness serve` over HTTP: SigV4-signed requests through the S3 client crate (object_store)
 //! work, unsigned or malformed ones get S3 error XML, conditional writes answer 412, and no
-//! acknowledged PUT is lost across cache-node and witness restarts.
+//! acknowledged PUT is lost across cache-node and witness restarts. Within its limits, a
+//! half-sent header, an idle connection and a stalled body are cut off, and connections past the
+//! cap wait until one closes.
 
 use futures::TryStreamExt;
 use index_cache::{Mode, NodeId};
 use object_store::path::Path;
+use object_store::signer::Signer;
 use object_store::{ObjectStore, PutMode, PutOptions, UpdateVersion};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 use witness_s3::faults::Fault;
 use witness_s3::probe::client::{Client, Endpoint, Outcome};
-use witness_s3::serve::{self, Credentials, ServeConfig, Server};
+use witness_s3::serve::{self, Credentials, Limits, ServeConfig, Server};
 
 fn credentials() -> Credentials {
     Credentials {
@@ -22,6 +27,10 @@ fn credentials() -> Credentials {
 
 /// A server on a free local port with `nodes` cache nodes, each key spread over two of them.
 async fn server(mode: Mode, nodes: usize) -> Server {
+    limited_server(mode, nodes, Limits::default()).await
+}
+
+async fn limited_server(mode: Mode, nodes: usize, limits: Limits) -> Server {
     let config = ServeConfig {
         mode,
         nodes,
@@ -31,6 +40,7 @@ async fn server(mode: Mode, nodes: usize) -> Server {
         credentials: credentials(),
         faults: None,
         seed: 1,
+        limits,
     };
     serve::start(&config, Arc::new(|_: &Fault| {}))
         .await
@@ -261,4 +271,118 @@ async fn the_a1_walkthrough_shows_a_negative_cache_miss_only_in_eventual_mode() 
             Mode::Strong => assert_eq!(misses, 0, "strong mode never serves a stale miss"),
         }
     }
+}
+
+/// How long the tests allow for a close that a 1 s limit makes due: ten times more, so that a
+/// loaded machine does not fail them.
+const CLOSE_BOUND: Duration = Duration::from_secs(10);
+
+/// A server with the limit that `limit` picks set to 1 s, the others at their defaults.
+async fn one_second(limit: fn(&mut Limits) -> &mut Duration) -> Server {
+    let mut limits = Limits::default();
+    *limit(&mut limits) = Duration::from_secs(1);
+    limited_server(Mode::Strong, 3, limits).await
+}
+
+/// A raw connection to `server` on which `bytes` were sent.
+async fn sent(server: &Server, bytes: &[u8]) -> TcpStream {
+    let mut stream = TcpStream::connect(server.addr()).await.expect("connects");
+    stream.write_all(bytes).await.expect("sent");
+    stream
+}
+
+/// Everything the server sends on `stream` until it closes it, which must be within `bound`.
+async fn read_until_closed(stream: &mut TcpStream, bound: Duration) -> String {
+    let mut seen = Vec::new();
+    let read_all = async {
+        let mut buf = [0u8; 4096];
+        // A reset counts as closed as much as an orderly end.
+        while let Ok(n @ 1..) = stream.read(&mut buf).await {
+            seen.extend_from_slice(&buf[..n]);
+        }
+    };
+    tokio::time::timeout(bound, read_all)
+        .await
+        .expect("the server closed the connection in time");
+    String::from_utf8_lossy(&seen).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_half_sent_header_and_a_silent_connection_are_cut_off() {
+    let server = one_second(|limits| &mut limits.header_timeout).await;
+    let mut half = sent(
+        &server,
+        b"GET /witness-test/k HTTP/1.1\r\nHost: localhost\r\nX-Slow: ",
+    )
+    .await;
+    // Sends nothing: hyper's own header timeout never starts on it, the watcher's does.
+    let mut silent = sent(&server, b"").await;
+    let (client, _s3) = store(&server, "witness-test").await;
+    assert_eq!(client.get("k").await.expect("accepted"), Outcome::Ok(None));
+    read_until_closed(&mut half, CLOSE_BOUND).await;
+    read_until_closed(&mut silent, CLOSE_BOUND).await;
+    assert_eq!(client.get("k").await.expect("accepted"), Outcome::Ok(None));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_keep_alive_connection_is_closed_after_the_idle_timeout() {
+    let server = one_second(|limits| &mut limits.idle_timeout).await;
+    let mut idle = sent(
+        &server,
+        b"GET /witness-test/k HTTP/1.1\r\nHost: localhost\r\n\r\n",
+    )
+    .await;
+    // The header timeout is 60 s here, so the close is the idle timeout's.
+    let seen = read_until_closed(&mut idle, CLOSE_BOUND).await;
+    assert!(seen.starts_with("HTTP/1.1 403"), "{seen}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_body_is_answered_request_timeout() {
+    let server = one_second(|limits| &mut limits.body_timeout).await;
+    let (client, s3) = store(&server, "witness-test").await;
+    let url = s3
+        .signed_url(
+            reqwest::Method::PUT,
+            &Path::from("stalled"),
+            Duration::from_secs(300),
+        )
+        .await
+        .expect("signed");
+    let target = format!("{}?{}", url.path(), url.query().expect("signature"));
+    let head = format!(
+        "PUT {target} HTTP/1.1\r\nHost: {}\r\nContent-Length: 100\r\n\r\n0123456789",
+        server.addr()
+    );
+    let mut put = sent(&server, head.as_bytes()).await;
+    let seen = read_until_closed(&mut put, CLOSE_BOUND).await;
+    assert!(seen.starts_with("HTTP/1.1 400"), "{seen}");
+    assert!(seen.contains("<Code>RequestTimeout</Code>"), "{seen}");
+    assert_eq!(
+        client.get("stalled").await.expect("accepted"),
+        Outcome::Ok(None)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_past_the_cap_wait_until_one_closes() {
+    let limits = Limits {
+        max_connections: 2,
+        ..Limits::default()
+    };
+    let server = limited_server(Mode::Strong, 3, limits).await;
+    let first = sent(&server, b"").await;
+    let _second = sent(&server, b"").await;
+    // The kernel completes the handshake from its backlog; the server does not read it yet.
+    let mut third = sent(
+        &server,
+        b"GET /witness-test/k HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    let mut byte = [0u8; 1];
+    let early = tokio::time::timeout(Duration::from_secs(1), third.read(&mut byte)).await;
+    assert!(early.is_err(), "answered past the cap: {early:?}");
+    drop(first);
+    let seen = read_until_closed(&mut third, CLOSE_BOUND).await;
+    assert!(seen.starts_with("HTTP/1.1 403"), "{seen}");
 }

@@ -9,7 +9,7 @@ pub mod verdict;
 pub mod workload;
 
 use crate::faults::Fault;
-use crate::serve::{self, Credentials, ServeConfig, ServeError};
+use crate::serve::{self, Credentials, Limits, ServeConfig, ServeError};
 use client::{Client, Endpoint};
 use index_cache::Mode;
 use recorder::Recorder;
@@ -142,6 +142,7 @@ async fn endpoint(
                 credentials: credentials.clone(),
                 faults: *rate,
                 seed: config.seed,
+                limits: Limits::default(),
             };
             let log = Arc::clone(faults);
             let fault_log = Arc::new(move |fault: &Fault| {
