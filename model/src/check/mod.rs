@@ -121,7 +121,7 @@ pub fn run(
         mode: cfg.mode.name().to_string(),
         variant: cfg.variant.to_string(),
         mutant: cfg.mutant.map(|m| m.name().to_string()),
-        assumes: crate::system::witness_service::deployment_requirement(cfg).to_string(),
+        assumes: crate::system::witness_service::deployment_requirement(cfg),
         config: cfg.clone(),
         strategy: opts.strategy,
         threads: opts.threads,

@@ -23,7 +23,7 @@
 //! - **after the scan** (a step of its own): the number can cover a write the scan missed, and a
 //!   listing that lacks an acknowledged write then passes the barrier.
 
-use super::config::{Barrier, Mutant};
+use super::config::{Barrier, Mutant, WitnessCfg};
 use super::layout::Seq;
 use super::model::WitnessModel;
 use super::phase::{key_range, Listing, Phase};
@@ -31,6 +31,29 @@ use super::state::SystemState;
 use super::witness_service::Answer;
 use super::witness_table::Quorum;
 use crate::history::Key;
+
+/// What a partition-sequence barrier assumes of a deployment (`None` for the per-key barrier):
+/// the steps it makes atomic.
+pub fn barrier_requirement(cfg: &WitnessCfg) -> Option<String> {
+    let read = match cfg.variant.barrier {
+        Barrier::PerKey => return None,
+        Barrier::SeqWithScan => {
+            "persistence returns a listing's scan and its committed prefix from one snapshot"
+        }
+        Barrier::SeqBeforeScan | Barrier::SeqAfterScan => {
+            "persistence reads a partition's committed prefix atomically"
+        }
+    };
+    let split = if cfg.faults.partition_split {
+        "; a split hands the parent's sequence to both halves in one step"
+    } else {
+        ""
+    };
+    Some(format!(
+        "{read}; a witness node updates a partition's entry in the same step as the key's (the \
+         model keeps it as the highest of the keys'){split}"
+    ))
+}
 
 /// A partition, by its index: 0 is the whole partition, and after the split its lower half; 1
 /// is the upper half after the split.

@@ -31,8 +31,17 @@ use super::witness_table::{Epochs, Quorum, WitnessNode, WitnessSlot};
 use crate::history::Key;
 
 /// What a verdict on `cfg` assumes of a deployment: the steps its witness order makes atomic
-/// with persistence, which a deployment must make atomic too for the verdict to apply.
-pub fn deployment_requirement(cfg: &WitnessCfg) -> &'static str {
+/// with persistence, which a deployment must make atomic too for the verdict to apply, and what
+/// its partition barrier assumes.
+pub fn deployment_requirement(cfg: &WitnessCfg) -> String {
+    let order = order_requirement(cfg);
+    match super::partition_seq::barrier_requirement(cfg) {
+        Some(barrier) => format!("{order}; {barrier}"),
+        None => order.to_string(),
+    }
+}
+
+fn order_requirement(cfg: &WitnessCfg) -> &'static str {
     const RELEARN: &str = "persistence holds the key's lock across a reload's read and the \
         witness's relearn of a forgotten key (load + relearn is one step)";
     match cfg.variant.witness_order {
@@ -50,7 +59,7 @@ pub fn deployment_requirement(cfg: &WitnessCfg) -> &'static str {
         }
         WitnessOrder::Service => {
             "the witness applies each message atomically, and a reload reads its epoch no later \
-             than persistence (nothing is atomic with persistence)"
+             than persistence (no witness step is atomic with persistence)"
         }
     }
 }
