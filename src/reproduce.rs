@@ -155,6 +155,7 @@ impl RunArgs {
             timeout: opts.timeout,
             json: false,
             no_symmetry: !opts.symmetry,
+            fingerprint_bits: opts.fingerprint_bits,
         }
     }
 }
@@ -193,6 +194,7 @@ pub fn report_command(args: &ReportArgs) -> Result<String, CliError> {
     let opts = CheckOptions {
         timeout: suite.run.timeout,
         symmetry: !suite.run.no_symmetry,
+        fingerprint_bits: suite.run.fingerprint_bits,
         ..CheckOptions::default()
     };
     let reproducing = ReportArgs {

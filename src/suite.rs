@@ -75,6 +75,7 @@ pub fn suite_options(args: &SuiteArgs) -> Result<CheckOptions, CliError> {
         threads: args.run.threads,
         timeout: args.run.timeout,
         symmetry: !args.run.no_symmetry,
+        fingerprint_bits: args.run.fingerprint_bits,
         ..CheckOptions::default()
     };
     opts.validate()?;

@@ -150,14 +150,8 @@ fn json_is_one_object_with_the_documented_fields() {
     assert_eq!(v["config"]["ops_per_client"], 3);
     assert!(v["unique_states"].as_u64().unwrap() > 1000);
     assert!(v["total_states"].as_u64() >= v["unique_states"].as_u64());
-    // The omission bound of the states the run stored: n(n-1)/2^65 for 64-bit fingerprints.
-    assert_eq!(v["storage"]["fingerprint_bits"], 64);
-    let n = v["unique_states"].as_f64().unwrap();
-    let omission = v["storage"]["omission_probability"].as_f64().unwrap();
-    assert!(
-        (omission - n * (n - 1.0) / 2f64.powi(65)).abs() <= omission * 1e-9,
-        "{v}"
-    );
+    // The omission bound of the states the run stored: n(n-1)/2^129 for 128-bit fingerprints.
+    assert_storage(&v, 128);
     assert!(
         r.stdout.is_empty() || !r.stdout.contains("stored: nothing"),
         "{}",
@@ -191,6 +185,49 @@ fn json_is_one_object_with_the_documented_fields() {
             .unwrap_or_else(|| panic!("{name} in no group"));
         assert_eq!(p["guarantee"], group, "{p}");
     }
+}
+
+/// The run stored `bits`-bit fingerprints, with the birthday bound n(n−1)/2^(bits+1).
+fn assert_storage(v: &serde_json::Value, bits: i32) {
+    assert_eq!(v["storage"]["fingerprint_bits"], bits, "{v}");
+    let n = v["unique_states"].as_f64().unwrap();
+    let omission = v["storage"]["omission_probability"].as_f64().unwrap();
+    assert!(
+        (omission - n * (n - 1.0) / 2f64.powi(bits + 1)).abs() <= omission * 1e-9,
+        "{v}"
+    );
+}
+
+#[test]
+fn sixty_four_bit_fingerprints_are_asked_for_and_reported_as_such() {
+    let wide = run(&args(&["check", "--mode", "strong", "--json"], TINY));
+    let argv = ["check", "--mode", "strong", "--fingerprint-bits", "64"];
+    let narrow = run(&args(&[&argv[..], &["--json"]].concat(), TINY));
+    assert_eq!(narrow.code, 0, "{}", narrow.stderr);
+    let (wide, narrow_json) = (wide.json(), narrow.json());
+    assert_storage(&narrow_json, 64);
+    // The width changes what is risked, not what is explored.
+    assert_eq!(narrow_json["unique_states"], wide["unique_states"]);
+    assert_eq!(narrow_json["total_states"], wide["total_states"]);
+    let text = run(&args(&argv, TINY));
+    assert!(
+        text.stdout
+            .contains("\nstored: 64-bit fingerprints; omission probability ≤ ")
+            && text.stdout.contains("(n(n−1)/2^65)\n"),
+        "{}",
+        text.stdout
+    );
+    // The reproducing command keeps the width; DFS stores stateright's 64 bits.
+    assert!(
+        text.stdout.contains("--fingerprint-bits 64\n"),
+        "{}",
+        text.stdout
+    );
+    let dfs = run(&args(
+        &["check", "--mode", "strong", "--strategy", "dfs", "--json"],
+        TINY,
+    ));
+    assert_storage(&dfs.json(), 64);
 }
 
 #[test]
@@ -511,6 +548,22 @@ fn bad_input_is_one_line_and_exit_2() {
         ),
         (&["suite", "--threads", "0"], "--threads must be at least 1"),
         (
+            &["check", "--strategy", "dfs", "--fingerprint-bits", "128"],
+            "stateright's DFS stores 64-bit fingerprints",
+        ),
+        (
+            &[
+                "check",
+                "--strategy",
+                "simulation",
+                "--timeout",
+                "1s",
+                "--fingerprint-bits",
+                "64",
+            ],
+            "a simulation stores no states",
+        ),
+        (
             &[
                 "check",
                 "--mode",
@@ -570,6 +623,12 @@ fn unknown_names_exit_2_and_list_the_choices() {
         (&["check", "--op-mix", "put,teleport"], "list"),
         (&["check", "--clients", "300"], "--clients"),
         (&["check", "--timeout", "soon"], "not a duration"),
+        (&["check", "--fingerprint-bits", "96"], "64, 128"),
+        (&["suite", "--fingerprint-bits", "32"], "64, 128"),
+        (
+            &["report", "--out", "x", "--fingerprint-bits", "x"],
+            "64, 128",
+        ),
         (&["frobnicate"], "frobnicate"),
     ];
     for (argv, needle) in cases {

@@ -5,7 +5,7 @@
 
 use stateright::{Checker, Model};
 use std::sync::atomic::AtomicBool;
-use witness_model::search::{search, Counters, Discovery, Limits};
+use witness_model::search::{search, Counters, Discovery, FingerprintBits, Limits};
 use witness_model::system::{Mode, Mutant, Repair, Variant, WitnessCfg, WitnessOrder};
 
 /// (configuration, unique states): the counts pin both searches, not only their agreement.
@@ -68,14 +68,23 @@ fn the_level_search_matches_stateright_bfs() {
             })
             .collect();
         expected.sort_by_key(|d| d.property);
-        for threads in 1..=3 {
+        // 128-bit fingerprints (the default) on every thread count, 64-bit on one: the width
+        // changes no count (a 64-bit collision at these sizes is a 10⁻⁹ event).
+        let wide = FingerprintBits::Bits128;
+        for (threads, fingerprint_bits) in [
+            (1, wide),
+            (2, wide),
+            (3, wide),
+            (2, FingerprintBits::Bits64),
+        ] {
             let counters = Counters::default();
             let limits = Limits {
                 threads,
                 memory_budget_bytes: None,
+                fingerprint_bits,
             };
             let outcome = search(&model, limits, &AtomicBool::new(false), &counters);
-            let at = format!("{name} on {threads} thread(s)");
+            let at = format!("{name} on {threads} thread(s), {fingerprint_bits}-bit fingerprints");
             assert!(outcome.complete, "{at}");
             let count =
                 |c: &std::sync::atomic::AtomicUsize| c.load(std::sync::atomic::Ordering::Relaxed);
@@ -97,17 +106,28 @@ fn the_level_search_matches_stateright_bfs() {
 #[test]
 fn a_search_over_its_memory_budget_stops_and_says_so() {
     let model = WitnessCfg::small().into_model();
-    let counters = Counters::default();
-    let limits = Limits {
-        threads: 2,
-        memory_budget_bytes: Some(4 << 20),
-    };
-    let outcome = search(&model, limits, &AtomicBool::new(false), &counters);
-    assert!(!outcome.complete);
-    let shortfall = outcome.out_of_memory.expect("stopped by the budget");
-    assert!(shortfall.available_bytes < 4 << 20, "{shortfall}");
-    let unique = counters.unique.load(std::sync::atomic::Ordering::Relaxed);
-    assert!(unique > 0 && unique < 243_766, "{unique}");
+    for fingerprint_bits in [FingerprintBits::Bits64, FingerprintBits::Bits128] {
+        let counters = Counters::default();
+        let limits = Limits {
+            threads: 2,
+            memory_budget_bytes: Some(4 << 20),
+            fingerprint_bits,
+        };
+        let outcome = search(&model, limits, &AtomicBool::new(false), &counters);
+        assert!(!outcome.complete);
+        let shortfall = outcome.out_of_memory.expect("stopped by the budget");
+        assert!(shortfall.available_bytes < 4 << 20, "{shortfall}");
+        // The empty table, 256 segments of 1024 slots, counted at the width of its slots: 2 MiB
+        // of 64-bit fingerprints, 4 MiB (the whole budget) of 128-bit ones.
+        let slot_bytes = u64::from(fingerprint_bits.bits() / 8);
+        assert_eq!(
+            shortfall.table_bytes,
+            256 * 1024 * slot_bytes,
+            "{shortfall}"
+        );
+        let unique = counters.unique.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(unique > 0 && unique < 243_766, "{unique}");
+    }
 }
 
 /// A fan: `roots` initial states, each with `branching` successors that have none. Wide levels
@@ -163,6 +183,7 @@ fn the_table_makes_room_for_wide_levels_and_many_successors() {
             let limits = Limits {
                 threads,
                 memory_budget_bytes: None,
+                fingerprint_bits: FingerprintBits::Bits128,
             };
             let outcome = search(&fan, limits, &AtomicBool::new(false), &counters);
             assert!(outcome.complete);

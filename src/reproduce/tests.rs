@@ -15,6 +15,7 @@ use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Duration;
 use witness_model::check::{CheckOptions, Strategy as Search, MAX_THREADS, MAX_TIMEOUT};
+use witness_model::search::FingerprintBits;
 use witness_model::system::config::OpName;
 use witness_model::system::{ConfigName, Faults, Mode, Mutant, OpMix, Variant, WitnessCfg};
 
@@ -106,13 +107,15 @@ fn cfg() -> impl Strategy<Value = WitnessCfg> {
 fn options() -> impl Strategy<Value = CheckOptions> {
     let memory = proptest::option::of(1..=u64::MAX);
     let search = (names(Search::ALL), any::<u64>(), any::<bool>());
-    (search, proptest::option::of(duration()), memory).prop_map(
-        |((strategy, seed, symmetry), timeout, max_memory_bytes)| CheckOptions {
+    let bits = proptest::option::of(names(FingerprintBits::ALL));
+    (search, proptest::option::of(duration()), memory, bits).prop_map(
+        |((strategy, seed, symmetry), timeout, max_memory_bytes, fingerprint_bits)| CheckOptions {
             strategy,
             seed,
             symmetry,
             timeout,
             max_memory_bytes,
+            fingerprint_bits,
             ..CheckOptions::default()
         },
     )
@@ -162,14 +165,16 @@ fn config_args() -> impl Strategy<Value = ConfigArgs> {
 
 fn run_args() -> impl Strategy<Value = RunArgs> {
     let flags = (1..=MAX_THREADS, any::<bool>(), any::<bool>());
-    (flags, proptest::option::of(duration())).prop_map(|((threads, json, no_symmetry), timeout)| {
-        RunArgs {
+    let bits = proptest::option::of(names(FingerprintBits::ALL));
+    (flags, proptest::option::of(duration()), bits).prop_map(
+        |((threads, json, no_symmetry), timeout, fingerprint_bits)| RunArgs {
             threads,
             timeout,
             json,
             no_symmetry,
-        }
-    })
+            fingerprint_bits,
+        },
+    )
 }
 
 fn protocol_args() -> impl Strategy<Value = ProtocolArgs> {
@@ -243,6 +248,7 @@ proptest! {
         prop_assert_eq!(got.timeout, opts.timeout);
         prop_assert_eq!(got.symmetry, opts.symmetry);
         prop_assert_eq!(got.max_memory_bytes, opts.max_memory_bytes);
+        prop_assert_eq!(got.fingerprint_bits, opts.fingerprint_bits);
         prop_assert_eq!(got.threads, default_threads());
         if opts.strategy == Search::Simulation {
             prop_assert_eq!(got.seed, opts.seed);

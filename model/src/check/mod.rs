@@ -29,7 +29,7 @@ pub use explore::Checkable;
 pub use narrate::narrate_path;
 pub use options::{CheckOptions, Strategy, MAX_THREADS, MAX_TIMEOUT};
 pub use report::{CheckReport, Progress, PropertyResult, Steps, StepsOf, StopReason, Verdict};
-pub use storage::{omission_probability, Storage, FINGERPRINT_BITS};
+pub use storage::{omission_probability, Storage};
 pub use summary::guarantee_summary;
 
 use crate::properties::{Expectation, PropertyId};
@@ -131,7 +131,7 @@ pub fn run(
         unique_states: explored.unique_states,
         total_states: explored.total_states,
         max_depth: explored.max_depth,
-        storage: Storage::of(opts.strategy, explored.unique_states),
+        storage: Storage::of(opts, explored.unique_states),
         limits: crate::reach::limits(cfg),
         seconds,
         properties,

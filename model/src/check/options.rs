@@ -1,6 +1,7 @@
 //! What a run may do: its strategy, threads, limits and reductions, checked before it starts.
 
 use crate::named::named_enum;
+use crate::search::FingerprintBits;
 use crate::system::{ConfigError, Reductions};
 use std::time::Duration;
 
@@ -40,6 +41,9 @@ pub struct CheckOptions {
     /// BFS stops before its fingerprints and levels would hold more than this; `None`: as much
     /// as the machine has available.
     pub max_memory_bytes: Option<u64>,
+    /// The width of the BFS's fingerprints, as asked; `None`: the strategy's own (see
+    /// [`CheckOptions::stored_fingerprint_bits`]).
+    pub fingerprint_bits: Option<FingerprintBits>,
 }
 
 impl Default for CheckOptions {
@@ -53,11 +57,29 @@ impl Default for CheckOptions {
             seed: 0,
             progress_every: Duration::from_millis(500),
             max_memory_bytes: None,
+            fingerprint_bits: None,
         }
     }
 }
 
 impl CheckOptions {
+    /// The fingerprints the run stores: 128-bit by default in the level search (BFS), which can
+    /// store either width; stateright's DFS always stores its own 64-bit ones; a simulation
+    /// stores nothing.
+    pub fn stored_fingerprint_bits(&self) -> Option<FingerprintBits> {
+        match self.strategy {
+            Strategy::Bfs => Some(self.level_search_bits()),
+            Strategy::Dfs => Some(FingerprintBits::Bits64),
+            Strategy::Simulation => None,
+        }
+    }
+
+    /// The width the level search stores: what was asked, else 128 bits, whose omission bound
+    /// stays below 10⁻⁹ on every named configuration (`check/storage.rs`).
+    pub fn level_search_bits(&self) -> FingerprintBits {
+        self.fingerprint_bits.unwrap_or(FingerprintBits::Bits128)
+    }
+
     pub fn validate(&self) -> Result<(), ConfigError> {
         if self.threads == 0 {
             return Err(ConfigError("--threads must be at least 1 (got 0)".into()));
@@ -79,11 +101,31 @@ impl CheckOptions {
                     .into(),
             ));
         }
+        self.validate_fingerprint_bits()?;
         if self.strategy == Strategy::Simulation && self.timeout.is_none() {
             return Err(ConfigError(
                 "--strategy simulation never runs out of paths to try; give it a --timeout".into(),
             ));
         }
         Ok(())
+    }
+
+    /// A width the strategy cannot store is refused rather than quietly replaced, so a report
+    /// never claims a bound the run did not have.
+    fn validate_fingerprint_bits(&self) -> Result<(), ConfigError> {
+        let Some(asked) = self.fingerprint_bits else {
+            return Ok(());
+        };
+        match self.strategy {
+            Strategy::Bfs => Ok(()),
+            Strategy::Dfs if asked == FingerprintBits::Bits64 => Ok(()),
+            Strategy::Dfs => Err(ConfigError(format!(
+                "--fingerprint-bits {asked} needs --strategy bfs: stateright's DFS stores 64-bit \
+                 fingerprints"
+            ))),
+            Strategy::Simulation => Err(ConfigError(
+                "--fingerprint-bits sets what BFS stores; a simulation stores no states".into(),
+            )),
+        }
     }
 }

@@ -2,8 +2,7 @@
 //! its fingerprint is new and judged by the model's properties as it is kept.
 
 use super::fingerprint_set::FingerprintSet;
-use super::packed::fingerprint;
-use super::packed::Packed;
+use super::packed::{Fingerprint, Packed};
 use super::shared::{Level, Shared};
 use stateright::Model;
 use std::collections::VecDeque;
@@ -62,7 +61,7 @@ where
         for state in init_states {
             let start = words.len();
             state.pack(&mut words);
-            if seen.insert(fingerprint(&words[start..])) {
+            if seen.insert(seen.fingerprint(&words[start..])) {
                 unique += 1;
                 self.judge(state, 1);
             } else {
@@ -196,7 +195,8 @@ where
     ) -> usize {
         let seen = self.seen.read().unwrap_or_else(PoisonError::into_inner);
         let mut tally = Tally::default();
-        let mut in_flight: VecDeque<(u64, M::State)> = VecDeque::with_capacity(PREFETCH_DISTANCE);
+        let mut in_flight: VecDeque<(Fingerprint, M::State)> =
+            VecDeque::with_capacity(PREFETCH_DISTANCE);
         let mut words = Vec::with_capacity(self.words_per_state);
         let mut most_successors = 0;
         let mut expanded = 0;
@@ -224,7 +224,7 @@ where
                 tally.generated += 1;
                 words.clear();
                 successor.pack(&mut words);
-                let fingerprint = fingerprint(&words);
+                let fingerprint = seen.fingerprint(&words);
                 seen.prefetch(fingerprint);
                 if in_flight.len() == PREFETCH_DISTANCE {
                     if let Some((oldest, state)) = in_flight.pop_front() {
@@ -252,7 +252,7 @@ where
     fn keep_if_new(
         &self,
         seen: &FingerprintSet,
-        fingerprint: u64,
+        fingerprint: Fingerprint,
         state: &M::State,
         depth: usize,
         out: &mut Vec<u64>,

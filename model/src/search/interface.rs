@@ -1,6 +1,7 @@
 //! What a search is given, and what it reports.
 
 use super::memory::Shortfall;
+use super::packed::FingerprintBits;
 use std::sync::atomic::AtomicUsize;
 
 /// What the search has done so far; read by another thread for progress lines.
@@ -22,6 +23,7 @@ pub struct Limits {
     /// The most the fingerprint table and the two levels may hold together; `None`: as much as
     /// the machine has available.
     pub memory_budget_bytes: Option<u64>,
+    pub fingerprint_bits: FingerprintBits,
 }
 
 /// A property's first discovery: `depth` counts states, the initial one included, so the shortest

@@ -6,7 +6,8 @@
 //! neither: a counterexample is re-derived afterwards by a bounded stateright BFS (see
 //! `check/shortest.rs`), given the depth at which this search first met it. So this search keeps
 //!
-//! - one 8-byte fingerprint per state, in an open-addressing table ([`fingerprint_set`]), and
+//! - one 16-byte fingerprint per state (8 bytes with `--fingerprint-bits 64`), in an
+//!   open-addressing table ([`fingerprint_set`]), and
 //! - only the level being expanded and the level being built, each state packed into the few
 //!   words its configuration needs ([`Packed`]).
 //!
@@ -28,4 +29,4 @@ mod shared;
 pub use interface::{Counters, Discovery, Limits, Outcome, MAX_PROPERTIES};
 pub use level_bfs::search;
 pub use memory::Shortfall;
-pub use packed::{fingerprint, Packed};
+pub use packed::{fingerprint, Fingerprint, FingerprintBits, Packed};

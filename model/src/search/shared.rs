@@ -64,7 +64,7 @@ where
             undiscovered: AtomicU32::new(((1u64 << properties.len()) - 1) as u32),
             properties,
             discoveries: Mutex::new(Vec::new()),
-            seen: RwLock::new(FingerprintSet::new()),
+            seen: RwLock::new(FingerprintSet::new(limits.fingerprint_bits)),
             out_of_memory: Mutex::new(None),
             level_bytes: AtomicUsize::new(0),
             next_level_bytes: AtomicUsize::new(0),

@@ -22,6 +22,7 @@ pub(super) fn explore_levels<M: Checkable>(
     let limits = Limits {
         threads: watch.opts.threads,
         memory_budget_bytes: watch.opts.max_memory_bytes,
+        fingerprint_bits: watch.opts.level_search_bits(),
     };
     // A run whose time is up before it starts explores nothing (and a tiny one would otherwise
     // finish before the first look at the clock).
