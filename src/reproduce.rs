@@ -136,11 +136,17 @@ impl ConfigArgs {
 }
 
 impl ProtocolArgs {
-    /// Mode and both variant axes always, so the command says what it checks.
-    pub fn reproducing(cfg: &WitnessCfg) -> ProtocolArgs {
+    /// Mode, witness order and repair always, so the command says what it checks; the barrier
+    /// where it is not the per-key one, or where the named configuration `name` has another.
+    pub fn reproducing(name: ConfigName, cfg: &WitnessCfg) -> ProtocolArgs {
+        let mut variants = VariantName::of(cfg.variant);
+        let barrier = VariantName::Barrier(cfg.variant.barrier);
+        if name.cfg().variant.barrier != cfg.variant.barrier && !variants.contains(&barrier) {
+            variants.push(barrier);
+        }
         ProtocolArgs {
             mode: Some(cfg.mode),
-            variants: VariantName::of(cfg.variant),
+            variants,
             mutant: cfg.mutant,
         }
     }
@@ -165,7 +171,7 @@ impl CheckArgs {
     pub fn reproducing(name: ConfigName, cfg: &WitnessCfg, opts: &CheckOptions) -> CheckArgs {
         CheckArgs {
             config: ConfigArgs::reproducing(name, cfg),
-            protocol: ProtocolArgs::reproducing(cfg),
+            protocol: ProtocolArgs::reproducing(name, cfg),
             run: RunArgs::reproducing(opts),
             strategy: opts.strategy,
             // Only a simulation draws from the seed.

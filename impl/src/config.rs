@@ -172,6 +172,22 @@ impl Protocol {
             .collect()
     }
 
+    /// Every mutant IndexCache runs, under `witness-with-commit`: those of the read path; not
+    /// witness-service's, nor `split-renumbers` (its partitions never split).
+    pub fn runnable_mutants() -> Vec<Mutant> {
+        Mutant::ALL
+            .iter()
+            .copied()
+            .filter(|&mutant| {
+                let protocol = Protocol {
+                    variant: Variant::WITH_COMMIT,
+                    mutant: Some(mutant),
+                };
+                protocol.validate().is_ok()
+            })
+            .collect()
+    }
+
     /// The protocol as IndexCache can run it: every atomic order and the mutants seeded into
     /// them, with the per-key barrier; not `witness-service`, the mutants of its messages, or
     /// a partition-sequence barrier.
@@ -183,6 +199,11 @@ impl Protocol {
         }
         if self.variant.barrier.records_seq() {
             return Err(Error::UnsupportedProtocol(self.variant.barrier.to_string()));
+        }
+        if self.mutant == Some(Mutant::SplitRenumbers) {
+            return Err(Error::UnsupportedProtocol(
+                "the mutant split-renumbers (IndexCache's partitions never split)".to_string(),
+            ));
         }
         match self.mutant.filter(|m| m.needs_service()) {
             Some(mutant) => Err(Error::UnsupportedProtocol(format!("the mutant {mutant}"))),

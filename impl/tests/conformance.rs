@@ -88,7 +88,7 @@ fn settings() -> Vec<(Mode, Protocol)> {
             },
         ));
     }
-    for &m in Mutant::ALL.iter().filter(|m| !m.needs_service()) {
+    for m in Protocol::runnable_mutants() {
         all.push((
             Mode::Strong,
             Protocol {

@@ -61,6 +61,7 @@ fn variant(witness_order: WitnessOrder, repair: Repair) -> Setting {
         variant: Variant {
             witness_order,
             repair,
+            ..Variant::default()
         },
         mutant: None,
     })
@@ -663,12 +664,7 @@ fn loom_correspondence_with_the_model() {
             .into_iter()
             .map(|v| variant(v.witness_order, v.repair)),
     );
-    settings.extend(
-        Mutant::ALL
-            .iter()
-            .filter(|m| !m.needs_service())
-            .map(|&m| mutant(m)),
-    );
+    settings.extend(Protocol::runnable_mutants().into_iter().map(mutant));
     let mut table = String::new();
     for setting in settings {
         let mut violated = BTreeSet::new();

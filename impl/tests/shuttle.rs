@@ -18,7 +18,7 @@ mod workload;
 
 mod shuttle_support;
 
-use index_cache::{Mode, Mutant, Protocol, Variant, WitnessOrder};
+use index_cache::{Mode, Protocol, Variant, WitnessOrder};
 use shuttle_support::{execution, execution_within, model_row, pct, random};
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
@@ -149,7 +149,7 @@ fn shuttle_catches_every_refuted_variant() {
 
 #[test]
 fn shuttle_catches_every_mutant() {
-    for &m in Mutant::ALL.iter().filter(|m| !m.needs_service()) {
+    for m in Protocol::runnable_mutants() {
         let p = Protocol {
             variant: Variant::WITH_COMMIT,
             mutant: Some(m),

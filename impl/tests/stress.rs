@@ -45,6 +45,7 @@ fn protocol(witness_order: WitnessOrder, repair: Repair, mutant: Option<Mutant>)
         variant: Variant {
             witness_order,
             repair,
+            ..Variant::default()
         },
         mutant,
     }
@@ -141,7 +142,7 @@ fn stress_every_mutant_is_caught() {
         (Mutant::NoWitnessBumpOnDelete, PropertyId::WitnessSafety),
     ];
     // Every mutant IndexCache runs (witness-service's are the model's only).
-    let runnable = Mutant::ALL.iter().filter(|m| !m.needs_service()).count();
+    let runnable = Protocol::runnable_mutants().len();
     assert_eq!(expected.len(), runnable);
     for (m, property) in expected {
         caught(

@@ -55,8 +55,8 @@ fn op_mix() -> impl Strategy<Value = OpMix> {
 }
 
 fn faults() -> impl Strategy<Value = Faults> {
-    (any::<[bool; 4]>(), [0..4u8, 0..4, 0..4]).prop_map(
-        |([e, n, r, d], [witness_restarts, witness_outages, witness_failovers])| Faults {
+    (any::<[bool; 5]>(), [0..4u8, 0..4, 0..4]).prop_map(
+        |([e, n, r, d, s], [witness_restarts, witness_outages, witness_failovers])| Faults {
             eviction: e,
             node_restart: n,
             witness_restarts,
@@ -64,6 +64,7 @@ fn faults() -> impl Strategy<Value = Faults> {
             replication_duplicates: d,
             witness_outages,
             witness_failovers,
+            partition_split: s,
         },
     )
 }
@@ -131,7 +132,7 @@ fn config_args() -> impl Strategy<Value = ConfigArgs> {
     let sizes = [0..=5u8, 0..=5, 0..=4, 0..=4, 0..=3].map(proptest::option::of);
     let witness = [0..=5u8, 0..=4, 0..=3, 0..=3].map(proptest::option::of);
     let mix = proptest::option::of(prop::collection::vec(names(OpName::ALL), 1..5));
-    let toggles = (toggle(), toggle(), toggle(), toggle());
+    let toggles = (toggle(), toggle(), toggle(), toggle(), toggle());
     let name = proptest::option::of(names(ConfigName::ALL));
     let parts = (sizes, witness, mix, toggles);
     (name, parts).prop_map(|(config, (sizes, witness, op_mix, toggles))| {
@@ -139,6 +140,7 @@ fn config_args() -> impl Strategy<Value = ConfigArgs> {
         let [witness_nodes, witness_slots, witness_outages, witness_failovers] = witness;
         let ((eviction, no_eviction), (node_restart, no_node_restart)) = (toggles.0, toggles.1);
         let ((reorder, no_reorder), (duplicates, no_duplicates)) = (toggles.2, toggles.3);
+        let (partition_split, no_partition_split) = toggles.4;
         ConfigArgs {
             config,
             clients,
@@ -154,6 +156,8 @@ fn config_args() -> impl Strategy<Value = ConfigArgs> {
             no_reorder,
             duplicates,
             no_duplicates,
+            partition_split,
+            no_partition_split,
             witness_restarts,
             witness_nodes,
             witness_slots,

@@ -6,8 +6,10 @@
 //! `phase` and `action` (a client's operation in flight and the atomic steps, readable) →
 //! `phase_packing` → `state` (the packed state and its accessors; `state/witness.rs` the witness
 //! fleet's fields) → `deferral` (which steps read what a fault destroys) → `model` (the steps
-//! enabled in a state, the one property list) → `witness_service` (the witness's side of every
-//! message, and what each witness order assumes of a deployment) → `transitions` (what a step
+//! enabled in a state, the one property list) → `partition_seq` (a LIST's partition sequence:
+//! versions numbered per partition, the committed prefix, the split) → `witness_service` (the
+//! witness's side of every message, and what each witness order assumes of a deployment) →
+//! `transitions` (what a step
 //! does), `symmetry` (canonical successors, paths renamed back) and `narrate` (steps in the
 //! system's words) → `diagram` (the lane diagram)
 //! → `stateright_model` (stateright's `Model`, joining them all) → `explorer` (the Explorer's

@@ -28,8 +28,6 @@ use super::layout::Seq;
 use super::model::WitnessModel;
 use super::phase::{key_range, Listing, Phase};
 use super::state::SystemState;
-use super::witness_service::Answer;
-use super::witness_table::Quorum;
 use crate::history::Key;
 
 /// What a partition-sequence barrier assumes of a deployment (`None` for the per-key barrier):
@@ -184,21 +182,6 @@ impl WitnessModel {
             loaded[key] = self.reload(state, key);
         }
         loaded
-    }
-
-    /// The partition-sequence barrier's verdict under `quorum`: stale unless, for every key, the
-    /// listing records at least what every answering node knows of it, in the prefix of the
-    /// key's range (a node that forgot a key answers stale for its partition).
-    pub(super) fn is_seq_stale(
-        &self,
-        state: &SystemState,
-        listing: &Listing,
-        quorum: Option<Quorum>,
-    ) -> bool {
-        state.keys().any(|key| {
-            let recorded = listing.recorded_for(key);
-            self.witness_answer(state, key, recorded, quorum) == Answer::Stale
-        })
     }
 
     /// The partition splits: its upper half of keys moves to a new partition, and both halves

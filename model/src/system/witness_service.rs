@@ -256,6 +256,21 @@ impl WitnessModel {
             .any(|(key, seq)| self.witness_answer(state, key, seq, quorum) == Answer::Stale)
     }
 
+    /// The partition-sequence barrier's verdict under `quorum` (`partition_seq.rs`): stale unless, for every key, the
+    /// listing records at least what every answering node knows of it, in the prefix of the
+    /// key's range (a node that forgot a key answers stale for its partition).
+    pub(super) fn is_seq_stale(
+        &self,
+        state: &SystemState,
+        listing: &Listing,
+        quorum: Option<Quorum>,
+    ) -> bool {
+        state.keys().any(|key| {
+            let recorded = listing.recorded_for(key);
+            self.witness_answer(state, key, recorded, quorum) == Answer::Stale
+        })
+    }
+
     /// `persistence.load(key)` on the strong read path. In the atomic orders a witness that has
     /// forgotten the key relearns it from the source of truth in the same step (a deployment
     /// requirement: the witness update sits inside persistence's read).
