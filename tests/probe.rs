@@ -26,10 +26,13 @@ fn eventual_mode_violates_read_after_write_over_http() {
     );
     // The smallest window is shown as `witness history` shows it: numbered steps in S3 terms, the
     // stale read pointing at the step it contradicts, named as one of read-after-write's
-    // anomalies; no file lines, since no history file was saved.
+    // anomalies; no file lines, since no history file was saved. Which property's window comes
+    // first depends on the schedule the run happened to take.
     assert!(
         r.stdout
-            .contains("the smallest window that cannot be linearized is"),
+            .contains("the smallest window that cannot be linearized is")
+            || r.stdout
+                .contains("violated in every order of its writes the history allows; shown by"),
         "{}",
         r.stdout
     );

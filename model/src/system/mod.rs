@@ -2,7 +2,8 @@
 //!
 //! Dependencies run one way; each module uses only those listed before it: `layout` (the bounds;
 //! where each field of a packed state lives) → `witness_table` (a witness node's slots, epochs and
-//! quorums) → `monitor_store` (the monitor's summary, packed) → `config` (what a run is about) →
+//! quorums) → `monitor_store` (the monitor's summary, packed) → `variant` (the protocol's
+//! axes) → `config` (what a run is about) →
 //! `phase` and `action` (a client's operation in flight and the atomic steps, readable) →
 //! `phase_packing` → `state` (the packed state and its accessors; `state/witness.rs` the witness
 //! fleet's fields) → `deferral` (which steps read what a fault destroys) → `model` (the steps
@@ -36,6 +37,7 @@ pub mod state;
 mod stateright_model;
 pub mod symmetry;
 mod transitions;
+pub mod variant;
 pub mod witness_service;
 pub mod witness_table;
 mod workload;
