@@ -380,6 +380,19 @@ pub struct ServeArgs {
     pub credentials: CredentialArgs,
 }
 
+impl ServeArgs {
+    /// The connection limits the flags set (their defaults are `Limits::default()`'s: a test
+    /// holds the two together).
+    pub fn limits(&self) -> witness_s3::serve::Limits {
+        witness_s3::serve::Limits {
+            header_timeout: self.header_timeout,
+            idle_timeout: self.idle_timeout,
+            body_timeout: self.body_timeout,
+            max_connections: self.max_connections,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct ProbeArgs {
     /// S3 endpoint URL. Without it, the probe starts `witness serve` in-process on a free

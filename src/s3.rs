@@ -7,7 +7,7 @@ use std::sync::Arc;
 use witness_model::system::Mode;
 use witness_s3::faults::Fault;
 use witness_s3::probe::{self, verdict, ProbeConfig, ProbeError, Target};
-use witness_s3::serve::{self, Credentials, Limits, ServeConfig, ServeError};
+use witness_s3::serve::{self, Credentials, ServeConfig, ServeError};
 
 const ACCESS_KEY_ENV: &str = "AWS_ACCESS_KEY_ID";
 const SECRET_KEY_ENV: &str = "AWS_SECRET_ACCESS_KEY";
@@ -45,12 +45,7 @@ pub fn serve(args: &ServeArgs) -> Result<i32, CliError> {
         credentials: args.credentials.resolve("witness serve")?,
         faults: args.faults,
         seed: args.seed,
-        limits: Limits {
-            header_timeout: args.header_timeout,
-            idle_timeout: args.idle_timeout,
-            body_timeout: args.body_timeout,
-            max_connections: args.max_connections,
-        },
+        limits: args.limits(),
     };
     let log = Arc::new(|fault: &Fault| eprintln!("fault: {fault}"));
     serve::serve_until_interrupted(&config, log, |addr| {

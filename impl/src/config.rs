@@ -193,12 +193,16 @@ impl Protocol {
     /// a partition-sequence barrier.
     pub fn validate(&self) -> Result<(), Error> {
         if self.variant.witness_order == WitnessOrder::Service {
-            return Err(Error::UnsupportedProtocol(
-                WitnessOrder::Service.name().to_string(),
-            ));
+            return Err(Error::UnsupportedProtocol(format!(
+                "{} (IndexCache's witness acts inside persistence's critical section)",
+                WitnessOrder::Service
+            )));
         }
         if self.variant.barrier.records_seq() {
-            return Err(Error::UnsupportedProtocol(self.variant.barrier.to_string()));
+            return Err(Error::UnsupportedProtocol(format!(
+                "{} (IndexCache's LIST compares every key with the witness)",
+                self.variant.barrier
+            )));
         }
         if self.mutant == Some(Mutant::SplitRenumbers) {
             return Err(Error::UnsupportedProtocol(
@@ -206,7 +210,9 @@ impl Protocol {
             ));
         }
         match self.mutant.filter(|m| m.needs_service()) {
-            Some(mutant) => Err(Error::UnsupportedProtocol(format!("the mutant {mutant}"))),
+            Some(mutant) => Err(Error::UnsupportedProtocol(format!(
+                "the mutant {mutant} (seeded into witness-service's messages)"
+            ))),
             None => Ok(()),
         }
     }

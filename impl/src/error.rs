@@ -53,8 +53,7 @@ impl fmt::Display for Error {
             Error::InvalidPartitions(why) => write!(f, "invalid partitions: {why}"),
             Error::UnsupportedProtocol(what) => write!(
                 f,
-                "{what} is not implemented by IndexCache, whose witness acts inside persistence's \
-                 critical section; only the model checks it"
+                "{what} is not implemented by IndexCache; only the model checks it"
             ),
         }
     }

@@ -7,7 +7,7 @@
 //! never timed), and HTTP/2 has no header or idle timeout in hyper at all. So the watcher looks
 //! at the socket and at the requests, whichever protocol carries them.
 
-use crate::limits::{Limits, StallLimited};
+use crate::limits::{Limits, StallLimited, Stalled};
 use futures::future::BoxFuture;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -76,9 +76,11 @@ pub async fn accept_loop(listener: TcpListener, service: S3Service, limits: Limi
     loop {
         // Taken before accepting, so that past the cap connections wait in the kernel's backlog
         // rather than in tasks of ours.
-        let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
-            return;
-        };
+        // The loop owns the semaphore and never closes it.
+        let permit = Arc::clone(&permits)
+            .acquire_owned()
+            .await
+            .expect("the connection semaphore is never closed");
         match listener.accept().await {
             Ok((stream, _)) => {
                 errors.in_a_row = 0;
@@ -302,7 +304,10 @@ impl hyper::service::Service<http::Request<Incoming>> for Counted {
     fn call(&self, request: http::Request<Incoming>) -> Self::Future {
         let mut in_flight = InFlight::start(&self.activity);
         let timeout = self.body_timeout;
-        let request = request.map(|body| s3s::Body::http_body(StallLimited::new(body, timeout)));
+        let stalled = Stalled::default();
+        let mut request = request
+            .map(|body| s3s::Body::http_body(StallLimited::new(body, timeout, stalled.clone())));
+        request.extensions_mut().insert(stalled);
         let inner = self.inner.clone();
         Box::pin(async move {
             let response = inner.call(request).await?;

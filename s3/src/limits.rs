@@ -8,6 +8,8 @@ use std::error::Error;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 use std::time::Duration;
 use tokio::time::{Instant, Sleep};
@@ -85,10 +87,16 @@ impl fmt::Display for BodyStalled {
 
 impl Error for BodyStalled {}
 
-/// Whether `e`, or anything it wraps, is a [`BodyStalled`]: s3s boxes body errors once or more
-/// on their way to the handler.
-pub fn is_body_stall(e: &(dyn Error + 'static)) -> bool {
-    std::iter::successors(Some(e), |e| (*e).source()).any(|e| e.is::<BodyStalled>())
+/// Set by a request's [`StallLimited`] body when it stalls, and carried in the request's
+/// extensions to the handler. The error itself cannot carry that far: s3s wraps a signed
+/// payload's body errors in private types that do not expose their source.
+#[derive(Clone, Debug, Default)]
+pub struct Stalled(Arc<AtomicBool>);
+
+impl Stalled {
+    pub fn happened(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
 }
 
 /// A request body that fails with [`BodyStalled`] when no frame arrives for `limit`. The gap is
@@ -97,14 +105,17 @@ pub struct StallLimited<B> {
     inner: B,
     limit: Duration,
     stall: Option<Pin<Box<Sleep>>>,
+    stalled: Stalled,
 }
 
 impl<B> StallLimited<B> {
-    pub fn new(inner: B, limit: Duration) -> StallLimited<B> {
+    /// `inner` limited to `limit` between frames; `stalled` is set when it stalls.
+    pub fn new(inner: B, limit: Duration, stalled: Stalled) -> StallLimited<B> {
         StallLimited {
             inner,
             limit,
             stall: None,
+            stalled,
         }
     }
 }
@@ -133,6 +144,7 @@ where
             .stall
             .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
         ready!(stall.as_mut().poll(cx));
+        this.stalled.0.store(true, Ordering::Relaxed);
         Poll::Ready(Some(Err(Box::new(BodyStalled { after: limit }))))
     }
 
@@ -174,14 +186,21 @@ mod tests {
     async fn a_body_that_stops_sending_fails_with_body_stalled() {
         let (tx, rx) = tokio::sync::mpsc::channel::<Result<Frame<Bytes>, BoxError>>(1);
         let stream = tokio_stream_of(rx);
-        let mut body = StallLimited::new(StreamBody::new(stream), Duration::from_secs(5));
+        let stalled = Stalled::default();
+        let mut body = StallLimited::new(
+            StreamBody::new(stream),
+            Duration::from_secs(5),
+            stalled.clone(),
+        );
         tx.send(Ok(Frame::data(Bytes::from_static(b"ten bytes!"))))
             .await
             .expect("sent");
         let first = body.frame().await.expect("a frame").expect("data");
         assert_eq!(first.into_data().expect("data").len(), 10);
+        assert!(!stalled.happened());
         let error = body.frame().await.expect("an error").unwrap_err();
-        assert!(is_body_stall(&*error), "{error}");
+        assert!(error.is::<BodyStalled>(), "{error}");
+        assert!(stalled.happened());
         drop(tx);
     }
 

@@ -140,7 +140,12 @@ fn size(meta: &blobs::Meta) -> i64 {
     i64::try_from(meta.size).unwrap_or(i64::MAX)
 }
 
-async fn read_body(body: Option<StreamingBlob>) -> S3Result<bytes::Bytes> {
+/// The request's body, whole; `stalled` tells a body that stopped arriving (from the request's
+/// extensions; absent when the server runs without [`crate::connection`], as in unit tests).
+async fn read_body(
+    body: Option<StreamingBlob>,
+    stalled: Option<&limits::Stalled>,
+) -> S3Result<bytes::Bytes> {
     let Some(body) = body else {
         return Ok(bytes::Bytes::new());
     };
@@ -148,7 +153,7 @@ async fn read_body(body: Option<StreamingBlob>) -> S3Result<bytes::Bytes> {
     body.store_all_limited(MAX_OBJECT_BYTES)
         .await
         .map_err(|e| {
-            if limits::is_body_stall(&*e) {
+            if stalled.is_some_and(limits::Stalled::happened) {
                 // S3's own words for a stalled upload.
                 s3_error!(
                     RequestTimeout,
@@ -205,10 +210,11 @@ impl S3 for IndexS3 {
         &self,
         req: S3Request<dto::PutObjectInput>,
     ) -> S3Result<S3Response<dto::PutObjectOutput>> {
+        let stalled = req.extensions.get::<limits::Stalled>().cloned();
         let input = req.input;
         self.require_bucket(&input.bucket)?;
         let precondition = precondition(&input)?;
-        let data = read_body(input.body).await?;
+        let data = read_body(input.body, stalled.as_ref()).await?;
         let key = index_key(&input.bucket, &input.key);
         let location = self.blobs.store(data).map_err(io_error)?;
         match precondition {

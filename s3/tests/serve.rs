@@ -310,6 +310,7 @@ async fn read_until_closed(stream: &mut TcpStream, bound: Duration) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_half_sent_header_and_a_silent_connection_are_cut_off() {
     let server = one_second(|limits| &mut limits.header_timeout).await;
+    let opened = std::time::Instant::now();
     let mut half = sent(
         &server,
         b"GET /witness-test/k HTTP/1.1\r\nHost: localhost\r\nX-Slow: ",
@@ -319,8 +320,14 @@ async fn a_half_sent_header_and_a_silent_connection_are_cut_off() {
     let mut silent = sent(&server, b"").await;
     let (client, _s3) = store(&server, "witness-test").await;
     assert_eq!(client.get("k").await.expect("accepted"), Outcome::Ok(None));
-    read_until_closed(&mut half, CLOSE_BOUND).await;
-    read_until_closed(&mut silent, CLOSE_BOUND).await;
+    // Closed with no response, and not before the limit.
+    assert_eq!(read_until_closed(&mut half, CLOSE_BOUND).await, "");
+    assert_eq!(read_until_closed(&mut silent, CLOSE_BOUND).await, "");
+    assert!(
+        opened.elapsed() >= Duration::from_millis(900),
+        "{:?}",
+        opened.elapsed()
+    );
     assert_eq!(client.get("k").await.expect("accepted"), Outcome::Ok(None));
 }
 

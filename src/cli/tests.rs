@@ -37,3 +37,12 @@ fn the_no_flags_are_listed_in_help() {
         assert!(help.to_string().contains(flag), "{flag} missing from help");
     }
 }
+
+#[test]
+fn serve_flags_default_to_the_servers_own_limits() {
+    let cli = Cli::try_parse_from(["witness", "serve"]);
+    let Some(Command::Serve(serve)) = cli.map(|c| c.command).ok().flatten() else {
+        panic!("not a serve")
+    };
+    assert_eq!(serve.limits(), witness_s3::serve::Limits::default());
+}

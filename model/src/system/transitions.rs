@@ -349,8 +349,13 @@ impl WitnessModel {
                 }
             }
             ListStep::Reload => {
-                // Epochs are read before persistence, so a restart in between drops the relearn.
-                let epochs = state.witness_epochs();
+                // witness-service reads the epochs before persistence, so a restart in between
+                // drops the relearn; the atomic orders relearn inside the read and fence nothing.
+                let epochs = if self.is_service() {
+                    state.witness_epochs()
+                } else {
+                    Epochs::default()
+                };
                 let step = match self.first_list_read(state, true) {
                     (loaded, true) => self.after_list_reload(loaded, epochs),
                     (partial, false) => ListStep::ReloadSecondRead { partial, epochs },

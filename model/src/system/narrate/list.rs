@@ -80,7 +80,8 @@ impl Teller<'_> {
                     | ListStep::Repair { loaded: l },
                 ..
             } => l,
-            // A fill that answers at once (eventual mode) stored what it read.
+            // Every read leads to a step that carries what it read; persistence as it stands is
+            // what a read returns otherwise.
             _ => self.state.persisted_listing(),
         };
         let second = matches!(
