@@ -80,8 +80,8 @@ impl fmt::Display for ServeError {
 
 impl std::error::Error for ServeError {}
 
-/// A running server. Dropping it stops the listener, the connections it accepted and the fault
-/// injector.
+/// A running server. Dropping it stops the listener and the fault injector; connections already
+/// accepted run on until they end or their limits close them.
 #[derive(Debug)]
 pub struct Server {
     addr: SocketAddr,
