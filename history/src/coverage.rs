@@ -17,7 +17,9 @@ pub enum Coverage {
     NamedInWindow,
     /// Not judged: it needs the system's state (the witness, the paths the protocol took), a
     /// replica, or what a listing reports of a key it omits (a version), none of which a value
-    /// history records.
+    /// history records; or, for the conditional writes' own properties, the version a write
+    /// replaced (a value history shows their violations as linearizability's, judging `cas`,
+    /// `create` and `delete-if` as a compare-and-set register).
     NotJudged,
 }
 
@@ -32,7 +34,8 @@ pub const fn coverage(property: PropertyId) -> Coverage {
         }
         ReplicaMonotonic | ReplicaConverges | WitnessSafety | WitnessAnswer | ReplicaLag
         | ListOmitsPut | ListShowsDeleted | ReloadReached | RepairReached | FenceDropsRelearn
-        | QueryAfterFailover => Coverage::NotJudged,
+        | QueryAfterFailover | ConditionalAtomic | NoLostUpdate | PreconditionJustified
+        | SpuriousPreconditionFailure => Coverage::NotJudged,
     }
 }
 

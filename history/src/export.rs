@@ -16,7 +16,7 @@ fn value(v: &Value) -> Json {
 fn invoke_value(command: &Command) -> Json {
     match command {
         Command::Read | Command::Delete | Command::List => Json::Null,
-        Command::Write(v) | Command::Create(v) => value(v),
+        Command::Write(v) | Command::Create(v) | Command::DeleteIf { expected: v } => value(v),
         Command::Cas { expected, new } => json!([value(expected), value(new)]),
     }
 }

@@ -315,6 +315,7 @@ fn label(op: &Operation) -> String {
         Command::Delete => "DEL".to_string(),
         Command::Cas { expected, new } => format!("CAS {expected}→{new}"),
         Command::Create(v) => format!("CREATE {v}"),
+        Command::DeleteIf { expected } => format!("DELETE-IF {expected}"),
         Command::List => "LIST".to_string(),
     };
     format!("{what} {result}")

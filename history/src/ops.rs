@@ -38,6 +38,8 @@ pub enum Command {
     Cas { expected: Value, new: Value },
     /// PutObject If-None-Match: *: writes only if the key does not exist.
     Create(Value),
+    /// DeleteObject If-Match: deletes only if the current value is `expected`.
+    DeleteIf { expected: Value },
     /// ListObjectsV2 of a prefix (the operation's key).
     List,
 }
@@ -51,6 +53,7 @@ impl Command {
             Command::Delete => "delete",
             Command::Cas { .. } => "cas",
             Command::Create(_) => "create",
+            Command::DeleteIf { .. } => "delete-if",
             Command::List => "list",
         }
     }
@@ -140,7 +143,7 @@ impl Operation {
         match &self.command {
             Command::Write(v) | Command::Create(v) => Some(Some(v)),
             Command::Cas { new, .. } => Some(Some(new)),
-            Command::Delete => Some(None),
+            Command::Delete | Command::DeleteIf { .. } => Some(None),
             Command::Read | Command::List => None,
         }
     }
@@ -154,6 +157,7 @@ impl Operation {
             Command::Delete => format!("DELETE {key}"),
             Command::Cas { expected, new } => format!("PUT {key} = {new} If-Match {expected}"),
             Command::Create(v) => format!("PUT {key} = {v} If-None-Match *"),
+            Command::DeleteIf { expected } => format!("DELETE {key} If-Match {expected}"),
             Command::List => format!("LIST {key}*"),
         };
         let result = match (&self.outcome, &self.command) {
@@ -161,7 +165,7 @@ impl Operation {
             (Outcome::Ok(Reply::Read(None)), _) => "absent".to_string(),
             (Outcome::Ok(Reply::Listed(keys)), _) => format!("[{}]", keys.join(", ")),
             (Outcome::Ok(Reply::Done), _) => "ack".to_string(),
-            (Outcome::Fail, Command::Cas { .. } | Command::Create(_)) => {
+            (Outcome::Fail, Command::Cas { .. } | Command::Create(_) | Command::DeleteIf { .. }) => {
                 "412 precondition failed".to_string()
             }
             (Outcome::Fail, _) => "failed (no effect)".to_string(),

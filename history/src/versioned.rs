@@ -6,7 +6,7 @@
 
 use crate::ops::{Command, History, Operation, Outcome, Reply, Value};
 use std::collections::HashMap;
-use witness_model::history::{Event, Op, Ret};
+use witness_model::history::{Event, Op, Precondition, Ret};
 use witness_model::names::{Name, Names};
 
 fn version(seq: impl std::fmt::Display) -> Value {
@@ -39,13 +39,27 @@ pub fn from_events(events: &[Event], names: &Names) -> History {
                 if key == history.keys.len() {
                     history.keys.push(key_name);
                 }
-                let command = match op {
-                    Op::Put { .. } => {
-                        Command::Write(Value::Str(format!("unacknowledged-{position}")))
-                    }
+                // A write's value is its version, known only once it is acknowledged.
+                let unacknowledged = Value::Str(format!("unacknowledged-{position}"));
+                let command = match *op {
+                    Op::Put { .. } => Command::Write(unacknowledged),
                     Op::Delete { .. } => Command::Delete,
                     Op::Get { .. } => Command::Read,
                     Op::List => Command::List,
+                    Op::PutIf {
+                        precondition: Precondition::Absent,
+                        ..
+                    } => Command::Create(unacknowledged),
+                    Op::PutIf {
+                        precondition: Precondition::Matches(named),
+                        ..
+                    } => Command::Cas {
+                        expected: version(named),
+                        new: unacknowledged,
+                    },
+                    Op::DeleteIf { matches, .. } => Command::DeleteIf {
+                        expected: version(matches),
+                    },
                 };
                 open.insert(process.clone(), history.operations.len());
                 history
@@ -59,9 +73,16 @@ pub fn from_events(events: &[Event], names: &Names) -> History {
                 let op = &mut history.operations[index];
                 op.ret = Some(position);
                 op.outcome = Outcome::Ok(match ret {
+                    Ret::PreconditionFailed => {
+                        op.outcome = Outcome::Fail;
+                        continue;
+                    }
                     Ret::Ack { seq } => {
-                        if let Command::Write(_) = op.command {
-                            op.command = Command::Write(version(seq));
+                        match &mut op.command {
+                            Command::Write(value)
+                            | Command::Create(value)
+                            | Command::Cas { new: value, .. } => *value = version(seq),
+                            _ => {}
                         }
                         Reply::Done
                     }

@@ -204,6 +204,15 @@ impl Protocol {
                 self.variant.barrier
             )));
         }
+        if let Some(
+            mutant @ (Mutant::JudgePreconditionAtCache | Mutant::SkipInFlightWait),
+        ) = self.mutant
+        {
+            return Err(Error::UnsupportedProtocol(format!(
+                "the mutant {mutant} (IndexCache judges every precondition at persistence, \
+                 after the in-flight wait)"
+            )));
+        }
         if self.mutant == Some(Mutant::SplitRenumbers) {
             return Err(Error::UnsupportedProtocol(
                 "the mutant split-renumbers (IndexCache's partitions never split)".to_string(),

@@ -45,7 +45,7 @@ pub fn expected(mode: Mode, variant: Variant, mutant: Option<Mutant>) -> Expecte
     if mode == Mode::Eventual {
         return ExpectedRow {
             violated: EVERY_READ_GUARANTEE,
-            found: PropertyId::ANOMALIES,
+            found: EVERY_READ_ANOMALY,
             why: "Eventual mode answers from whatever the chosen cache node holds: a write updates \
                   one node while a read or LIST lands on another, so every anomalies A1–A6 is \
                   reachable. The witness and the replica are unaffected (the witness is kept but not \
@@ -114,7 +114,7 @@ fn mutant_row(mutant: Mutant) -> ExpectedRow {
                 WitnessSafety,
                 WitnessAnswer,
             ],
-            found: PropertyId::ANOMALIES,
+            found: EVERY_READ_ANOMALY,
             why: "A restarted witness answers v0 (fresh) for every key it forgot, so every stale \
                   entry passes the barrier: strong mode degrades to eventual after one restart.",
         },
@@ -153,8 +153,39 @@ fn mutant_row(mutant: Mutant) -> ExpectedRow {
         | Mutant::FleetFirstAnswer
         | Mutant::RestartedNodeAnswersFresh => service_mutant_row(mutant),
         Mutant::SplitRenumbers => SPLIT_RENUMBERS_ROW,
+        Mutant::JudgePreconditionAtCache => JUDGE_AT_CACHE_ROW,
+        Mutant::SkipInFlightWait => SKIP_IN_FLIGHT_WAIT_ROW,
     }
 }
+
+/// `judge-precondition-at-cache`, on `conditional`.
+const JUDGE_AT_CACHE_ROW: ExpectedRow = ExpectedRow {
+    violated: &[
+        ConditionalAtomic,
+        NoLostUpdate,
+        PreconditionJustified,
+        Linearizable,
+    ],
+    found: &[ReplicaLag, SpuriousPreconditionFailure],
+    why: "A node's entry is not the key's current version: the witness vouches for entries \
+          only on the read path. A node that cached the key absent lets a create succeed over \
+          an acknowledged PUT (two creates both win); a node still holding v1 lets an If-Match \
+          on v1 overwrite v2, which its writer never saw (a lost update); and a node that \
+          cached the key absent refuses an If-Match on the acknowledged v1 with a 412 nothing \
+          justifies (A9). Reads are unaffected.",
+};
+
+/// `skip-in-flight-wait`, on `conditional`.
+const SKIP_IN_FLIGHT_WAIT_ROW: ExpectedRow = ExpectedRow {
+    violated: &[ConditionalAtomic, NoLostUpdate, Linearizable],
+    found: &[ReplicaLag],
+    why: "Persistence judges a conditional write against the committed version while a plain \
+          write of the key holds a newer version it has not committed: the conditional write \
+          passes against the older version, takes a version above the pending one, and so \
+          overwrites a write it never saw (a lost update, or a create over a PUT). Waiting \
+          until the pending write commits closes this. No 412 is wrong: the committed version \
+          was current when judged.",
+};
 
 /// The rows of the mutants seeded into witness-service's messages.
 fn service_mutant_row(mutant: Mutant) -> ExpectedRow {
@@ -189,7 +220,7 @@ fn service_mutant_row(mutant: Mutant) -> ExpectedRow {
                 Linearizable,
                 WitnessAnswer,
             ],
-            found: PropertyId::ANOMALIES,
+            found: EVERY_READ_ANOMALY,
             why: "A restarted witness node answers \"fresh\" for what it forgot, so after a \
                   restart every stale entry passes until a relearn. Witness-safety holds: the \
                   node's table is empty, which is safe; its answers are not, and witness-answer \
@@ -283,6 +314,18 @@ const WITNESS_PASSES_STALE: &[PropertyId] = &[
     WitnessAnswer,
 ];
 
+/// Every anomaly a read or the replica can show (all but A9, a conditional write's spurious
+/// 412, which only a precondition judged off persistence shows).
+const EVERY_READ_ANOMALY: &[PropertyId] = &[
+    ReplicaLag,
+    NegativeCacheMiss,
+    StaleOverwrite,
+    ReadAfterDelete,
+    ListOmitsPut,
+    ListShowsDeleted,
+    NonMonotonicRead,
+];
+
 /// Every anomaly but A6: what a witness that falls behind an acknowledged write lets through,
 /// while each client's own reads still move forward.
 const WITNESS_BEHIND: &[PropertyId] = &[
@@ -300,17 +343,20 @@ pub fn home_config(mutant: Mutant) -> Option<ConfigName> {
     match mutant {
         Mutant::FleetFirstAnswer | Mutant::TrustStaleFailover => Some(ConfigName::Fleet),
         Mutant::SplitRenumbers => Some(ConfigName::Partitions),
+        Mutant::JudgePreconditionAtCache | Mutant::SkipInFlightWait => {
+            Some(ConfigName::Conditional)
+        }
         _ => None,
     }
 }
 
-/// The variant a mutant's suite row runs: its home configuration's for `split-renumbers`;
+/// The variant a mutant's suite row runs: its home configuration's, where it has one;
 /// `witness-service` (the default) for a mutant seeded into its messages; else
 /// `witness-with-commit`, where the read path's mutants were first seeded (their rows are
 /// unchanged since).
 pub fn mutant_variant(mutant: Mutant) -> Variant {
-    if mutant == Mutant::SplitRenumbers {
-        WitnessCfg::partitions().variant
+    if let Some(home) = home_config(mutant) {
+        home.cfg().variant
     } else if mutant.needs_service() {
         Variant::default()
     } else {
@@ -435,13 +481,25 @@ mod tests {
         );
     }
 
+    /// Every named configuration but `conditional` lacks conditional writes, and only that is
+    /// out of reach on `small`, `default`, `medium` and `wide`.
     #[test]
     fn named_configurations_but_large_reach_everything_the_table_expects() {
         use crate::system::ConfigName;
         for &name in ConfigName::ALL {
-            let reach_all = unreachable(&name.cfg()).is_empty();
-            let small =
-                [ConfigName::Large, ConfigName::Fleet, ConfigName::Partitions].contains(&name);
+            let conditional_only = |u: &Unreachable| u.properties.contains(&ConditionalAtomic);
+            let cfg = name.cfg();
+            let unreached = unreachable(&cfg);
+            let conditional_claims = unreached.iter().filter(|u| conditional_only(u)).count();
+            assert_eq!(conditional_claims, usize::from(!cfg.ops.conditional()), "{name}");
+            let reach_all = unreached.iter().all(conditional_only);
+            let small = [
+                ConfigName::Large,
+                ConfigName::Fleet,
+                ConfigName::Partitions,
+                ConfigName::Conditional,
+            ]
+            .contains(&name);
             assert_eq!(reach_all, !small, "{name}");
         }
     }

@@ -115,6 +115,36 @@ impl fmt::Display for Version {
     }
 }
 
+/// What a conditional write requires of the key's current version when persistence judges it
+/// (S3's `If-None-Match: *` and `If-Match: <etag>`; an ETag names one version).
+#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Precondition {
+    /// `If-None-Match: *`: the key has no object (never written, or deleted).
+    Absent,
+    /// `If-Match`: the key's current version is this one (a PUT's).
+    Matches(Seq),
+}
+
+impl Precondition {
+    /// Whether the precondition holds when the key's current version is `current`.
+    pub fn holds(self, current: Observed) -> bool {
+        match self {
+            Precondition::Absent => !current.exists,
+            Precondition::Matches(seq) => current.exists && current.seq == seq,
+        }
+    }
+}
+
+impl fmt::Display for Precondition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Precondition::Absent => write!(f, "If-None-Match: *"),
+            Precondition::Matches(seq) => write!(f, "If-Match: v{seq}"),
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "op")]
 pub enum Op {
@@ -129,18 +159,45 @@ pub enum Op {
     },
     /// LIST of the one partition `["" .. ∞)`: every key.
     List,
+    /// A conditional PUT: judged at persistence, it writes only if `precondition` holds, and is
+    /// refused with 412 otherwise.
+    PutIf {
+        key: Key,
+        precondition: Precondition,
+    },
+    /// A conditional DELETE (`If-Match`): deletes only if the key's current version is `matches`.
+    DeleteIf {
+        key: Key,
+        matches: Seq,
+    },
 }
 
 impl Op {
     pub fn key(&self) -> Option<Key> {
         match *self {
-            Op::Put { key } | Op::Delete { key } | Op::Get { key } => Some(key),
+            Op::Put { key }
+            | Op::Delete { key }
+            | Op::Get { key }
+            | Op::PutIf { key, .. }
+            | Op::DeleteIf { key, .. } => Some(key),
             Op::List => None,
         }
     }
 
     pub fn is_write(&self) -> bool {
-        matches!(self, Op::Put { .. } | Op::Delete { .. })
+        self.write_kind().is_some()
+    }
+
+    /// For a write: whether it leaves the key present (a PUT) and the precondition it is
+    /// conditional on, if any. `None` for a read.
+    pub fn write_kind(&self) -> Option<(bool, Option<Precondition>)> {
+        match *self {
+            Op::Put { .. } => Some((true, None)),
+            Op::Delete { .. } => Some((false, None)),
+            Op::PutIf { precondition, .. } => Some((true, Some(precondition))),
+            Op::DeleteIf { matches, .. } => Some((false, Some(Precondition::Matches(matches)))),
+            Op::Get { .. } | Op::List => None,
+        }
     }
 }
 
@@ -151,6 +208,8 @@ impl fmt::Display for Op {
             Op::Delete { key } => write!(f, "DELETE {key}"),
             Op::Get { key } => write!(f, "GET {key}"),
             Op::List => write!(f, "LIST"),
+            Op::PutIf { key, precondition } => write!(f, "PUT {key} ({precondition})"),
+            Op::DeleteIf { key, matches } => write!(f, "DELETE {key} (If-Match: v{matches})"),
         }
     }
 }
@@ -167,6 +226,9 @@ pub enum Ret {
     /// tombstones (`exists: false`) so that an omission can be told apart from a stale listing. A key
     /// that is not in the vector at all counts as never written.
     Listed { entries: Vec<(Key, Observed)> },
+    /// A conditional write was refused (HTTP 412): its precondition did not hold, and it wrote
+    /// nothing.
+    PreconditionFailed,
 }
 
 impl Ret {
@@ -204,6 +266,7 @@ impl fmt::Display for Event {
             Event::Invoke { client, op } => write!(f, "{client} invokes {op}"),
             Event::Return { client, ret } => match ret {
                 Ret::Ack { seq } => write!(f, "{client} ← ack v{seq}"),
+                Ret::PreconditionFailed => write!(f, "{client} ← 412 precondition failed"),
                 Ret::Read { observed } => write!(f, "{client} ← {observed}"),
                 Ret::Listed { entries } => {
                     write!(f, "{client} ← [")?;

@@ -32,9 +32,11 @@ pub struct CannotFail {
 /// transition of a whole space).
 pub const CANNOT_FAIL: &[CannotFail] = &[CannotFail {
     property: Linearizable,
-    part: "its write half (a write's version is above every version completed before it began)",
+    part: "its write half for plain writes (a write's version is above every version completed \
+           before it began)",
     why: "persistence gives a write the key's next version when the write arrives, after every \
-          operation that had completed; only reads can break linearizability here",
+          operation that had completed; only reads and conditional writes can break \
+          linearizability here",
 }];
 
 /// One thing a run's verdict on `property` is no evidence for, as JSON reports carry it: the
@@ -65,9 +67,10 @@ pub fn limits(cfg: &WitnessCfg) -> Vec<Limit> {
 }
 
 /// What `cfg` cannot reach, whatever the checker explores: each entry needs more operations, or
-/// operations the mix lacks. Empty for `default`, `small`, `medium` and `wide`, so the expected
-/// table stands there as it is (`large`, `fleet` and `partitions` each lack some); the model's
-/// tests check each claim against exhaustive runs.
+/// operations the mix lacks. For `default`, `small`, `medium` and `wide` only the conditional
+/// writes' properties, which their mix lacks, so the expected table stands there as it is
+/// (`large`, `fleet`, `partitions` and `conditional` each lack more); the model's tests check
+/// each claim against exhaustive runs.
 pub fn unreachable(cfg: &WitnessCfg) -> Vec<Unreachable> {
     let mut out = Vec::new();
     if cfg.ops_per_client < 2 {
@@ -119,7 +122,7 @@ pub fn unreachable(cfg: &WitnessCfg) -> Vec<Unreachable> {
     out
 }
 
-/// What an operation mix without LIST or DELETE cannot show.
+/// What an operation mix without LIST, DELETE or a conditional write cannot show.
 fn missing_operations(cfg: &WitnessCfg) -> Vec<Unreachable> {
     let mut out = Vec::new();
     if !cfg.ops.list {
@@ -128,10 +131,21 @@ fn missing_operations(cfg: &WitnessCfg) -> Vec<Unreachable> {
             why: "the operation mix has no LIST".to_string(),
         });
     }
-    if !cfg.ops.delete {
+    if !(cfg.ops.delete || cfg.ops.delete_if) {
         out.push(Unreachable {
             properties: &[ReadAfterDelete, ListShowsDeleted],
             why: "the operation mix has no DELETE".to_string(),
+        });
+    }
+    if !cfg.ops.conditional() {
+        out.push(Unreachable {
+            properties: &[
+                ConditionalAtomic,
+                NoLostUpdate,
+                PreconditionJustified,
+                SpuriousPreconditionFailure,
+            ],
+            why: "the operation mix has no conditional write (put-if, delete-if)".to_string(),
         });
     }
     out

@@ -116,6 +116,8 @@ fn operate(cache: &IndexCache, client: ClientId, op: Op, node: NodeId, written: 
         Op::Delete { key } => c.delete(node, &key_name(key)).map(drop),
         Op::Get { key } => c.read(node, &key_name(key)).map(drop),
         Op::List => c.list(node).map(drop),
+        // `runs_on_impl` turns away configurations with conditional writes.
+        Op::PutIf { .. } | Op::DeleteIf { .. } => return,
     };
 }
 

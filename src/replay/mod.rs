@@ -73,8 +73,14 @@ pub fn replay(args: &ReplayArgs) -> Result<i32, CliError> {
     Ok(if failed == 0 { EXIT_OK } else { EXIT_VIOLATED })
 }
 
-/// Whether IndexCache runs this row's protocol (it has no witness-service yet).
+/// Whether IndexCache runs this row's protocol (it has no witness-service yet) and its
+/// operations.
 fn runs_on_impl(cfg: &WitnessCfg) -> Result<(), String> {
+    if cfg.ops.conditional() {
+        return Err("conditional writes are checked in the model only: IndexCache's replay has \
+                    no pause points for a precondition's judgement, and no conditional DELETE"
+            .to_string());
+    }
     let protocol = index_cache::Protocol {
         variant: cfg.variant,
         mutant: cfg.mutant,

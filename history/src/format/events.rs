@@ -275,6 +275,9 @@ fn command(event: &RawEvent) -> Result<Command, ParseError> {
         "create" => Command::Create(scalar(
             "the value a :create writes (an integer or a string)",
         )?),
+        "delete-if" => Command::DeleteIf {
+            expected: scalar("the value a :delete-if requires (an integer or a string)")?,
+        },
         "cas" => match &event.value {
             Raw::List(pair) if pair.len() == 2 => match (pair[0].scalar(), pair[1].scalar()) {
                 (Some(expected), Some(new)) => Command::Cas { expected, new },
@@ -286,7 +289,7 @@ fn command(event: &RawEvent) -> Result<Command, ParseError> {
         other => {
             return Err(ParseError::at(
                 event.line,
-                "f = read, write, delete, cas, create or list",
+                "f = read, write, delete, cas, create, delete-if or list",
                 format!("f = {other}"),
             ))
         }

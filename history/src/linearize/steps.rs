@@ -84,6 +84,9 @@ impl KeySteps {
                     conditional(outcome, expected, new)
                 }
                 (Command::Create(v), outcome) => conditional(outcome, ABSENT, intern(v)),
+                (Command::DeleteIf { expected }, outcome) => {
+                    conditional(outcome, intern(expected), ABSENT)
+                }
             };
             steps.push(Step {
                 op: index,

@@ -115,6 +115,8 @@ mod tests {
             ConfigName::Fleet => 16_318_917,
             // seq-before-scan's 5,027,696.
             ConfigName::Partitions => 5_100_000,
+            // skip-in-flight-wait's 559,490.
+            ConfigName::Conditional => 600_000,
             // medium proved 642 million states, and now runs out of 24 GB past 805 million;
             // wide (medium with 2 keys) does not fit either. Ten billion would take a 160 GB
             // table of 128-bit fingerprints.

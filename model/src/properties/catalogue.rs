@@ -248,6 +248,9 @@ mod tests {
                 "read-after-write",
                 "list-after-write",
                 "read-your-writes",
+                "conditional-atomic",
+                "no-lost-update",
+                "precondition-justified",
                 "replica-converges"
             ]
         );

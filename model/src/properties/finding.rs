@@ -70,6 +70,11 @@ pub struct Finding {
     /// What the rule required at least (the floor in force).
     pub required: Observed,
     pub got: Observed,
+    /// The property whose rule found it, whose words describe it: the property itself, the
+    /// always-property of an anomaly, or a conditional write's property for a linearizability
+    /// finding it made.
+    #[serde(skip)]
+    pub found_by: PropertyId,
 }
 
 impl Finding {
@@ -100,6 +105,6 @@ impl fmt::Display for Named<'_, Finding> {
             required: finding.required,
             got: finding.got,
         };
-        rules::describe(finding.property, &parts, f)
+        rules::describe(finding.found_by, &parts, f)
     }
 }

@@ -5,7 +5,7 @@
 //! are kept only for pairs that occurred, in a hash map, so memory grows with keys + clients +
 //! (client, key) pairs touched + the floors of LISTs in flight, never with keys × clients.
 
-use super::store::{KeySummary, MonitorStore, Pending};
+use super::store::{KeySummary, MonitorStore, Pending, VersionFacts};
 use crate::history::{ClientId, Key, Observed, Seq};
 use rustc_hash::FxHashMap;
 
@@ -16,6 +16,8 @@ pub struct GrowableStore {
     clients: Vec<GrowableClient>,
     /// `(client << 32) | key` → (own latest acknowledged write, highest version read).
     cells: FxHashMap<u64, (Seq, Seq)>,
+    /// What is known of `(key, version)`, kept only where something is.
+    facts: FxHashMap<(u32, Seq), VersionFacts>,
 }
 
 #[derive(Clone, Debug, Default, Eq, PartialEq)]
@@ -68,6 +70,18 @@ impl MonitorStore for GrowableStore {
 
     fn client_count(&self) -> u32 {
         u32::try_from(self.clients.len()).unwrap_or(u32::MAX)
+    }
+
+    fn version_facts(&self, key: Key, seq: Seq) -> VersionFacts {
+        self.facts.get(&(key.0, seq)).copied().unwrap_or_default()
+    }
+
+    fn set_version_facts(&mut self, key: Key, seq: Seq, facts: VersionFacts) {
+        if facts == VersionFacts::default() {
+            self.facts.remove(&(key.0, seq));
+        } else {
+            self.facts.insert((key.0, seq), facts);
+        }
     }
 
     fn replica(&self, key: Key) -> Seq {

@@ -220,6 +220,14 @@ fn densely(event: &Event, names: &mut Names) -> Event {
                 Op::Delete { key: k } => Op::Delete { key: key(k) },
                 Op::Get { key: k } => Op::Get { key: key(k) },
                 Op::List => Op::List,
+                Op::PutIf { key: k, precondition } => Op::PutIf {
+                    key: key(k),
+                    precondition,
+                },
+                Op::DeleteIf { key: k, matches } => Op::DeleteIf {
+                    key: key(k),
+                    matches,
+                },
             };
             let client = ClientId(names.clients.int(client.0.into()).unwrap_or(u32::MAX));
             Event::Invoke { client, op }

@@ -10,6 +10,10 @@
 //! monitor keeps one number per key: the highest version among the operations completed so far.
 //! `tests/linearizability_crosscheck.rs` checks this rule against stateright's exhaustive
 //! `LinearizabilityTester` on generated histories.
+//!
+//! Conditional writes make each key a compare-and-set register: a conditional write that
+//! replaced a version its precondition did not accept, or a 412 that nothing could justify, is
+//! not linearizable either. `conditional.rs`'s rules report those under this property too.
 
 use super::catalogue::{JudgedOn, PropertyId};
 use super::rule::{version, FindingParts, GetReturned, Rule, WriteAcked};

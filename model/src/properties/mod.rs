@@ -37,6 +37,15 @@ macro_rules! property_catalogue {
             Linearizable => "linearizable", "LIN", None, Stronger, Always,
                 linearizable::Linearizable,
                 "GET/PUT/DELETE of each key are linearizable in persistence's version order (stronger than S3 promises)";
+            ConditionalAtomic => "conditional-atomic", "CA", None, S3, Always,
+                conditional::ConditionalAtomic,
+                "a create (If-None-Match: *) succeeds only if the key is absent: of two concurrent creates at most one succeeds";
+            NoLostUpdate => "no-lost-update", "NLU", None, S3, Always,
+                conditional::NoLostUpdate,
+                "an If-Match PUT or DELETE that succeeds replaces exactly the version it named, never a later one";
+            PreconditionJustified => "precondition-justified", "PJ", None, S3, Always,
+                conditional::PreconditionJustified,
+                "a 412 is justified by some version of the key current during the request";
             ReplicaMonotonic => "replica-monotonic", "RMO", None, Protocol, Always,
                 replica::ReplicaMonotonic,
                 "the cross-region replica never replaces a key's version with an older one";
@@ -70,6 +79,9 @@ macro_rules! property_catalogue {
             NonMonotonicRead => "non-monotonic-read", "A6", Some("A6"), Anomaly, Sometimes,
                 monotonic_reads::MonotonicReads,
                 "A6: a client reads a version, then an older one";
+            SpuriousPreconditionFailure => "spurious-precondition-failure", "A9", Some("A9"), Anomaly, Sometimes,
+                conditional::PreconditionJustified,
+                "A9: a conditional write is refused with 412 although the key held, for the whole request, a version its precondition accepts";
             ReloadReached => "reload-reached", "RLD", None, Coverage, Sometimes,
                 coverage::ReloadReached,
                 "a read found its entry stale and reloads it from persistence";
@@ -88,6 +100,7 @@ macro_rules! property_catalogue {
 pub(crate) use property_catalogue;
 
 mod catalogue;
+pub mod conditional;
 pub mod coverage;
 mod finding;
 mod growable_store;
@@ -117,5 +130,5 @@ pub use monitor::{HistoryMonitor, Monitor};
 pub use rule::{Reached, StateView};
 pub use set::PropertySet;
 pub use small_store::SmallStore;
-pub use store::{KeySummary, MonitorStore, Pending};
+pub use store::{KeySummary, MonitorStore, Pending, PendingCondition, VersionFacts};
 pub use table::catalogue_markdown;

@@ -9,12 +9,12 @@
 use super::catalogue::{Expectation, PropertyId};
 use super::finding::{Finding, HistoryError};
 use super::growable_store::GrowableStore;
-use super::rule::{GetReturned, ListedKey, ReplicaApplied, WriteAcked};
+use super::rule::{GetReturned, ListedKey, Refused, ReplicaApplied, WriteAcked};
 use super::rules;
 use super::set::PropertySet;
 use super::small_store::SmallStore;
-use super::store::{KeySummary, MonitorStore, Pending};
-use crate::history::{ClientId, Event, Key, Observed, Op, Ret, Seq};
+use super::store::{KeySummary, MonitorStore, Pending, PendingCondition, VersionFacts};
+use crate::history::{ClientId, Event, Key, Observed, Op, Precondition, Ret, Seq};
 
 /// The property monitor over store `S`: in the model a store packed into the state's words
 /// (`system/monitor_store.rs`), [`GrowableStore`] for recorded histories, and [`SmallStore`] (the
@@ -117,9 +117,10 @@ impl<S: MonitorStore> Monitor<S> {
     ) -> Result<(), HistoryError> {
         // Findings are rare: this vector allocates only when there is one.
         let mut findings = Vec::new();
-        let mut found = |property, client, key, required, got| {
+        let mut found = |(property, found_by), client, key, required, got| {
             findings.push(Finding {
                 property,
+                found_by,
                 event_index: index,
                 client,
                 key,
@@ -137,8 +138,8 @@ impl<S: MonitorStore> Monitor<S> {
                     before,
                     after: *seq,
                 };
-                rules::on_replica(&applied, &mut |property, required, got| {
-                    found(property, None, *key, required, got)
+                rules::on_replica(&applied, &mut |property, by, required, got| {
+                    found((property, by), None, *key, required, got)
                 });
             }
         }
@@ -165,13 +166,9 @@ impl<S: MonitorStore> Monitor<S> {
         if self.store.pending(client).is_some() {
             return Err(HistoryError::InvokeWhilePending { index, client });
         }
-        let pending = match op {
-            Op::Put { key } | Op::Delete { key } => Pending::Write {
-                key,
-                put: matches!(op, Op::Put { .. }),
-                completed: self.store.key(key).completed,
-            },
-            Op::Get { key } => {
+        let pending = match (op.key(), op.write_kind()) {
+            (Some(key), Some((put, precondition))) => self.write_invoked(key, put, precondition),
+            (Some(key), None) => {
                 let KeySummary { acked, completed } = self.store.key(key);
                 Pending::Get {
                     key,
@@ -179,7 +176,7 @@ impl<S: MonitorStore> Monitor<S> {
                     completed,
                 }
             }
-            Op::List => Pending::List,
+            (None, _) => Pending::List,
         };
         self.store.set_pending(client, Some(pending));
         if pending == Pending::List {
@@ -191,12 +188,58 @@ impl<S: MonitorStore> Monitor<S> {
         Ok(())
     }
 
+    /// A PUT or DELETE of `key` is invoked: conditional writes of the key already pending may
+    /// now meet its version, and a conditional one meets any write already pending.
+    fn write_invoked(
+        &mut self,
+        key: Key,
+        put: bool,
+        precondition: Option<Precondition>,
+    ) -> Pending {
+        let mut overlapped = false;
+        for other in (0..self.store.client_count()).map(ClientId) {
+            if let Some(Pending::Write {
+                key: k,
+                put,
+                completed,
+                condition,
+            }) = self.store.pending(other).filter(|p| matches!(p, Pending::Write { key: k, .. } if *k == key))
+            {
+                overlapped = true;
+                if let Some(condition) = condition.filter(|c| !c.overlapped) {
+                    let condition = Some(PendingCondition {
+                        overlapped: true,
+                        ..condition
+                    });
+                    let pending = Pending::Write {
+                        key: k,
+                        put,
+                        completed,
+                        condition,
+                    };
+                    self.store.set_pending(other, Some(pending));
+                }
+            }
+        }
+        let KeySummary { acked, completed } = self.store.key(key);
+        Pending::Write {
+            key,
+            put,
+            completed,
+            condition: precondition.map(|precondition| PendingCondition {
+                precondition,
+                acked,
+                overlapped,
+            }),
+        }
+    }
+
     fn ret(
         &mut self,
         index: usize,
         client: ClientId,
         ret: &Ret,
-        found: &mut impl FnMut(PropertyId, Option<ClientId>, Key, Observed, Observed),
+        found: &mut impl FnMut((PropertyId, PropertyId), Option<ClientId>, Key, Observed, Observed),
     ) -> Result<(), HistoryError> {
         let pending = self
             .store
@@ -210,17 +253,33 @@ impl<S: MonitorStore> Monitor<S> {
                     key,
                     put,
                     completed,
+                    condition,
                 },
                 Ret::Ack { seq },
             ) => {
-                let ack = WriteAcked {
-                    completed,
-                    seq: *seq,
-                };
-                rules::on_ack(&ack, &mut |property, required, got| {
-                    found(property, key, required, got)
+                let precondition = condition.map(|c| c.precondition);
+                let ack = self.write_acked(key, *seq, put, completed, precondition);
+                rules::on_ack(&ack, &mut |property, by, required, got| {
+                    found((property, by), key, required, got)
                 });
                 self.record_ack(client, key, *seq, put);
+            }
+            (
+                Pending::Write {
+                    key,
+                    condition: Some(condition),
+                    ..
+                },
+                Ret::PreconditionFailed,
+            ) => {
+                let refused = Refused {
+                    precondition: condition.precondition,
+                    current: condition.acked,
+                    overlapped: condition.overlapped,
+                };
+                rules::on_refused(&refused, &mut |property, by, required, got| {
+                    found((property, by), key, required, got)
+                });
             }
             (
                 Pending::Get {
@@ -246,7 +305,7 @@ impl<S: MonitorStore> Monitor<S> {
         key: Key,
         (acked, completed): (Observed, Seq),
         got: Observed,
-        found: &mut impl FnMut(PropertyId, Key, Observed, Observed),
+        found: &mut impl FnMut((PropertyId, PropertyId), Key, Observed, Observed),
     ) {
         let get = GetReturned {
             acked,
@@ -255,8 +314,8 @@ impl<S: MonitorStore> Monitor<S> {
             last_read: self.store.last_read(client, key),
             got,
         };
-        rules::on_get(&get, &mut |property, required, got| {
-            found(property, key, required, got)
+        rules::on_get(&get, &mut |property, by, required, got| {
+            found((property, by), key, required, got)
         });
         let last = get.last_read.max(got.seq);
         self.store.set_last_read(client, key, last);
@@ -270,7 +329,7 @@ impl<S: MonitorStore> Monitor<S> {
         &mut self,
         client: ClientId,
         entries: &[(Key, Observed)],
-        found: &mut impl FnMut(PropertyId, Key, Observed, Observed),
+        found: &mut impl FnMut((PropertyId, PropertyId), Key, Observed, Observed),
     ) {
         let known = entries
             .iter()
@@ -291,8 +350,8 @@ impl<S: MonitorStore> Monitor<S> {
                 last_read: self.store.last_read(client, key),
                 listed,
             };
-            rules::on_listed(&entry, &mut |property, required, got| {
-                found(property, key, required, got)
+            rules::on_listed(&entry, &mut |property, by, required, got| {
+                found((property, by), key, required, got)
             });
             // A listing is a read of every key it covers: the next read must not go back on it.
             let last = entry.last_read.max(listed.seq);
@@ -302,6 +361,45 @@ impl<S: MonitorStore> Monitor<S> {
                 // omits it is judged for it.
                 self.store.note_key(key);
             }
+        }
+    }
+
+    /// What the rules are told of a write acknowledged as `seq`, after recording what its
+    /// acknowledgement teaches about the kinds of `seq` and `seq - 1` (`conditional.rs`).
+    fn write_acked(
+        &mut self,
+        key: Key,
+        seq: Seq,
+        put: bool,
+        completed: Seq,
+        precondition: Option<Precondition>,
+    ) -> WriteAcked {
+        let mut this = self.version_facts(key, seq);
+        let replaced_by_create = put && this.absent_required;
+        if put {
+            this.put = true;
+            self.store.set_version_facts(key, seq, this);
+        }
+        let replaced = seq.saturating_sub(1);
+        let mut before = self.version_facts(key, replaced);
+        if precondition == Some(Precondition::Absent) && replaced > 0 && !before.put {
+            before.absent_required = true;
+            self.store.set_version_facts(key, replaced, before);
+        }
+        WriteAcked {
+            completed,
+            seq,
+            precondition,
+            predecessor_put: before.put,
+            replaced_by_create,
+        }
+    }
+
+    fn version_facts(&self, key: Key, seq: Seq) -> VersionFacts {
+        if seq == 0 {
+            VersionFacts::default()
+        } else {
+            self.store.version_facts(key, seq)
         }
     }
 
@@ -352,13 +450,29 @@ mod tests {
                         Op::Delete { key },
                         Op::Get { key },
                         Op::List,
-                    ][next(4) as usize];
+                        Op::PutIf {
+                            key,
+                            precondition: Precondition::Absent,
+                        },
+                        Op::PutIf {
+                            key,
+                            precondition: Precondition::Matches(next(4)),
+                        },
+                        Op::DeleteIf {
+                            key,
+                            matches: next(4),
+                        },
+                    ][next(7) as usize];
                     busy[c] = Some(op);
                     Event::Invoke { client, op }
                 }
                 Some(op) => {
                     let ret = match op {
                         Op::Put { .. } | Op::Delete { .. } => Ret::Ack { seq: next(6) },
+                        Op::PutIf { .. } | Op::DeleteIf { .. } if next(3) == 0 => {
+                            Ret::PreconditionFailed
+                        }
+                        Op::PutIf { .. } | Op::DeleteIf { .. } => Ret::Ack { seq: next(6) },
                         Op::Get { .. } => Ret::Read {
                             observed: observed(next(6), next(2) == 0),
                         },

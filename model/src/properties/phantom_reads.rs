@@ -161,6 +161,7 @@ impl PhantomReads {
 
 fn phantom(read: UnmatchedRead, key: Key, required: Observed) -> Finding {
     Finding {
+        found_by: PropertyId::Linearizable,
         property: PropertyId::Linearizable,
         event_index: read.index,
         client: Some(read.client),

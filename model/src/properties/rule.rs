@@ -6,7 +6,7 @@
 //! of the state no view shows yet).
 
 use super::catalogue::{JudgedOn, PropertyId};
-use crate::history::{Key, Observed, Seq};
+use crate::history::{Key, Observed, Precondition, Seq};
 use std::fmt;
 
 /// A GET of a key returned `got`. The key's floors are those in force when the GET was invoked;
@@ -38,12 +38,29 @@ pub struct ListedKey {
     pub listed: Observed,
 }
 
-/// A PUT or DELETE was acknowledged with version `seq`.
+/// A PUT or DELETE (conditional or not) was acknowledged with version `seq`.
 #[derive(Clone, Copy, Debug)]
 pub struct WriteAcked {
     /// The highest version among the key's operations completed before the write was invoked.
     pub completed: Seq,
     pub seq: Seq,
+    /// A conditional write's precondition (`None` for a plain write).
+    pub precondition: Option<Precondition>,
+    /// Version `seq - 1`, the one this write replaced, is known to be a PUT's.
+    pub predecessor_put: bool,
+    /// This write is a PUT, and a create acknowledged earlier as `seq + 1` required it absent.
+    pub replaced_by_create: bool,
+}
+
+/// A conditional write was refused (412).
+#[derive(Clone, Copy, Debug)]
+pub struct Refused {
+    pub precondition: Precondition,
+    /// The latest acknowledged write of the key when the request was invoked.
+    pub current: Observed,
+    /// Another write of the key was in flight when the request was invoked, or was invoked
+    /// before it returned: the key's version may have changed during the request.
+    pub overlapped: bool,
 }
 
 /// The replica applied version `after` of a key it held at `before`.
@@ -122,6 +139,8 @@ pub trait Rule {
     fn on_listed(_entry: &ListedKey, _found: &mut impl FnMut(PropertyId, Observed, Observed)) {}
 
     fn on_ack(_ack: &WriteAcked, _found: &mut impl FnMut(PropertyId, Observed, Observed)) {}
+
+    fn on_refused(_refused: &Refused, _found: &mut impl FnMut(PropertyId, Observed, Observed)) {}
 
     fn on_replica(
         _applied: &ReplicaApplied,

@@ -4,7 +4,7 @@
 
 use super::catalogue::{JudgedOn, PropertyId};
 use super::rule::{
-    FindingParts, GetReturned, ListedKey, ReplicaApplied, Rule, StateView, WriteAcked,
+    FindingParts, GetReturned, ListedKey, Refused, ReplicaApplied, Rule, StateView, WriteAcked,
 };
 use crate::history::Observed;
 use std::fmt;
@@ -41,22 +41,33 @@ macro_rules! rules {
             }
         }
 
-        /// Applies every rule once (under the property it belongs to), in catalogue order.
-        pub(super) fn on_get(get: &GetReturned, found: &mut impl FnMut(PropertyId, Observed, Observed)) {
+        /// Applies every rule once (under the property it belongs to), in catalogue order; each
+        /// finding comes with the property whose rule made it.
+        pub(super) fn on_get(get: &GetReturned, found: &mut impl FnMut(PropertyId, PropertyId, Observed, Observed)) {
             $( if owns::<super::$rule_file::$rule>(PropertyId::$variant) {
-                <super::$rule_file::$rule as Rule>::on_get(get, found);
+                let by = <super::$rule_file::$rule as Rule>::PROPERTY;
+                <super::$rule_file::$rule as Rule>::on_get(get, &mut |p, r, g| found(p, by, r, g));
             } )*
         }
 
-        pub(super) fn on_listed(entry: &ListedKey, found: &mut impl FnMut(PropertyId, Observed, Observed)) {
+        pub(super) fn on_listed(entry: &ListedKey, found: &mut impl FnMut(PropertyId, PropertyId, Observed, Observed)) {
             $( if owns::<super::$rule_file::$rule>(PropertyId::$variant) {
-                <super::$rule_file::$rule as Rule>::on_listed(entry, found);
+                let by = <super::$rule_file::$rule as Rule>::PROPERTY;
+                <super::$rule_file::$rule as Rule>::on_listed(entry, &mut |p, r, g| found(p, by, r, g));
             } )*
         }
 
-        pub(super) fn on_ack(ack: &WriteAcked, found: &mut impl FnMut(PropertyId, Observed, Observed)) {
+        pub(super) fn on_ack(ack: &WriteAcked, found: &mut impl FnMut(PropertyId, PropertyId, Observed, Observed)) {
             $( if owns::<super::$rule_file::$rule>(PropertyId::$variant) {
-                <super::$rule_file::$rule as Rule>::on_ack(ack, found);
+                let by = <super::$rule_file::$rule as Rule>::PROPERTY;
+                <super::$rule_file::$rule as Rule>::on_ack(ack, &mut |p, r, g| found(p, by, r, g));
+            } )*
+        }
+
+        pub(super) fn on_refused(refused: &Refused, found: &mut impl FnMut(PropertyId, PropertyId, Observed, Observed)) {
+            $( if owns::<super::$rule_file::$rule>(PropertyId::$variant) {
+                let by = <super::$rule_file::$rule as Rule>::PROPERTY;
+                <super::$rule_file::$rule as Rule>::on_refused(refused, &mut |p, r, g| found(p, by, r, g));
             } )*
         }
 
@@ -68,9 +79,10 @@ macro_rules! rules {
             }
         }
 
-        pub(super) fn on_replica(applied: &ReplicaApplied, found: &mut impl FnMut(PropertyId, Observed, Observed)) {
+        pub(super) fn on_replica(applied: &ReplicaApplied, found: &mut impl FnMut(PropertyId, PropertyId, Observed, Observed)) {
             $( if owns::<super::$rule_file::$rule>(PropertyId::$variant) {
-                <super::$rule_file::$rule as Rule>::on_replica(applied, found);
+                let by = <super::$rule_file::$rule as Rule>::PROPERTY;
+                <super::$rule_file::$rule as Rule>::on_replica(applied, &mut |p, r, g| found(p, by, r, g));
             } )*
         }
     };

@@ -7,7 +7,7 @@
 //! Versions above 255 saturate: its users replay histories of the model's sizes, which never
 //! issue more than `system::state::SEQ_MAX` writes of a key.
 
-use super::store::{KeySummary, MonitorStore, Pending};
+use super::store::{KeySummary, MonitorStore, Pending, PendingCondition, VersionFacts};
 use crate::history::{ClientId, Key, Observed, Seq};
 use smallvec::SmallVec;
 use std::hash::{Hash, Hasher};
@@ -32,6 +32,17 @@ struct SmallObserved {
 struct SmallKey {
     acked: SmallObserved,
     completed: u8,
+    /// Bit `s - 1`: version `s` is known to be a PUT's (versions above 64 are not kept).
+    puts: u64,
+    /// Bit `s - 1`: a create required version `s` absent.
+    absent_required: u64,
+}
+
+/// Version `seq`'s bit in a per-key bitmask, `None` above what the mask holds.
+fn version_bit(seq: Seq) -> Option<u64> {
+    seq.checked_sub(1)
+        .filter(|&s| s < 64)
+        .map(|s| 1u64 << s)
 }
 
 #[derive(Clone, Debug, Default, Eq, Hash, PartialEq)]
@@ -47,6 +58,7 @@ enum SmallPending {
         key: u8,
         put: bool,
         completed: u8,
+        condition: Option<PendingCondition>,
     },
     Get {
         key: u8,
@@ -115,10 +127,26 @@ impl MonitorStore for SmallStore {
     }
 
     fn set_key(&mut self, key: Key, summary: KeySummary) {
-        *slot(&mut self.keys, index(key.0)) = SmallKey {
-            acked: narrow_observed(summary.acked),
-            completed: narrow(summary.completed),
-        };
+        let k = slot(&mut self.keys, index(key.0));
+        k.acked = narrow_observed(summary.acked);
+        k.completed = narrow(summary.completed);
+    }
+
+    fn version_facts(&self, key: Key, seq: Seq) -> VersionFacts {
+        let k = get(&self.keys, key.0);
+        let has = |mask: u64| version_bit(seq).is_some_and(|bit| mask & bit != 0);
+        VersionFacts {
+            put: has(k.puts),
+            absent_required: has(k.absent_required),
+        }
+    }
+
+    fn set_version_facts(&mut self, key: Key, seq: Seq, facts: VersionFacts) {
+        let Some(bit) = version_bit(seq) else { return };
+        let k = slot(&mut self.keys, index(key.0));
+        let set = |mask: &mut u64, on: bool| *mask = if on { *mask | bit } else { *mask & !bit };
+        set(&mut k.puts, facts.put);
+        set(&mut k.absent_required, facts.absent_required);
     }
 
     fn key_count(&self) -> u32 {
@@ -165,10 +193,12 @@ impl MonitorStore for SmallStore {
                 key,
                 put,
                 completed,
+                condition,
             } => Pending::Write {
                 key: Key(u32::from(key)),
                 put,
                 completed: Seq::from(completed),
+                condition,
             },
             SmallPending::Get {
                 key,
@@ -189,10 +219,12 @@ impl MonitorStore for SmallStore {
                 key,
                 put,
                 completed,
+                condition,
             } => SmallPending::Write {
                 key: narrow_key(key),
                 put,
                 completed: narrow(completed),
+                condition,
             },
             Pending::Get {
                 key,

@@ -1,7 +1,7 @@
 //! Where a [`Monitor`](super::monitor::Monitor) keeps its summary of a history, and the fixed-size values
 //! it keeps there.
 
-use crate::history::{ClientId, Key, Observed, Seq};
+use crate::history::{ClientId, Key, Observed, Precondition, Seq};
 use std::fmt::Debug;
 use std::hash::{Hash, Hasher};
 
@@ -29,6 +29,8 @@ pub enum Pending {
         key: Key,
         put: bool,
         completed: Seq,
+        /// A conditional write's precondition, with what the monitor needs to judge a 412.
+        condition: Option<PendingCondition>,
     },
     Get {
         key: Key,
@@ -36,6 +38,26 @@ pub enum Pending {
         completed: Seq,
     },
     List,
+}
+
+/// A pending conditional write: its precondition, the key's latest acknowledged write when it
+/// was invoked, and whether another write of the key overlapped it (`conditional.rs`).
+#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq)]
+pub struct PendingCondition {
+    pub precondition: Precondition,
+    pub acked: Observed,
+    pub overlapped: bool,
+}
+
+/// What the monitor has learnt about one version of a key, for the conditional writes' rules: a
+/// write's kind is known only at its acknowledgement, which may come after a create that
+/// replaced it.
+#[derive(Clone, Copy, Debug, Default, Eq, Hash, PartialEq)]
+pub struct VersionFacts {
+    /// The version is a PUT's (its acknowledgement was seen).
+    pub put: bool,
+    /// A create acknowledged as the next version required this one absent.
+    pub absent_required: bool,
 }
 
 /// The storage behind a [`Monitor`](super::monitor::Monitor): one value per cell, read and written by value.
@@ -66,6 +88,12 @@ pub trait MonitorStore: Clone + Debug + Default {
     }
     /// Clients `0..client_count()` include every client whose cells were ever set.
     fn client_count(&self) -> u32;
+
+    /// What is known of version `seq` of `key` (`seq >= 1`). A store may keep nothing where no
+    /// conditional write can occur (the model's configurations without one): no rule reads the
+    /// facts but for a conditional write.
+    fn version_facts(&self, key: Key, seq: Seq) -> VersionFacts;
+    fn set_version_facts(&mut self, key: Key, seq: Seq, facts: VersionFacts);
 
     /// The version the replica was last seen to hold for `key`.
     fn replica(&self, key: Key) -> Seq;

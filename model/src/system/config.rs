@@ -55,6 +55,12 @@ named_enum!(
         /// A partition-sequence barrier with a partition split: after the split each half
         /// numbers its versions from its own keys' last, dropping the parent's sequence.
         SplitRenumbers => "split-renumbers",
+        /// A conditional write's precondition is judged against the cache node's entry instead
+        /// of persistence's committed version.
+        JudgePreconditionAtCache => "judge-precondition-at-cache",
+        /// A conditional write is judged while a write of the key holds a version that is not
+        /// yet committed, instead of waiting for it.
+        SkipInFlightWait => "skip-in-flight-wait",
     }
 );
 
@@ -93,6 +99,9 @@ named_enum!(
         /// A LIST spanning two partitions: 2 keys in one partition that may split in two, under
         /// the partition-sequence barrier read with the scan.
         Partitions => "partitions",
+        /// Conditional writes: plain and conditional PUTs, conditional DELETEs and GETs of one
+        /// key.
+        Conditional => "conditional",
     }
 );
 
@@ -106,6 +115,7 @@ impl ConfigName {
             ConfigName::Wide => WitnessCfg::wide(),
             ConfigName::Fleet => WitnessCfg::fleet(),
             ConfigName::Partitions => WitnessCfg::partitions(),
+            ConfigName::Conditional => WitnessCfg::conditional(),
         }
     }
 }
@@ -148,7 +158,7 @@ impl WitnessCfg {
             cache_nodes: 2,
             keys: 1,
             ops_per_client: 2,
-            ops: OpMix::ALL,
+            ops: OpMix::PLAIN,
             mode: Mode::Strong,
             variant: Variant::default(),
             mutant: None,
@@ -255,6 +265,17 @@ impl WitnessCfg {
         }
     }
 
+    /// Conditional writes on `default`'s sizes and faults: 2 clients × 2 operations of one key,
+    /// each a PUT, a create (`If-None-Match: *`), an `If-Match` PUT or DELETE, or a GET. LIST
+    /// and plain DELETE are left out: conditional writes meet neither, and `default` covers
+    /// them.
+    pub fn conditional() -> WitnessCfg {
+        WitnessCfg {
+            ops: OpMix::of(&[OpName::Put, OpName::Get, OpName::PutIf, OpName::DeleteIf]),
+            ..WitnessCfg::default_cfg()
+        }
+    }
+
     /// Slots of each witness node's table.
     pub fn slots_per_witness_node(&self) -> u8 {
         self.witness_slots.unwrap_or(self.keys)
@@ -273,6 +294,7 @@ impl WitnessCfg {
             witness_floor: self.variant.witness_order == WitnessOrder::Service,
             listing_seq: self.variant.barrier.records_seq(),
             partition_split: self.faults.partition_split,
+            conditional: self.ops.conditional(),
             witness_outages: self.faults.witness_outages,
             witness_failovers: self.faults.witness_failovers,
         }
@@ -322,15 +344,39 @@ impl WitnessCfg {
             )));
         }
         let ops = self.ops;
-        if !(ops.put || ops.delete || ops.get || ops.list) {
+        if ops.names().is_empty() {
             return Err(ConfigError("the operation mix allows no operation".into()));
         }
         self.validate_witness()?;
         self.validate_partitions()?;
+        self.validate_conditional()?;
         if self.mode == Mode::Eventual && self.mutant.is_some() {
             return Err(ConfigError(
                 "mutants seed bugs into the witness barrier; use them with --mode strong".into(),
             ));
+        }
+        Ok(())
+    }
+
+    fn validate_conditional(&self) -> Result<(), ConfigError> {
+        if self.ops.conditional() && self.variant.barrier.records_seq() {
+            return Err(ConfigError(
+                "conditional writes are judged on a key's versions numbered 1, 2, 3, ... with no \
+                 gap, which a partition-sequence barrier does not give (it numbers versions per \
+                 partition): use put-if and delete-if with the per-key barrier"
+                    .into(),
+            ));
+        }
+        let needs = matches!(
+            self.mutant,
+            Some(Mutant::JudgePreconditionAtCache | Mutant::SkipInFlightWait)
+        );
+        if needs && !self.ops.conditional() {
+            return Err(ConfigError(format!(
+                "the mutant {} seeds a bug into conditional writes: add put-if or delete-if to \
+                 the operation mix (or use --config conditional)",
+                self.mutant.map_or("", Mutant::name)
+            )));
         }
         Ok(())
     }
@@ -493,6 +539,7 @@ mod tests {
             ("wide", 142, 147, 113),
             ("fleet", 136, 136, 83),
             ("partitions", 118, 146, 82),
+            ("conditional", 75, 78, 70),
         ];
         assert_eq!(documented.len(), ConfigName::ALL.len());
         for (name, with_commit_bits, service_bits, monitor_bits) in documented {

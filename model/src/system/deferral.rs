@@ -131,10 +131,17 @@ fn touched(cfg: &WitnessCfg, state: &SystemState, action: &Action) -> Things {
         Action::Invoke { op, node, .. } => match op {
             Op::Get { key } => on_node(node, entry_bit(key)),
             Op::List => on_node(node, listing),
-            Op::Put { .. } | Op::Delete { .. } => Things::default(),
+            Op::Put { .. } | Op::Delete { .. } | Op::PutIf { .. } | Op::DeleteIf { .. } => {
+                Things::default()
+            }
         },
         Action::Step { client, .. } => match state.phase(client) {
             Phase::Idle => Things::default(),
+            // Judged at persistence, or at the node's entry under the mutant that does.
+            Phase::Judge { op } if cfg.mutant == Some(Mutant::JudgePreconditionAtCache) => {
+                on_node(op.node, entry_bit(op.key))
+            }
+            Phase::Judge { .. } => Things::default(),
             Phase::Write { op, step } => match step {
                 WriteStep::Commit | WriteStep::Ack => Things::default(),
                 WriteStep::NotifyWitness | WriteStep::CommitAndNotify | WriteStep::LateNotify => {
@@ -369,11 +376,18 @@ mod tests {
                 ..splits.clone()
             });
         }
+        // Conditional writes: a judgement at persistence, or at a node's entry (an eviction
+        // must wait for it).
+        let conditional = WitnessCfg {
+            ops: WitnessCfg::conditional().ops,
+            ..strong.clone()
+        };
+        cases.push(conditional.clone());
         for &mutant in Mutant::ALL {
-            let base = if mutant == Mutant::SplitRenumbers {
-                &splits
-            } else {
-                &strong
+            let base = match crate::expected::home_config(mutant) {
+                Some(crate::system::ConfigName::Partitions) => &splits,
+                Some(crate::system::ConfigName::Conditional) => &conditional,
+                _ => &strong,
             };
             cases.push(WitnessCfg {
                 mutant: Some(mutant),

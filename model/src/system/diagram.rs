@@ -37,6 +37,7 @@ fn target_lane(model: &WitnessModel, state: &SystemState, action: &Action) -> Op
         }
         Action::Step { client, .. } => match state.phase(*client) {
             Phase::Idle => return None,
+            Phase::Judge { .. } => persistence,
             Phase::Write { op, step } => match step {
                 WriteStep::Commit | WriteStep::CommitAndNotify => persistence,
                 WriteStep::NotifyWitness | WriteStep::LateNotify => witness,

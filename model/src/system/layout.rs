@@ -122,6 +122,9 @@ pub struct Shape {
     pub listing_seq: bool,
     /// The partition may split in two (`Faults::partition_split`).
     pub partition_split: bool,
+    /// Clients may invoke conditional writes (`put-if`, `delete-if`): the monitor keeps their
+    /// preconditions and what it learns of each version's kind.
+    pub conditional: bool,
 }
 
 impl Shape {

@@ -17,6 +17,7 @@
 //! view). `packed_state` (a state as the level search stores it) uses only `state`.
 
 pub mod action;
+mod conditional;
 pub mod conditions;
 pub mod config;
 mod deferral;

@@ -137,7 +137,10 @@ impl WitnessModel {
         if state.replicating() {
             return;
         }
-        let ops = self.invocable_ops();
+        let mut ops = self.invocable_ops();
+        if self.cfg.ops.conditional() {
+            self.conditional_ops(state, &mut ops);
+        }
         for client in state.client_ids() {
             if !state.is_idle(client) {
                 self.step_actions(state, client, actions);
@@ -155,7 +158,7 @@ impl WitnessModel {
     /// its query; none while its message waits for a majority of witness nodes.
     fn step_actions(&self, state: &SystemState, client: ClientId, actions: &mut Vec<Action>) {
         let phase = state.phase(client);
-        if self.waits_for_witness(state, phase) {
+        if self.waits_for_witness(state, phase) || self.judge_waits(state, phase) {
             return;
         }
         let quorums = self.quorums(state, phase);

@@ -7,8 +7,8 @@
 //! mean the same have the same bits.
 
 use super::layout::{bits_for, byte, get_wide, set_wide, Alloc, Field, Layout, Shape, Table};
-use crate::history::{ClientId, Key, Observed, Seq};
-use crate::properties::{KeySummary, MonitorStore, Pending};
+use crate::history::{ClientId, Key, Observed, Precondition, Seq};
+use crate::properties::{KeySummary, MonitorStore, Pending, PendingCondition, VersionFacts};
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::Mutex;
@@ -29,6 +29,10 @@ pub struct MonitorLayout {
     acked_exists: Table,
     completed: Table,
     replica: Table,
+    /// Per key, bit `s - 1`: version `s` is known to be a PUT's; and a create required it
+    /// absent. Empty without conditional writes.
+    known_puts: Table,
+    absent_required: Table,
     pub clients: Table,
     pending: Field,
     pending_key: Field,
@@ -36,6 +40,11 @@ pub struct MonitorLayout {
     pending_completed: Field,
     pending_acked_seq: Field,
     pending_acked_exists: Field,
+    /// A pending conditional write: 0 for none, 1 for `If-None-Match: *`, 2 for `If-Match` of
+    /// the version in `pending_named`; and whether another write overlapped it.
+    pending_condition: Field,
+    pending_named: Field,
+    pending_overlapped: Field,
     list_floor_seq: Table,
     list_floor_exists: Table,
     own_write: Table,
@@ -54,6 +63,14 @@ impl MonitorLayout {
         let acked_exists = a.table(1, keys);
         let completed = a.table(s, keys);
         let replica = a.table(s, keys);
+        let conditional = shape.conditional;
+        let facts = if conditional {
+            u8::try_from(shape.max_seq()).unwrap_or(u8::MAX)
+        } else {
+            0
+        };
+        let known_puts = a.table(facts, keys);
+        let absent_required = a.table(facts, keys);
         let mut c = Alloc(0);
         let pending = c.field(2);
         let pending_key = c.field(bits_for(u64::from(keys) - 1));
@@ -61,6 +78,9 @@ impl MonitorLayout {
         let pending_completed = c.field(s);
         let pending_acked_seq = c.field(s);
         let pending_acked_exists = c.field(1);
+        let pending_condition = c.field(if conditional { 2 } else { 0 });
+        let pending_named = c.field(if conditional { s } else { 0 });
+        let pending_overlapped = c.field(u8::from(conditional));
         let list_floor_seq = c.table(s, keys);
         let list_floor_exists = c.table(1, keys);
         let pending_end = c.0;
@@ -80,6 +100,8 @@ impl MonitorLayout {
             acked_exists,
             completed,
             replica,
+            known_puts,
+            absent_required,
             clients,
             pending: field(pending),
             pending_key: field(pending_key),
@@ -87,6 +109,9 @@ impl MonitorLayout {
             pending_completed: field(pending_completed),
             pending_acked_seq: field(pending_acked_seq),
             pending_acked_exists: field(pending_acked_exists),
+            pending_condition: field(pending_condition),
+            pending_named: field(pending_named),
+            pending_overlapped: field(pending_overlapped),
             list_floor_seq: table(list_floor_seq),
             list_floor_exists: table(list_floor_exists),
             own_write: table(own_write),
@@ -182,11 +207,51 @@ impl PackedStore {
         set_wide(&mut self.words, at, usize::from(records.stride), value);
     }
 
+    fn pending_condition(&self, client: ClientId) -> Option<PendingCondition> {
+        let l = self.layout;
+        let field = |f: Field| self.client_field(f, client);
+        let precondition = match self.get(field(l.pending_condition)) {
+            0 => return None,
+            1 => Precondition::Absent,
+            2 => Precondition::Matches(self.get(field(l.pending_named))),
+            code => panic!("corrupt packed state: a pending precondition has code {code}"),
+        };
+        Some(PendingCondition {
+            precondition,
+            acked: self.observed(field(l.pending_acked_seq), field(l.pending_acked_exists)),
+            overlapped: self.get(field(l.pending_overlapped)) != 0,
+        })
+    }
+
+    fn set_pending_condition(&mut self, client: ClientId, condition: PendingCondition) {
+        let l = self.layout;
+        let field = |f: Field| Layout::in_record(l.clients, f, client.index());
+        let (code, named) = match condition.precondition {
+            Precondition::Absent => (1, 0),
+            Precondition::Matches(seq) => (2, seq),
+        };
+        assert!(
+            l.pending_condition.width > 0,
+            "a conditional write in a configuration without put-if or delete-if"
+        );
+        self.set(field(l.pending_condition), code);
+        self.set(field(l.pending_named), named);
+        self.set(field(l.pending_overlapped), u64::from(condition.overlapped));
+        let (seq, exists) = (field(l.pending_acked_seq), field(l.pending_acked_exists));
+        self.set_observed(seq, exists, condition.acked);
+    }
+
     fn clear_pending(&mut self, client: ClientId) {
         let (start, end) = self.layout.pending_area;
         let offset = client.index() * usize::from(self.layout.clients.stride);
         set_wide(&mut self.words, start + offset, end - start, 0);
     }
+}
+
+/// Version `seq`'s bit in a per-key mask of versions (`seq >= 1`).
+fn version_bit(seq: Seq) -> u64 {
+    debug_assert!((1..=64).contains(&seq), "v{seq} has no bit");
+    1u64 << (seq.saturating_sub(1) % 64)
 }
 
 impl Default for PackedStore {
@@ -206,6 +271,7 @@ impl Default for PackedStore {
             witness_failovers: 0,
             listing_seq: false,
             partition_split: false,
+            conditional: false,
         })
     }
 }
@@ -285,6 +351,31 @@ impl MonitorStore for PackedStore {
         u32::from(self.layout.shape.clients)
     }
 
+    fn version_facts(&self, key: Key, seq: Seq) -> VersionFacts {
+        let l = self.layout;
+        let has = |table: Table| self.get(table.at(key.index())) & version_bit(seq) != 0;
+        VersionFacts {
+            put: has(l.known_puts),
+            absent_required: has(l.absent_required),
+        }
+    }
+
+    fn set_version_facts(&mut self, key: Key, seq: Seq, facts: VersionFacts) {
+        let l = self.layout;
+        let bit = version_bit(seq);
+        for (table, on) in [
+            (l.known_puts, facts.put),
+            (l.absent_required, facts.absent_required),
+        ] {
+            // A shape without conditional writes keeps no facts (a zero-width field).
+            let field = table.at(key.index());
+            if field.width > 0 {
+                let mask = self.get(field);
+                self.set(field, if on { mask | bit } else { mask & !bit });
+            }
+        }
+    }
+
     fn replica(&self, key: Key) -> Seq {
         self.get(self.layout.replica.at(key.index()))
     }
@@ -325,6 +416,7 @@ impl MonitorStore for PackedStore {
                 key,
                 put: self.get(field(l.pending_put)) != 0,
                 completed,
+                condition: self.pending_condition(client),
             }),
             GET => Some(Pending::Get {
                 key,
@@ -347,8 +439,12 @@ impl MonitorStore for PackedStore {
                 key,
                 put,
                 completed,
+                condition,
             }) => {
                 self.set(field(l.pending_put), u64::from(put));
+                if let Some(condition) = condition {
+                    self.set_pending_condition(client, condition);
+                }
                 (WRITE, Some(key), completed)
             }
             Some(Pending::Get {

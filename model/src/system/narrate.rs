@@ -2,10 +2,10 @@
 //! `client 1 op 2 GET k0 via cache node 2 → v1 (witness says v1: fresh; stale: persistence has v2)`.
 
 use super::action::Action;
-use super::config::Mode;
+use super::config::{Mode, Mutant};
 use super::layout::Seq;
 use super::model::WitnessModel;
-use super::phase::{key_range, Listing, Phase, WriteOp, WriteStep};
+use super::phase::{key_range, ConditionalOp, Listing, Phase, WriteOp, WriteStep};
 use super::state::SystemState;
 use super::witness_table::{Quorum, WitnessNode};
 use crate::history::{ClientId, Key, NodeId, Op};
@@ -230,6 +230,9 @@ impl Teller<'_> {
             Op::Put { key } | Op::Delete { key } => {
                 format!("{head}: persistence assigns v{}", next.assigned(key))
             }
+            Op::PutIf { .. } | Op::DeleteIf { .. } => {
+                format!("{head}: waits for persistence to judge its precondition")
+            }
             Op::Get { key } => match state.entry(node, key) {
                 None => format!("{head}: node has no entry"),
                 Some(entry) if answered => format!(
@@ -258,6 +261,7 @@ impl Teller<'_> {
         let who = owner(self.model, self.state, client, false);
         match self.state.phase(client) {
             Phase::Idle => "(idle)".to_string(),
+            Phase::Judge { op } => self.judgement(&who, client, op),
             Phase::Write { op, step } => self.write(&who, op, step),
             Phase::Get { key, node, step } => {
                 let read = Read {
@@ -271,6 +275,26 @@ impl Teller<'_> {
                 read.describe(step)
             }
             Phase::List { node, step } => self.list(&who, (client, quorum), node, step),
+        }
+    }
+
+    /// Persistence judged a conditional write: what it compared, and the outcome.
+    fn judgement(&self, who: &str, client: ClientId, op: ConditionalOp) -> String {
+        let Teller { state, next, .. } = *self;
+        let verb = if op.put { "PUT" } else { "DELETE" };
+        let (key, precondition) = (op.key, op.precondition);
+        let committed = version(state, key, state.persisted(key));
+        let judged = match (self.model.cfg.mutant, state.entry(op.node, key)) {
+            (Some(Mutant::JudgePreconditionAtCache), Some(entry)) => {
+                format!("{} holds {}", op.node, version(state, key, entry))
+            }
+            _ => format!("persistence holds {committed}"),
+        };
+        let head = format!("{who} {verb} {key} ({precondition}): {judged}");
+        if next.is_idle(client) {
+            format!("{head} → 412 precondition failed")
+        } else {
+            format!("{head}, precondition holds; persistence assigns v{}", next.assigned(key))
         }
     }
 

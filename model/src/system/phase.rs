@@ -5,7 +5,7 @@
 
 use super::layout::{Seq, MAX_KEYS};
 use super::witness_table::Epochs;
-use crate::history::{Key, NodeId};
+use crate::history::{Key, NodeId, Precondition};
 use std::ops::{Index, IndexMut};
 
 /// One version per key: a cache node's listing of the partition `["" .. ∞)`.
@@ -104,6 +104,31 @@ impl WriteOp {
     }
 }
 
+/// A conditional PUT or DELETE waiting for persistence to judge its precondition.
+#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq)]
+pub struct ConditionalOp {
+    pub key: Key,
+    pub node: NodeId,
+    /// PUT (the key exists afterwards) or DELETE.
+    pub put: bool,
+    pub precondition: Precondition,
+}
+
+impl ConditionalOp {
+    /// The version the precondition names (`If-Match`), if any.
+    pub fn named(&self) -> Option<Seq> {
+        match self.precondition {
+            Precondition::Absent => None,
+            Precondition::Matches(seq) => Some(narrow_version(seq)),
+        }
+    }
+}
+
+/// A version of the history's width as the state holds it; every version the model names fits.
+pub fn narrow_version(seq: crate::history::Seq) -> Seq {
+    Seq::try_from(seq).unwrap_or_else(|_| panic!("v{seq} is above any version the model holds"))
+}
+
 /// The steps of a PUT or DELETE after persistence assigned its version. Which of the commit and
 /// witness steps exist, and in which order, is the variant's `WitnessOrder`.
 #[derive(Clone, Copy, Debug, Eq, Hash, PartialEq)]
@@ -173,6 +198,12 @@ pub enum ListStep {
 #[derive(Clone, Copy, Debug, Eq, Hash, PartialEq)]
 pub enum Phase {
     Idle,
+    /// Persistence judges the precondition (waiting while a write of the key is in flight): a
+    /// write that passes takes the next version and goes on as any write; one that fails is
+    /// answered 412.
+    Judge {
+        op: ConditionalOp,
+    },
     Write {
         op: WriteOp,
         step: WriteStep,
@@ -224,6 +255,7 @@ impl Phase {
     pub fn node(&self) -> Option<NodeId> {
         match *self {
             Phase::Idle => None,
+            Phase::Judge { op } => Some(op.node),
             Phase::Write { op, .. } => Some(op.node),
             Phase::Get { node, .. } | Phase::List { node, .. } => Some(node),
         }
@@ -233,6 +265,7 @@ impl Phase {
     pub fn version_carried(&self, key: Key) -> Option<Seq> {
         match *self {
             Phase::Idle => None,
+            Phase::Judge { op } => op.named().filter(|_| op.key == key),
             Phase::Write { op, .. } => (op.key == key).then_some(op.seq),
             Phase::Get { key: k, step, .. } => match step {
                 GetStep::FillStore { loaded: s }
@@ -256,6 +289,9 @@ impl Phase {
     pub fn with_node(self, node: NodeId) -> Phase {
         match self {
             Phase::Idle => Phase::Idle,
+            Phase::Judge { op } => Phase::Judge {
+                op: ConditionalOp { node, ..op },
+            },
             Phase::Write { op, step } => Phase::Write {
                 op: WriteOp { node, ..op },
                 step,

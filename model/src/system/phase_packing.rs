@@ -8,15 +8,20 @@
 //! range, a field the step does not use left set) is a corrupt state, and decoding panics on it.
 
 use super::layout::{byte, Field, Layout, Seq, Shape, Table, STEP_BITS, WORDS};
-use super::phase::{GetStep, ListStep, Listing, Phase, WriteOp, WriteStep};
+use super::phase::{ConditionalOp, GetStep, ListStep, Listing, Phase, WriteOp, WriteStep};
 use super::witness_table::Epochs;
-use crate::history::{Key, NodeId};
+use crate::history::{Key, NodeId, Precondition};
 
 /// The packed idle phase: every field zero, which the state tests for without decoding.
 pub(super) const IDLE: u64 = 0;
 const WRITE: u64 = 1;
 const GET: u64 = 2;
 const LIST: u64 = 3;
+/// A conditional write waiting for its judgement is packed as a write (its node, key and kind
+/// where a write keeps them) with a step code no [`WriteStep`] uses; an `If-Match` keeps the
+/// version it names where a write keeps its own.
+const JUDGE_ABSENT: u64 = 6;
+const JUDGE_MATCHES: u64 = 7;
 
 /// What a step carries besides its node and key, packed where the phase code puts it.
 enum Carried {
@@ -143,6 +148,19 @@ pub(super) fn encode(layout: &Layout, phase: &Phase) -> u64 {
     let mut words = [0u64; WORDS];
     let (tag, step) = match *phase {
         Phase::Idle => return IDLE,
+        Phase::Judge { op } => {
+            code.node.set(&mut words, op.node.0.into());
+            code.key.set(&mut words, op.key.0.into());
+            code.put.set(&mut words, op.put.into());
+            let step = match op.named() {
+                None => JUDGE_ABSENT,
+                Some(named) => {
+                    code.seq.set(&mut words, named.into());
+                    JUDGE_MATCHES
+                }
+            };
+            (WRITE, step)
+        }
         Phase::Write { op, step } => {
             code.node.set(&mut words, op.node.0.into());
             code.key.set(&mut words, op.key.0.into());
@@ -177,6 +195,21 @@ pub(super) fn decode(layout: &Layout, raw: u64) -> Phase {
     let code = &layout.phase_code;
     let step = fields.get(code.step);
     let phase = match fields.get(code.tag) {
+        WRITE if step == JUDGE_ABSENT || step == JUDGE_MATCHES => {
+            let precondition = if step == JUDGE_ABSENT {
+                Precondition::Absent
+            } else {
+                Precondition::Matches(fields.version(code.seq).into())
+            };
+            Phase::Judge {
+                op: ConditionalOp {
+                    key: fields.key(),
+                    node: fields.node(),
+                    put: fields.get(code.put) != 0,
+                    precondition,
+                },
+            }
+        }
         WRITE => Phase::Write {
             op: WriteOp {
                 key: fields.key(),

@@ -10,10 +10,10 @@ use super::action::Action;
 use super::config::{Mode, Mutant, Reduction, Repair, WitnessOrder};
 use super::layout::Seq;
 use super::model::WitnessModel;
-use super::phase::{GetStep, ListStep, Listing, Phase, WriteOp, WriteStep};
+use super::phase::{ConditionalOp, GetStep, ListStep, Listing, Phase, WriteOp, WriteStep};
 use super::state::SystemState;
 use super::witness_table::{Epochs, Quorum};
-use crate::history::{ClientId, Event, Key, NodeId, Op, Ret};
+use crate::history::{ClientId, Event, Key, NodeId, Op, Precondition, Ret};
 
 /// Where a step's history events go (the narration records them; the checker drops them).
 pub type Emit<'a> = &'a mut dyn FnMut(&Event);
@@ -84,7 +84,7 @@ impl WitnessModel {
         state.set_persisted(op.key, held.max(op.seq));
     }
 
-    fn respond(&self, state: &mut SystemState, client: ClientId, ret: Ret, emit: Emit) {
+    pub(super) fn respond(&self, state: &mut SystemState, client: ClientId, ret: Ret, emit: Emit) {
         state.set_phase(client, Phase::Idle);
         let event = Event::Return { client, ret };
         let outcome = state.monitor.observe_quietly(&event);
@@ -133,16 +133,25 @@ impl WitnessModel {
         match op {
             Op::Put { key } | Op::Delete { key } => {
                 let put = matches!(op, Op::Put { .. });
-                let seq = self.next_version(state, key);
-                state.assign(key, seq, put);
-                let op = WriteOp {
+                self.start_write(state, client, key, node, put);
+            }
+            Op::PutIf { key, precondition } => {
+                let op = ConditionalOp {
                     key,
                     node,
-                    seq,
-                    put,
+                    put: true,
+                    precondition,
                 };
-                let step = self.first_write_step();
-                state.set_phase(client, Phase::Write { op, step });
+                state.set_phase(client, Phase::Judge { op });
+            }
+            Op::DeleteIf { key, matches } => {
+                let op = ConditionalOp {
+                    key,
+                    node,
+                    put: false,
+                    precondition: Precondition::Matches(matches),
+                };
+                state.set_phase(client, Phase::Judge { op });
             }
             Op::Get { key } => match state.entry(node, key) {
                 None => {
@@ -159,6 +168,28 @@ impl WitnessModel {
                 Some(listing) => self.after_list_lookup(state, client, node, listing, emit),
             },
         }
+    }
+
+    /// Persistence assigns a PUT's or DELETE's version, and the write goes on with its first
+    /// step.
+    pub(super) fn start_write(
+        &self,
+        state: &mut SystemState,
+        client: ClientId,
+        key: Key,
+        node: NodeId,
+        put: bool,
+    ) {
+        let seq = self.next_version(state, key);
+        state.assign(key, seq, put);
+        let op = WriteOp {
+            key,
+            node,
+            seq,
+            put,
+        };
+        let step = self.first_write_step();
+        state.set_phase(client, Phase::Write { op, step });
     }
 
     /// The node has an entry for the GET (found, filled, or a cached miss).
@@ -201,6 +232,7 @@ impl WitnessModel {
         let turn = Turn { client, quorum };
         match state.phase(client) {
             Phase::Idle => debug_assert!(false, "Step offered to an idle client"),
+            Phase::Judge { op } => self.judge(state, client, op, emit),
             Phase::Write { op, step } => self.write_step(state, client, op, step, emit),
             Phase::Get { key, node, step } => self.get_step(state, turn, key, node, step, emit),
             Phase::List { node, step } => self.list_step(state, turn, node, step, emit),

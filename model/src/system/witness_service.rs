@@ -396,7 +396,7 @@ impl WitnessModel {
             ),
             Phase::Get { step, .. } => matches!(step, GetStep::Relearn { .. }),
             Phase::List { step, .. } => matches!(step, ListStep::Relearn { .. }),
-            Phase::Idle => false,
+            Phase::Idle | Phase::Judge { .. } => false,
         };
         needs_majority && !state.witness_majority_reachable()
     }

@@ -11,14 +11,24 @@ pub struct OpMix {
     pub delete: bool,
     pub get: bool,
     pub list: bool,
+    /// Conditional PUTs (`If-None-Match: *`, and `If-Match` of the version committed when the
+    /// client invokes it: the newest version it could have read).
+    #[serde(default)]
+    pub put_if: bool,
+    /// Conditional DELETEs (`If-Match` of the version committed at invocation).
+    #[serde(default)]
+    pub delete_if: bool,
 }
 
 impl OpMix {
-    pub const ALL: OpMix = OpMix {
+    /// Every unconditional operation: the mix of `default`.
+    pub const PLAIN: OpMix = OpMix {
         put: true,
         delete: true,
         get: true,
         list: true,
+        put_if: false,
+        delete_if: false,
     };
 
     /// The mix that allows exactly `ops`.
@@ -29,6 +39,8 @@ impl OpMix {
             delete: has(OpName::Delete),
             get: has(OpName::Get),
             list: has(OpName::List),
+            put_if: has(OpName::PutIf),
+            delete_if: has(OpName::DeleteIf),
         }
     }
 
@@ -38,7 +50,14 @@ impl OpMix {
             OpName::Delete => self.delete,
             OpName::Get => self.get,
             OpName::List => self.list,
+            OpName::PutIf => self.put_if,
+            OpName::DeleteIf => self.delete_if,
         }
+    }
+
+    /// The mix has a conditional write.
+    pub fn conditional(self) -> bool {
+        self.put_if || self.delete_if
     }
 
     /// The allowed operations, in [`OpName::ALL`]'s order.
@@ -58,6 +77,8 @@ named_enum!(
         Delete => "delete",
         Get => "get",
         List => "list",
+        PutIf => "put-if",
+        DeleteIf => "delete-if",
     }
 );
 

@@ -38,6 +38,13 @@ fn in_flight_op(model: &WitnessModel, state: &SystemState, client: ClientId) -> 
     let who = owner(model, state, client, false);
     match state.phase(client) {
         Phase::Idle => None,
+        Phase::Judge { op } => Some(format!(
+            "{who} {} {} ({}) via {} (precondition not yet judged)",
+            if op.put { "PUT" } else { "DELETE" },
+            op.key,
+            op.precondition,
+            op.node
+        )),
         Phase::Write { op, step } => Some(format!(
             "{who} {} {} ({})",
             op.verb(),
