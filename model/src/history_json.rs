@@ -8,7 +8,7 @@
 //! they are interned to dense indices in order of first appearance, and [`Names`] keeps their
 //! spelling for messages.
 
-use crate::history::{ClientId, Event, Key, Observed, Op, Ret};
+use crate::history::{ClientId, Event, Key, Observed, Op, Precondition, Ret};
 use crate::names::{Interner, Names};
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -81,6 +81,8 @@ enum OpKind {
     Delete,
     Get,
     List,
+    PutIf,
+    DeleteIf,
 }
 
 #[derive(Deserialize)]
@@ -89,6 +91,7 @@ enum RetKind {
     Ack,
     Read,
     Listed,
+    PreconditionFailed,
 }
 
 /// One event object, every field optional until [`RawEvent::resolve`] checks what its kind needs.
@@ -109,6 +112,12 @@ struct RawEvent<'a> {
     observed: Option<Observed>,
     #[serde(borrow, default)]
     entries: Option<Vec<(RawName<'a>, Observed)>>,
+    /// A `put_if`'s precondition: `"absent"` or `{"matches": <seq>}`.
+    #[serde(default)]
+    precondition: Option<Precondition>,
+    /// The version a `delete_if` requires.
+    #[serde(default)]
+    matches: Option<u64>,
 }
 
 fn intern(interner: &mut Interner, name: &RawName<'_>) -> Result<u32, String> {
@@ -133,25 +142,14 @@ impl RawEvent<'_> {
         Ok(match self.event {
             EventKind::Invoke => {
                 let client = client(names)?;
-                let op = match self.op {
-                    Some(OpKind::Put) => Op::Put {
-                        key: key(names, &self.key)?,
-                    },
-                    Some(OpKind::Delete) => Op::Delete {
-                        key: key(names, &self.key)?,
-                    },
-                    Some(OpKind::Get) => Op::Get {
-                        key: key(names, &self.key)?,
-                    },
-                    Some(OpKind::List) => Op::List,
-                    None => return Err("an invoke needs \"op\"".into()),
-                };
+                let op = self.op(names)?;
                 Event::Invoke { client, op }
             }
             EventKind::Return => {
                 let client = client(names)?;
                 let ret = match (self.ret, self.seq, self.observed, self.entries) {
                     (Some(RetKind::Ack), Some(seq), ..) => Ret::Ack { seq },
+                    (Some(RetKind::PreconditionFailed), ..) => Ret::PreconditionFailed,
                     (Some(RetKind::Read), _, Some(observed), _) => Ret::Read { observed },
                     (Some(RetKind::Listed), _, _, Some(raw)) => {
                         let mut entries = Vec::with_capacity(raw.len());
@@ -174,6 +172,37 @@ impl RawEvent<'_> {
                 seq: self
                     .seq
                     .ok_or("a replica_applied event needs \"seq\"".to_string())?,
+            },
+        })
+    }
+}
+
+impl RawEvent<'_> {
+    /// An invocation's operation, or what it lacks.
+    fn op(&self, names: &mut Names) -> Result<Op, String> {
+        let Some(kind) = &self.op else {
+            return Err("an invoke needs \"op\"".into());
+        };
+        let key = |names: &mut Names| match &self.key {
+            Some(k) => intern(&mut names.keys, k).map(Key),
+            None => Err("this event needs \"key\"".to_string()),
+        };
+        Ok(match kind {
+            OpKind::Put => Op::Put { key: key(names)? },
+            OpKind::Delete => Op::Delete { key: key(names)? },
+            OpKind::Get => Op::Get { key: key(names)? },
+            OpKind::List => Op::List,
+            OpKind::PutIf => Op::PutIf {
+                key: key(names)?,
+                precondition: self.precondition.ok_or(
+                    "a put_if needs \"precondition\" (\"absent\" or {\"matches\": <seq>})",
+                )?,
+            },
+            OpKind::DeleteIf => Op::DeleteIf {
+                key: key(names)?,
+                matches: self
+                    .matches
+                    .ok_or("a delete_if needs \"matches\" (the version it requires)")?,
             },
         })
     }
@@ -324,6 +353,50 @@ mod tests {
         assert_eq!(names.client(ClientId(1)).to_string(), "client 7");
         assert_eq!(names.key(Key(0)).to_string(), "photos/cat.jpg");
         assert_eq!(names.key(Key(1)).to_string(), "k5");
+    }
+
+    /// What the model writes for conditional writes reads back as the same events, and a
+    /// conditional write without its precondition says what it lacks.
+    #[test]
+    fn conditional_writes_round_trip() {
+        let (k, c) = (Key(0), ClientId(0));
+        let events = [
+            Event::Invoke {
+                client: c,
+                op: Op::PutIf {
+                    key: k,
+                    precondition: Precondition::Absent,
+                },
+            },
+            Event::Return {
+                client: c,
+                ret: Ret::Ack { seq: 1 },
+            },
+            Event::Invoke {
+                client: c,
+                op: Op::PutIf {
+                    key: k,
+                    precondition: Precondition::Matches(1),
+                },
+            },
+            Event::Return {
+                client: c,
+                ret: Ret::PreconditionFailed,
+            },
+            Event::Invoke {
+                client: c,
+                op: Op::DeleteIf { key: k, matches: 1 },
+            },
+        ];
+        let text: Vec<String> = events
+            .iter()
+            .map(|e| serde_json::to_string(e).expect("serializable"))
+            .collect();
+        let (read_back, _) = read(&text.join("\n")).unwrap();
+        assert_eq!(read_back, events);
+        let bare = r#"{"event":"invoke","client":0,"op":"put_if","key":0}"#;
+        let err = read(bare).unwrap_err().to_string();
+        assert!(err.contains("needs \"precondition\""), "{err}");
     }
 
     #[test]

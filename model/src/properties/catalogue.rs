@@ -254,7 +254,7 @@ mod tests {
                 "replica-converges"
             ]
         );
-        assert_eq!(grouped[..4], Guarantee::S3.properties().collect::<Vec<_>>());
+        assert_eq!(grouped[..7], Guarantee::S3.properties().collect::<Vec<_>>());
         let json: Vec<String> = Guarantee::ALL
             .iter()
             .map(|g| serde_json::to_string(g).unwrap())
