@@ -148,7 +148,7 @@ fn explorer_serves_states_and_discoveries_after_run_to_completion() {
     let status = get_json(addr, "/.status");
     assert_eq!(
         status["properties"].as_array().unwrap().len(),
-        20,
+        24,
         "{status}"
     );
 

@@ -36,13 +36,13 @@ fn suite_prints_a_row_per_run_and_exits_0_when_all_match() {
     // The columns grouped by guarantee, S3's first, under a line naming the groups.
     assert!(
         r.stdout
-            .contains("│ S3 guarantees           │ stronger    │ protocol          │ anomalies "),
+            .contains("│ S3 guarantees                             │ stronger    │ protocol          │ anomalies "),
         "{}",
         r.stdout
     );
     assert!(
         r.stdout
-            .contains("│ RAW   LAW   RYW   RCV   │ MR    LIN   │ RMO   WS    WA    │ A8    A1 "),
+            .contains("│ RAW   LAW   RYW   CA    NLU   PJ    RCV   │ MR    LIN   │ RMO   WS    WA    │ A8    A1 "),
         "{}",
         r.stdout
     );
@@ -88,7 +88,7 @@ fn after_commit_row_reads_as_keeping_s3_guarantees() {
         .find(|l| l.starts_with("strong after-commit if-newer") && l.contains('│'))
         .unwrap_or_else(|| panic!("no row:\n{}", r.stdout));
     let groups: Vec<&str> = row.split('│').map(str::trim).collect();
-    assert_eq!(groups[1], "✓     ✓     ✓     ✓", "{row}");
+    assert_eq!(groups[1], "✓     ✓     ✓     ✓     ✓     ✓     ✓", "{row}");
     assert_eq!(groups[2], "✗12   ✗12", "{row}");
     assert!(
         r.stdout.contains(

@@ -13,6 +13,42 @@ fn version(seq: impl std::fmt::Display) -> Value {
     Value::Str(format!("v{seq}"))
 }
 
+/// What an invocation asks for. A write's value is its version, known only once it is
+/// acknowledged: until then it is a placeholder no read can return.
+fn invoked_command(op: &Op, position: usize) -> Command {
+    let unacknowledged = Value::Str(format!("unacknowledged-{position}"));
+    match *op {
+        Op::Put { .. } => Command::Write(unacknowledged),
+        Op::Delete { .. } => Command::Delete,
+        Op::Get { .. } => Command::Read,
+        Op::List => Command::List,
+        Op::PutIf {
+            precondition: Precondition::Absent,
+            ..
+        } => Command::Create(unacknowledged),
+        Op::PutIf {
+            precondition: Precondition::Matches(named),
+            ..
+        } => Command::Cas {
+            expected: version(named),
+            new: unacknowledged,
+        },
+        Op::DeleteIf { matches, .. } => Command::DeleteIf {
+            expected: version(matches),
+        },
+    }
+}
+
+/// An acknowledged write now writes its version.
+fn acknowledged(command: &mut Command, seq: u64) {
+    match command {
+        Command::Write(value) | Command::Create(value) | Command::Cas { new: value, .. } => {
+            *value = version(seq)
+        }
+        Command::Delete | Command::DeleteIf { .. } | Command::Read | Command::List => {}
+    }
+}
+
 /// Converts a well-formed versioned history (every return has its invocation). Keys and clients
 /// are named as in `names` (as the file wrote them; `Names::default()` for index-only histories,
 /// whose keys then read `k0`, `k1`, ...).
@@ -39,28 +75,7 @@ pub fn from_events(events: &[Event], names: &Names) -> History {
                 if key == history.keys.len() {
                     history.keys.push(key_name);
                 }
-                // A write's value is its version, known only once it is acknowledged.
-                let unacknowledged = Value::Str(format!("unacknowledged-{position}"));
-                let command = match *op {
-                    Op::Put { .. } => Command::Write(unacknowledged),
-                    Op::Delete { .. } => Command::Delete,
-                    Op::Get { .. } => Command::Read,
-                    Op::List => Command::List,
-                    Op::PutIf {
-                        precondition: Precondition::Absent,
-                        ..
-                    } => Command::Create(unacknowledged),
-                    Op::PutIf {
-                        precondition: Precondition::Matches(named),
-                        ..
-                    } => Command::Cas {
-                        expected: version(named),
-                        new: unacknowledged,
-                    },
-                    Op::DeleteIf { matches, .. } => Command::DeleteIf {
-                        expected: version(matches),
-                    },
-                };
+                let command = invoked_command(op, position);
                 open.insert(process.clone(), history.operations.len());
                 history
                     .operations
@@ -72,31 +87,23 @@ pub fn from_events(events: &[Event], names: &Names) -> History {
                 };
                 let op = &mut history.operations[index];
                 op.ret = Some(position);
-                op.outcome = Outcome::Ok(match ret {
-                    Ret::PreconditionFailed => {
-                        op.outcome = Outcome::Fail;
-                        continue;
-                    }
+                op.outcome = match ret {
+                    Ret::PreconditionFailed => Outcome::Fail,
                     Ret::Ack { seq } => {
-                        match &mut op.command {
-                            Command::Write(value)
-                            | Command::Create(value)
-                            | Command::Cas { new: value, .. } => *value = version(seq),
-                            _ => {}
-                        }
-                        Reply::Done
+                        acknowledged(&mut op.command, *seq);
+                        Outcome::Ok(Reply::Done)
                     }
                     Ret::Read { observed } => {
-                        Reply::Read(observed.exists.then(|| version(observed.seq)))
+                        Outcome::Ok(Reply::Read(observed.exists.then(|| version(observed.seq))))
                     }
-                    Ret::Listed { entries } => Reply::Listed(
+                    Ret::Listed { entries } => Outcome::Ok(Reply::Listed(
                         entries
                             .iter()
                             .filter(|(_, o)| o.exists)
                             .map(|(k, _)| key_label(*k))
                             .collect(),
-                    ),
-                });
+                    )),
+                };
             }
             Event::ReplicaApplied { .. } => {}
         }
