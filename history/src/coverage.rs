@@ -15,9 +15,12 @@ pub enum Coverage {
     Lists,
     /// An anomaly, named after a violating window it is an instance of (`anomaly.rs`).
     NamedInWindow,
+    /// Over the refused conditional writes that no other write overlapped (`refusals.rs`):
+    /// precondition-justified, and A9, the refusal each of its violations shows.
+    Refusals,
     /// Not judged: it needs the system's state (the witness, the paths the protocol took), a
     /// replica, or what a listing reports of a key it omits (a version), none of which a value
-    /// history records; or, for the conditional writes' own properties, the version a write
+    /// history records; or, for conditional-atomic and no-lost-update, the version a write
     /// replaced (a value history shows their violations as linearizability's, judging `cas`,
     /// `create` and `delete-if` as a compare-and-set register).
     NotJudged,
@@ -34,8 +37,8 @@ pub const fn coverage(property: PropertyId) -> Coverage {
         }
         ReplicaMonotonic | ReplicaConverges | WitnessSafety | WitnessAnswer | ReplicaLag
         | ListOmitsPut | ListShowsDeleted | ReloadReached | RepairReached | FenceDropsRelearn
-        | QueryAfterFailover | ConditionalAtomic | NoLostUpdate | PreconditionJustified
-        | SpuriousPreconditionFailure => Coverage::NotJudged,
+        | QueryAfterFailover | ConditionalAtomic | NoLostUpdate => Coverage::NotJudged,
+        PreconditionJustified | SpuriousPreconditionFailure => Coverage::Refusals,
     }
 }
 

@@ -31,6 +31,7 @@ pub mod html;
 pub mod linearize;
 pub mod ops;
 pub mod orders;
+pub mod refusals;
 pub mod text;
 pub mod verdict;
 pub mod versioned;

@@ -165,9 +165,10 @@ impl Operation {
             (Outcome::Ok(Reply::Read(None)), _) => "absent".to_string(),
             (Outcome::Ok(Reply::Listed(keys)), _) => format!("[{}]", keys.join(", ")),
             (Outcome::Ok(Reply::Done), _) => "ack".to_string(),
-            (Outcome::Fail, Command::Cas { .. } | Command::Create(_) | Command::DeleteIf { .. }) => {
-                "412 precondition failed".to_string()
-            }
+            (
+                Outcome::Fail,
+                Command::Cas { .. } | Command::Create(_) | Command::DeleteIf { .. },
+            ) => "412 precondition failed".to_string(),
             (Outcome::Fail, _) => "failed (no effect)".to_string(),
             (Outcome::Info, _) => "unknown (timed out)".to_string(),
         };

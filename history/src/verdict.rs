@@ -84,7 +84,8 @@ impl HistoryReport {
 }
 
 /// Judges every key of `history`: linearizability, then read-after-write, read-your-writes and
-/// monotonic-reads (and list-after-write when the history has LISTs) through the shared monitor.
+/// monotonic-reads (and list-after-write when the history has LISTs) through the shared monitor,
+/// and precondition-justified when it refuses a conditional write.
 pub fn judge(history: &History) -> HistoryReport {
     judge_within(history, &Budget::unlimited())
 }
@@ -123,10 +124,16 @@ pub fn judge_within(history: &History, budget: &Budget) -> HistoryReport {
         }
         per_key.push(key_verdict(name, ops.len(), judged));
     }
+    let mut properties = properties(history, linearizable, weak);
+    if let Some((status, refused)) = crate::refusals::judge(history) {
+        let property = PropertyId::PreconditionJustified;
+        properties.push(PropertyVerdict { property, status });
+        violations.extend(refused);
+    }
     HistoryReport {
         keys: per_key.len(),
         operations: history.operations.len(),
-        properties: properties(history, linearizable, weak),
+        properties,
         per_key,
         violations,
     }

@@ -33,6 +33,7 @@ fn rows() -> Vec<WitnessCfg> {
 fn exported_conditional_counterexamples_are_judged_as_the_model_did() {
     let mut judged = 0;
     let mut agreed_violated = 0;
+    let mut spurious_over_values = 0;
     let mut conditional_ops = 0;
     for cfg in rows() {
         let report = run(&cfg, &CheckOptions::default(), None, &mut |_| {}).expect("valid");
@@ -52,9 +53,8 @@ fn exported_conditional_counterexamples_are_judged_as_the_model_did() {
                 .map(|e| serde_json::to_string(e).expect("serializable") + "\n")
                 .collect();
             let reread = check_history_stream(exported.as_bytes()).expect("well formed");
-            let judged_on_history = |p: &PropertyId| {
-                p.judged_on() == witness_model::properties::JudgedOn::History
-            };
+            let judged_on_history =
+                |p: &PropertyId| p.judged_on() == witness_model::properties::JudgedOn::History;
             let expected: Vec<PropertyId> = model_violated
                 .iter()
                 .copied()
@@ -88,12 +88,30 @@ fn exported_conditional_counterexamples_are_judged_as_the_model_did() {
             if !model_lin {
                 assert_eq!(value_lin, Some(Status::Holds), "{what}");
             }
+            // A spurious 412 over values (refusals.rs) is one over versions too.
+            let value_pj = verdict
+                .properties
+                .iter()
+                .find(|p| p.property == PropertyId::PreconditionJustified)
+                .map(|p| p.status);
+            let model_pj = model_violated.contains(&PropertyId::PreconditionJustified);
+            if value_pj == Some(Status::Violated) {
+                assert!(model_pj, "{what}");
+                spurious_over_values += 1;
+            }
             judged += 1;
         }
     }
     assert!(judged >= 10, "{judged} traces judged");
-    assert!(agreed_violated >= 3, "{agreed_violated} violations seen by both judges");
-    assert!(conditional_ops > 5, "{conditional_ops} conditional operations");
+    assert!(
+        agreed_violated >= 3,
+        "{agreed_violated} violations seen by both judges"
+    );
+    assert!(spurious_over_values >= 1, "no spurious 412 seen over values");
+    assert!(
+        conditional_ops > 5,
+        "{conditional_ops} conditional operations"
+    );
 }
 
 /// A refused conditional write is a `fail` (it took no effect), never `ok` or `info`.

@@ -204,9 +204,8 @@ impl Protocol {
                 self.variant.barrier
             )));
         }
-        if let Some(
-            mutant @ (Mutant::JudgePreconditionAtCache | Mutant::SkipInFlightWait),
-        ) = self.mutant
+        if let Some(mutant @ (Mutant::JudgePreconditionAtCache | Mutant::SkipInFlightWait)) =
+            self.mutant
         {
             return Err(Error::UnsupportedProtocol(format!(
                 "the mutant {mutant} (IndexCache judges every precondition at persistence, \

@@ -491,7 +491,11 @@ mod tests {
             let cfg = name.cfg();
             let unreached = unreachable(&cfg);
             let conditional_claims = unreached.iter().filter(|u| conditional_only(u)).count();
-            assert_eq!(conditional_claims, usize::from(!cfg.ops.conditional()), "{name}");
+            assert_eq!(
+                conditional_claims,
+                usize::from(!cfg.ops.conditional()),
+                "{name}"
+            );
             let reach_all = unreached.iter().all(conditional_only);
             let small = [
                 ConfigName::Large,

@@ -77,9 +77,11 @@ pub fn replay(args: &ReplayArgs) -> Result<i32, CliError> {
 /// operations.
 fn runs_on_impl(cfg: &WitnessCfg) -> Result<(), String> {
     if cfg.ops.conditional() {
-        return Err("conditional writes are checked in the model only: IndexCache's replay has \
+        return Err(
+            "conditional writes are checked in the model only: IndexCache's replay has \
                     no pause points for a precondition's judgement, and no conditional DELETE"
-            .to_string());
+                .to_string(),
+        );
     }
     let protocol = index_cache::Protocol {
         variant: cfg.variant,

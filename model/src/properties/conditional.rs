@@ -178,7 +178,10 @@ mod tests {
 
     fn create() -> Op {
         let precondition = Precondition::Absent;
-        Op::PutIf { key: K, precondition }
+        Op::PutIf {
+            key: K,
+            precondition,
+        }
     }
 
     /// The properties each store's monitor finds over `history`, in order.

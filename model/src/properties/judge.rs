@@ -220,7 +220,10 @@ fn densely(event: &Event, names: &mut Names) -> Event {
                 Op::Delete { key: k } => Op::Delete { key: key(k) },
                 Op::Get { key: k } => Op::Get { key: key(k) },
                 Op::List => Op::List,
-                Op::PutIf { key: k, precondition } => Op::PutIf {
+                Op::PutIf {
+                    key: k,
+                    precondition,
+                } => Op::PutIf {
                     key: key(k),
                     precondition,
                 },

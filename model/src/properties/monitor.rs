@@ -203,7 +203,10 @@ impl<S: MonitorStore> Monitor<S> {
                 put,
                 completed,
                 condition,
-            }) = self.store.pending(other).filter(|p| matches!(p, Pending::Write { key: k, .. } if *k == key))
+            }) = self
+                .store
+                .pending(other)
+                .filter(|p| matches!(p, Pending::Write { key: k, .. } if *k == key))
             {
                 overlapped = true;
                 if let Some(condition) = condition.filter(|c| !c.overlapped) {

@@ -40,9 +40,7 @@ struct SmallKey {
 
 /// Version `seq`'s bit in a per-key bitmask, `None` above what the mask holds.
 fn version_bit(seq: Seq) -> Option<u64> {
-    seq.checked_sub(1)
-        .filter(|&s| s < 64)
-        .map(|s| 1u64 << s)
+    seq.checked_sub(1).filter(|&s| s < 64).map(|s| 1u64 << s)
 }
 
 #[derive(Clone, Debug, Default, Eq, Hash, PartialEq)]

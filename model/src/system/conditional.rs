@@ -25,7 +25,11 @@ use crate::history::{ClientId, Key, Op, Precondition, Ret};
 impl WitnessModel {
     /// The conditional writes a client may invoke in `state`: a create of each key, and an
     /// `If-Match` PUT or DELETE of the version each key has committed, where that is a PUT's.
-    pub(super) fn conditional_ops(&self, state: &SystemState, ops: &mut smallvec::SmallVec<[Op; 16]>) {
+    pub(super) fn conditional_ops(
+        &self,
+        state: &SystemState,
+        ops: &mut smallvec::SmallVec<[Op; 16]>,
+    ) {
         let mix = self.cfg.ops;
         for key in self.keys() {
             if mix.put_if {
@@ -75,7 +79,13 @@ impl WitnessModel {
 
     /// Persistence judges the precondition: the write goes on with the next version, or is
     /// answered 412.
-    pub(super) fn judge(&self, state: &mut SystemState, client: ClientId, op: ConditionalOp, emit: Emit) {
+    pub(super) fn judge(
+        &self,
+        state: &mut SystemState,
+        client: ClientId,
+        op: ConditionalOp,
+        emit: Emit,
+    ) {
         debug_assert!(!self.judge_waits(state, Phase::Judge { op }));
         let current = state.observed(op.key, self.judged_version(state, op));
         if op.precondition.holds(current) {
@@ -109,11 +119,14 @@ mod tests {
         }
     }
 
+    /// A row: its configuration, its unique states, and the shortest path of some properties.
+    type Row = (WitnessCfg, usize, &'static [(PropertyId, usize)]);
+
     /// The unique states and the shortest violations of each row, and every verdict as the
     /// expected table has it.
     #[test]
     fn strong_mode_proves_the_conditional_properties_and_each_mutant_breaks_them() {
-        let rows: [(WitnessCfg, usize, &[(PropertyId, usize)]); 4] = [
+        let rows: [Row; 4] = [
             (conditional(Mode::Strong, None), 298_760, &[]),
             (
                 conditional(Mode::Eventual, None),
@@ -134,7 +147,11 @@ mod tests {
             (
                 conditional(Mode::Strong, Some(Mutant::SkipInFlightWait)),
                 559_490,
-                &[(ConditionalAtomic, 11), (NoLostUpdate, 12), (Linearizable, 11)],
+                &[
+                    (ConditionalAtomic, 11),
+                    (NoLostUpdate, 12),
+                    (Linearizable, 11),
+                ],
             ),
         ];
         for (cfg, states, shortest) in rows {

@@ -294,7 +294,10 @@ impl Teller<'_> {
         if next.is_idle(client) {
             format!("{head} → 412 precondition failed")
         } else {
-            format!("{head}, precondition holds; persistence assigns v{}", next.assigned(key))
+            format!(
+                "{head}, precondition holds; persistence assigns v{}",
+                next.assigned(key)
+            )
         }
     }
 

@@ -1,0 +1,240 @@
+//! **precondition-justified** on a value history: a conditional write refused with 412 (`fail`
+//! of a `cas`, `create` or `delete-if`) must be justified by some value the key held during the
+//! request. The property is the model's (witness_model::properties, `conditional.rs`); here its
+//! decider works on values, which carry no versions:
+//!
+//! - a refusal that another write of the key overlapped (in flight at its invocation, invoked
+//!   before its response, or never answered) may have met that write's value: justified;
+//! - otherwise the key held, for the whole request, one of the values of the writes that
+//!   finished before it and that no write finished between them and it overwrote (or absent,
+//!   if no write finished before it). If every one of them meets the precondition, nothing
+//!   justifies the 412: a spurious precondition failure (A9).
+//!
+//! As in the model, every violation reported is real, and a refusal that overlapped a write is
+//! never judged.
+
+use crate::ops::{Command, History, Operation, Outcome, Status, Value};
+use crate::verdict::Violation;
+use witness_model::properties::PropertyId;
+
+/// The value a write leaves (`None`: absent), for a write that took effect or may have.
+fn left_by(op: &Operation) -> Option<Option<&Value>> {
+    op.written()
+}
+
+/// Whether a value the key may hold meets the refused operation's precondition.
+fn meets(command: &Command, current: Option<&Value>) -> bool {
+    match command {
+        Command::Create(_) => current.is_none(),
+        Command::Cas { expected, .. } | Command::DeleteIf { expected } => current == Some(expected),
+        Command::Read | Command::Write(_) | Command::Delete | Command::List => false,
+    }
+}
+
+fn is_conditional(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Cas { .. } | Command::Create(_) | Command::DeleteIf { .. }
+    )
+}
+
+/// The writes of `ops` that may hold the key when `refused` is invoked, if none overlaps it:
+/// those finished before it and not overwritten by a write that began after they finished and
+/// finished before it. `None` when a write overlaps the refusal.
+fn current_writes(history: &History, ops: &[usize], refused: usize) -> Option<Vec<usize>> {
+    let r = &history.operations[refused];
+    let writes: Vec<usize> = ops
+        .iter()
+        .copied()
+        .filter(|&i| i != refused && left_by(&history.operations[i]).is_some())
+        .collect();
+    let finished_before = |i: usize| {
+        let w = &history.operations[i];
+        w.outcome != Outcome::Info && w.ret.is_some_and(|ret| ret < r.call)
+    };
+    let starts_after_response =
+        |i: usize| history.operations[i].call > r.finished().unwrap_or(usize::MAX);
+    if writes
+        .iter()
+        .any(|&i| !finished_before(i) && !starts_after_response(i))
+    {
+        return None;
+    }
+    let before: Vec<usize> = writes.into_iter().filter(|&i| finished_before(i)).collect();
+    let overwritten = |i: usize| {
+        let ret = history.operations[i].ret.unwrap_or(usize::MAX);
+        before.iter().any(|&j| history.operations[j].call > ret)
+    };
+    Some(
+        before
+            .iter()
+            .copied()
+            .filter(|&i| !overwritten(i))
+            .collect(),
+    )
+}
+
+/// The refusal's verdict: `Some(window)` for a spurious 412 (the writes that may hold the key,
+/// then the refusal), `None` when it is justified or overlapped.
+fn spurious(history: &History, ops: &[usize], refused: usize) -> Option<Vec<usize>> {
+    let command = &history.operations[refused].command;
+    let current = current_writes(history, ops, refused)?;
+    let all_meet = if current.is_empty() {
+        meets(command, None)
+    } else {
+        current.iter().all(|&i| {
+            let left = left_by(&history.operations[i]).flatten();
+            meets(command, left)
+        })
+    };
+    all_meet.then(|| {
+        let mut window = current;
+        window.push(refused);
+        window
+    })
+}
+
+/// precondition-justified over every key, with a violation per spurious 412; `None` when the
+/// history refuses no conditional write (the property is then not reported).
+pub fn judge(history: &History) -> Option<(Status, Vec<Violation>)> {
+    let mut refusals = 0;
+    let mut violations = Vec::new();
+    for (key, ops) in history.by_key().iter().enumerate() {
+        for &i in ops.iter() {
+            let op = &history.operations[i];
+            if op.outcome != Outcome::Fail || !is_conditional(&op.command) {
+                continue;
+            }
+            refusals += 1;
+            if let Some(window) = spurious(history, ops, i) {
+                violations.push(violation(history, &history.keys[key], window));
+            }
+        }
+    }
+    let status = if violations.is_empty() {
+        Status::Holds
+    } else {
+        Status::Violated
+    };
+    (refusals > 0).then_some((status, violations))
+}
+
+fn violation(history: &History, key: &str, window: Vec<usize>) -> Violation {
+    let line = |i: usize| history.operations[i].line;
+    let steps = window
+        .iter()
+        .enumerate()
+        .map(|(n, &i)| format!("{}. {}", n + 1, history.operations[i].describe(key)))
+        .collect();
+    let last = window.len();
+    let explanation = format!(
+        "step {last} was refused with 412, but no other write of {key} overlapped it, and every \
+         value {key} may have held for the whole request (what steps 1–{} left, or absent before \
+         any write) meets its precondition: nothing justifies the refusal",
+        last - 1
+    );
+    Violation {
+        property: PropertyId::PreconditionJustified,
+        key: key.to_string(),
+        lines: [
+            window.first().map_or(0, |&i| line(i)),
+            window.last().map_or(0, |&i| line(i)),
+        ],
+        window,
+        steps,
+        anomaly: Some(PropertyId::SpuriousPreconditionFailure),
+        explanation,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::{Operation, Reply};
+
+    /// One key; each operation `(process, command, outcome, call, ret)`.
+    fn history(ops: Vec<(&str, Command, Outcome, usize, Option<usize>)>) -> History {
+        let mut h = History {
+            keys: vec!["k".into()],
+            keyed: true,
+            ..History::default()
+        };
+        for (process, command, outcome, call, ret) in ops {
+            let mut op = Operation::invoked(process.into(), 0, command, call);
+            op.outcome = outcome;
+            op.ret = ret;
+            h.operations.push(op);
+            h.events = h.events.max(ret.unwrap_or(call) + 1);
+        }
+        h
+    }
+
+    fn v(s: &str) -> Value {
+        Value::Str(s.into())
+    }
+
+    #[test]
+    fn an_if_match_refused_against_the_value_it_named_is_spurious() {
+        let ok = Outcome::Ok(Reply::Done);
+        let h = history(vec![
+            ("a", Command::Write(v("x")), ok.clone(), 0, Some(1)),
+            (
+                "b",
+                Command::Cas {
+                    expected: v("x"),
+                    new: v("y"),
+                },
+                Outcome::Fail,
+                2,
+                Some(3),
+            ),
+        ]);
+        let (status, violations) = judge(&h).expect("a refusal");
+        assert_eq!(status, Status::Violated);
+        assert_eq!(violations[0].window, [0, 1]);
+        assert_eq!(
+            violations[0].anomaly,
+            Some(PropertyId::SpuriousPreconditionFailure)
+        );
+    }
+
+    #[test]
+    fn a_refusal_another_write_overlapped_or_another_value_justifies_holds() {
+        let ok = Outcome::Ok(Reply::Done);
+        let cas = || Command::Cas {
+            expected: v("x"),
+            new: v("y"),
+        };
+        let overlapped = history(vec![
+            ("a", Command::Write(v("x")), ok.clone(), 0, Some(1)),
+            ("c", Command::Write(v("z")), ok.clone(), 2, Some(4)),
+            ("b", cas(), Outcome::Fail, 3, Some(5)),
+        ]);
+        assert_eq!(judge(&overlapped).map(|j| j.0), Some(Status::Holds));
+        let overwritten = history(vec![
+            ("a", Command::Write(v("x")), ok.clone(), 0, Some(1)),
+            ("c", Command::Write(v("z")), ok.clone(), 2, Some(3)),
+            ("b", cas(), Outcome::Fail, 4, Some(5)),
+        ]);
+        assert_eq!(judge(&overwritten).map(|j| j.0), Some(Status::Holds));
+        // Two writes that overlapped each other: either may be current, and z justifies it.
+        let racing = history(vec![
+            ("a", Command::Write(v("x")), ok.clone(), 0, Some(2)),
+            ("c", Command::Write(v("z")), ok.clone(), 1, Some(3)),
+            ("b", cas(), Outcome::Fail, 4, Some(5)),
+        ]);
+        assert_eq!(judge(&racing).map(|j| j.0), Some(Status::Holds));
+        // A create refused before any write: the key was absent, so the 412 is spurious.
+        let first = history(vec![(
+            "b",
+            Command::Create(v("y")),
+            Outcome::Fail,
+            0,
+            Some(1),
+        )]);
+        assert_eq!(judge(&first).map(|j| j.0), Some(Status::Violated));
+        // No refusal: nothing to report.
+        let none = history(vec![("a", Command::Write(v("x")), ok, 0, Some(1))]);
+        assert!(judge(&none).is_none());
+    }
+}
