@@ -154,7 +154,7 @@ fn checked_in_report_is_complete_consistent_and_as_expected() {
         );
     }
     assert!(md.contains(
-        "| run | RAW | LAW | RYW | RCV | MR | LIN | RMO | WS | WA | A8 | A1 | A2 | A3 | A4 | A5 | A6 | RLD | RPR | FNC | QFO |"
+        "| run | RAW | LAW | RYW | CA | NLU | PJ | RCV | MR | LIN | RMO | WS | WA | A8 | A1 | A2 | A3 | A4 | A5 | A6 | A9 | RLD | RPR | FNC | QFO |"
     ));
     assert!(md.contains("| **S3's published guarantees** | | |\n| `read-after-write` |"));
 }

@@ -14,8 +14,6 @@
 //! never judged.
 
 use crate::ops::{Command, History, Operation, Outcome, Status, Value};
-use crate::verdict::Violation;
-use witness_model::properties::PropertyId;
 
 /// The value a write leaves (`None`: absent), for a write that took effect or may have.
 fn left_by(op: &Operation) -> Option<Option<&Value>> {
@@ -94,11 +92,31 @@ fn spurious(history: &History, ops: &[usize], refused: usize) -> Option<Vec<usiz
     })
 }
 
-/// precondition-justified over every key, with a violation per spurious 412; `None` when the
-/// history refuses no conditional write (the property is then not reported).
-pub fn judge(history: &History) -> Option<(Status, Vec<Violation>)> {
+/// A spurious 412 on one key: the writes that fix what the key held, then the refusal.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct Spurious {
+    pub key: usize,
+    pub window: Vec<usize>,
+}
+
+impl Spurious {
+    /// Why nothing justifies the refusal, in one paragraph.
+    pub fn explanation(&self, key: &str) -> String {
+        let last = self.window.len();
+        format!(
+            "step {last} was refused with 412, but no other write of {key} overlapped it, and \
+             every value {key} may have held for the whole request (what steps 1–{} left, or \
+             absent before any write) meets its precondition: nothing justifies the refusal",
+            last - 1
+        )
+    }
+}
+
+/// precondition-justified over every key, with each spurious 412; `None` when the history
+/// refuses no conditional write (the property is then not reported).
+pub fn judge(history: &History) -> Option<(Status, Vec<Spurious>)> {
     let mut refusals = 0;
-    let mut violations = Vec::new();
+    let mut spurious_ones = Vec::new();
     for (key, ops) in history.by_key().iter().enumerate() {
         for &i in ops.iter() {
             let op = &history.operations[i];
@@ -107,44 +125,16 @@ pub fn judge(history: &History) -> Option<(Status, Vec<Violation>)> {
             }
             refusals += 1;
             if let Some(window) = spurious(history, ops, i) {
-                violations.push(violation(history, &history.keys[key], window));
+                spurious_ones.push(Spurious { key, window });
             }
         }
     }
-    let status = if violations.is_empty() {
+    let status = if spurious_ones.is_empty() {
         Status::Holds
     } else {
         Status::Violated
     };
-    (refusals > 0).then_some((status, violations))
-}
-
-fn violation(history: &History, key: &str, window: Vec<usize>) -> Violation {
-    let line = |i: usize| history.operations[i].line;
-    let steps = window
-        .iter()
-        .enumerate()
-        .map(|(n, &i)| format!("{}. {}", n + 1, history.operations[i].describe(key)))
-        .collect();
-    let last = window.len();
-    let explanation = format!(
-        "step {last} was refused with 412, but no other write of {key} overlapped it, and every \
-         value {key} may have held for the whole request (what steps 1–{} left, or absent before \
-         any write) meets its precondition: nothing justifies the refusal",
-        last - 1
-    );
-    Violation {
-        property: PropertyId::PreconditionJustified,
-        key: key.to_string(),
-        lines: [
-            window.first().map_or(0, |&i| line(i)),
-            window.last().map_or(0, |&i| line(i)),
-        ],
-        window,
-        steps,
-        anomaly: Some(PropertyId::SpuriousPreconditionFailure),
-        explanation,
-    }
+    (refusals > 0).then_some((status, spurious_ones))
 }
 
 #[cfg(test)]
@@ -189,13 +179,18 @@ mod tests {
                 Some(3),
             ),
         ]);
-        let (status, violations) = judge(&h).expect("a refusal");
+        let (status, spurious) = judge(&h).expect("a refusal");
         assert_eq!(status, Status::Violated);
-        assert_eq!(violations[0].window, [0, 1]);
         assert_eq!(
-            violations[0].anomaly,
-            Some(PropertyId::SpuriousPreconditionFailure)
+            spurious,
+            [Spurious {
+                key: 0,
+                window: vec![0, 1]
+            }]
         );
+        assert!(spurious[0]
+            .explanation("k")
+            .starts_with("step 2 was refused"));
     }
 
     #[test]

@@ -125,10 +125,10 @@ pub fn judge_within(history: &History, budget: &Budget) -> HistoryReport {
         per_key.push(key_verdict(name, ops.len(), judged));
     }
     let mut properties = properties(history, linearizable, weak);
-    if let Some((status, refused)) = crate::refusals::judge(history) {
+    if let Some((status, spurious)) = crate::refusals::judge(history) {
         let property = PropertyId::PreconditionJustified;
         properties.push(PropertyVerdict { property, status });
-        violations.extend(refused);
+        violations.extend(spurious.iter().map(|s| refusal_violation(history, s)));
     }
     HistoryReport {
         keys: per_key.len(),
@@ -136,6 +136,25 @@ pub fn judge_within(history: &History, budget: &Budget) -> HistoryReport {
         properties,
         per_key,
         violations,
+    }
+}
+
+/// A spurious 412 as a violation of precondition-justified, showing A9.
+fn refusal_violation(history: &History, spurious: &crate::refusals::Spurious) -> Violation {
+    let key = &history.keys[spurious.key];
+    let window = &spurious.window;
+    let line = |i: usize| history.operations[i].line;
+    Violation {
+        property: PropertyId::PreconditionJustified,
+        key: key.clone(),
+        window: window.clone(),
+        lines: [
+            window.first().map_or(0, |&i| line(i)),
+            window.last().map_or(0, |&i| line(i)),
+        ],
+        steps: steps(history, key, window, None),
+        anomaly: Some(PropertyId::SpuriousPreconditionFailure),
+        explanation: spurious.explanation(key),
     }
 }
 

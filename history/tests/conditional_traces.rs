@@ -107,7 +107,10 @@ fn exported_conditional_counterexamples_are_judged_as_the_model_did() {
         agreed_violated >= 3,
         "{agreed_violated} violations seen by both judges"
     );
-    assert!(spurious_over_values >= 1, "no spurious 412 seen over values");
+    assert!(
+        spurious_over_values >= 1,
+        "no spurious 412 seen over values"
+    );
     assert!(
         conditional_ops > 5,
         "{conditional_ops} conditional operations"
