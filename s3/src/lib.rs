@@ -6,9 +6,12 @@
 
 pub mod blobs;
 mod connection;
+pub mod durable;
 pub mod faults;
+pub mod files;
 pub mod limits;
 pub mod listing;
+pub mod objects;
 pub mod probe;
 pub mod serve;
 pub mod server;
