@@ -2,7 +2,7 @@
 //! location, size and modification time) and the highest location ever handed out, in a redb
 //! database at `DIR/index.redb`. Each change is one write transaction committed with
 //! `Durability::Immediate` (fsynced before `commit` returns), and the server answers a write
-//! only after that.
+//! only after that; writes that arrive together share a transaction ([`crate::group_commit`]).
 //!
 //! redb because it is a single-file, pure-Rust B-tree with ACID transactions, crash recovery
 //! (copy-on-write pages, checksummed roots), an exclusive file lock (a second server on the same
@@ -15,6 +15,7 @@
 
 use crate::blobs::Meta;
 use crate::files;
+use crate::group_commit::Group;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use serde::{Deserialize, Serialize};
 use std::io;
@@ -63,9 +64,20 @@ pub struct Loaded {
     pub next_location: u64,
 }
 
+/// One write, as the group commit queues it.
+#[derive(Debug)]
+enum Change {
+    /// Key, JSON record, and the location counter's floor after it.
+    Put(String, Vec<u8>, u64),
+    Delete(String),
+    /// Name and creation time (nanoseconds).
+    Bucket(String, u64),
+}
+
 #[derive(Debug)]
 pub struct Durable {
     db: Database,
+    group: Group<Change>,
 }
 
 fn db_error(e: impl Into<redb::Error>) -> io::Error {
@@ -94,7 +106,10 @@ impl Durable {
         txn.open_table(BUCKETS).map_err(db_error)?;
         txn.open_table(COUNTERS).map_err(db_error)?;
         txn.commit().map_err(db_error)?;
-        Ok(Durable { db })
+        Ok(Durable {
+            db,
+            group: Group::default(),
+        })
     }
 
     pub fn load(&self) -> io::Result<Loaded> {
@@ -151,37 +166,48 @@ impl Durable {
     /// Commits `key` → `stored` durably.
     pub fn put(&self, key: &str, stored: &Stored) -> io::Result<()> {
         let record = serde_json::to_vec(stored).map_err(io::Error::other)?;
-        let txn = self.db.begin_write().map_err(db_error)?;
-        {
-            let mut objects = txn.open_table(OBJECTS).map_err(db_error)?;
-            objects.insert(key, record.as_slice()).map_err(db_error)?;
-        }
-        Self::raise_next(&txn, stored.location.saturating_add(1))?;
-        txn.commit().map_err(db_error)
+        let next = stored.location.saturating_add(1);
+        self.submit(Change::Put(key.to_string(), record, next))
     }
 
-    /// Removes `key` durably (nothing to commit if it has no object).
+    /// Removes `key` durably.
     pub fn delete(&self, key: &str) -> io::Result<()> {
-        let txn = self.db.begin_write().map_err(db_error)?;
-        let removed = txn
-            .open_table(OBJECTS)
-            .map_err(db_error)?
-            .remove(key)
-            .map_err(db_error)?
-            .is_some();
-        if removed {
-            txn.commit().map_err(db_error)
-        } else {
-            txn.abort().map_err(db_error)
-        }
+        self.submit(Change::Delete(key.to_string()))
     }
 
     pub fn create_bucket(&self, name: &str, created: SystemTime) -> io::Result<()> {
+        self.submit(Change::Bucket(name.to_string(), nanos(created)))
+    }
+
+    fn submit(&self, change: Change) -> io::Result<()> {
+        self.group.submit(change, |batch| self.apply(batch))
+    }
+
+    /// One write transaction for a batch of changes, fsynced by `commit`.
+    fn apply(&self, batch: &[Change]) -> io::Result<()> {
         let txn = self.db.begin_write().map_err(db_error)?;
-        txn.open_table(BUCKETS)
-            .map_err(db_error)?
-            .insert(name, nanos(created))
-            .map_err(db_error)?;
+        let mut next = 0;
+        {
+            let mut objects = txn.open_table(OBJECTS).map_err(db_error)?;
+            let mut buckets = txn.open_table(BUCKETS).map_err(db_error)?;
+            for change in batch {
+                match change {
+                    Change::Put(key, record, above) => {
+                        objects
+                            .insert(key.as_str(), record.as_slice())
+                            .map_err(db_error)?;
+                        next = next.max(*above);
+                    }
+                    Change::Delete(key) => {
+                        objects.remove(key.as_str()).map_err(db_error)?;
+                    }
+                    Change::Bucket(name, created) => {
+                        buckets.insert(name.as_str(), created).map_err(db_error)?;
+                    }
+                }
+            }
+        }
+        Self::raise_next(&txn, next)?;
         txn.commit().map_err(db_error)
     }
 }

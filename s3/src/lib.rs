@@ -9,6 +9,7 @@ mod connection;
 pub mod durable;
 pub mod faults;
 pub mod files;
+mod group_commit;
 pub mod limits;
 pub mod listing;
 pub mod objects;
