@@ -7,7 +7,9 @@
 //! Without `DATA_DIR` (or with `-`) the server keeps everything in memory. Each client PUTs its
 //! share of `PUTS` objects of `BYTES` bytes over 64 keys of its own (so keys are overwritten, as
 //! the freed-bytes path is part of the cost), one request at a time, through the probe's SigV4
-//! client; the run prints throughput and the latency percentiles.
+//! client; the run prints throughput, the latency percentiles and the process's resident memory
+//! (server and client together) at the end: with keys overwritten, it should not grow with
+//! `PUTS`.
 
 use index_cache::Mode;
 use object_store::PutMode;
@@ -103,12 +105,27 @@ async fn run(
     let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q) as usize];
     let store = data.map_or("memory".to_string(), |d| d.display().to_string());
     println!(
-        "{} PUTs of {bytes} B, {clients} clients, data {store}: {:.0} PUT/s, p50 {:?}, p99 {:?}, max {:?}",
+        "{} PUTs of {bytes} B, {clients} clients, data {store}: {:.0} PUT/s, p50 {:?}, p99 {:?}, max {:?}, {}",
         latencies.len(),
         latencies.len() as f64 / elapsed.as_secs_f64(),
         at(0.5),
         at(0.99),
         at(1.0),
+        resident(),
     );
     Ok(())
+}
+
+/// The process's resident set (Linux), as `/proc/self/status` says it.
+fn resident() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .map(str::to_string)
+        })
+        .map_or("VmRSS: unknown".into(), |l| {
+            l.split_whitespace().collect::<Vec<_>>().join(" ")
+        })
 }
