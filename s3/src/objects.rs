@@ -79,6 +79,33 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// Blob files with no index beside them come from a server that kept its index in memory
+/// (before `index.redb`), or from another tool: nothing names them, so a start would delete them
+/// all as orphans. Refused instead, so that nobody loses files by pointing `--data` at them.
+fn refuse_blobs_without_index(dir: &Path) -> io::Result<()> {
+    if dir.join(durable::FILE).exists() {
+        return Ok(());
+    }
+    let blobs = dir.join(crate::blobs::DIR);
+    let found = match std::fs::read_dir(&blobs) {
+        Ok(mut entries) => entries.next().is_some(),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+        Err(e) => return Err(e),
+    };
+    if found {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "{} holds files but there is no {} beside it (an older witness serve kept its index \
+                 in memory); move them away or choose another directory",
+                blobs.display(),
+                durable::FILE
+            ),
+        ));
+    }
+    Ok(())
+}
+
 impl Objects {
     fn new(cache: Arc<IndexCache>, blobs: Blobs, durable: Option<Durable>) -> Objects {
         Objects {
@@ -104,6 +131,7 @@ impl Objects {
         // Before anything is opened or deleted: a planted link refuses the whole directory.
         files::refuse_symlinks_in(dir)?;
         files::refuse_symlinks_in(&dir.join(crate::blobs::DIR))?;
+        refuse_blobs_without_index(dir)?;
         let durable = Durable::open(dir)?;
         let loaded = durable.load()?;
         let referenced: HashMap<Location, Meta> = loaded

@@ -219,3 +219,19 @@ async fn a_412_stores_no_bytes_and_replaced_bytes_are_freed() {
     assert_eq!(get(&client(&server, "bkt"), "k").await, None);
     assert_eq!(blob_files(&data), 0, "a restart deletes what nothing names");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blob_files_without_an_index_are_refused_not_deleted() {
+    let scratch = tempfile::tempdir().expect("scratch dir");
+    let data = scratch.path().join("data");
+    std::fs::create_dir_all(data.join("blobs")).expect("created");
+    let old = data.join("blobs/0000000000000001");
+    std::fs::write(&old, "written by an older server").expect("written");
+    let refused = serve::start(&config(&data), Arc::new(|_: &Fault| {})).await;
+    assert!(
+        matches!(&refused, Err(ServeError::Data(_, e)) if e.to_string().contains("index.redb")),
+        "{refused:?}"
+    );
+    assert!(old.exists(), "the file was not collected as an orphan");
+    assert!(!data.join("index.redb").exists());
+}
