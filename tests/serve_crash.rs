@@ -2,7 +2,9 @@
 //! PUT/DELETE workload, each ended by SIGKILL at a random moment, each followed by a restart on the
 //! same directory and a check that every key holds its last acknowledged write, or the write that
 //! was in flight on it when the server died (which may or may not have taken effect), and that
-//! LIST agrees with GET.
+//! LIST agrees with GET. The whole history (every round's writes, a write cut by a kill recorded
+//! as `info`, and the reads after each restart) is then judged by the same checker as
+//! `witness probe`: it must satisfy every property, linearizability included.
 //!
 //! The default test runs 20 rounds (well under a minute); the ignored one runs
 //! `WITNESS_CRASH_ROUNDS` (default 200) for `scripts/test-all.sh slow`. Each prints its seed;
@@ -16,11 +18,22 @@ use std::path::Path;
 use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use witness_history::{Command, Reply, Value};
 use witness_s3::probe::client::{Client, Endpoint, Outcome};
+use witness_s3::probe::recorder::Recorder;
+use witness_s3::probe::verdict;
 use witness_s3::serve::Credentials;
 
 const CLIENTS: usize = 4;
 const KEYS_PER_CLIENT: usize = 6;
+/// Every key is under it, and LIST lists it.
+const PREFIX: &str = "crash";
+/// Process ids of the reads after each restart start here (writers' ids are below).
+const CHECKER: u64 = 1 << 32;
+
+fn key(c: usize, k: u64) -> String {
+    format!("{PREFIX}/c{c}-k{k}")
+}
 
 fn credentials() -> Credentials {
     Credentials {
@@ -102,12 +115,23 @@ fn serve(data: &Path) -> Served {
 
 /// One client's writes over its own keys until the server stops answering. A key is written
 /// by one client only, so each key has at most one write in flight.
-async fn writer(endpoint: Endpoint, c: usize, round: usize, seed: u64, keys: Arc<Mutex<Keys>>) {
+async fn writer(
+    endpoint: Endpoint,
+    (c, round, seed): (usize, usize, u64),
+    keys: Arc<Mutex<Keys>>,
+    recorder: Arc<Recorder>,
+) {
     let client = Client::new(&endpoint).expect("client");
     let mut rng = Rng(seed | 1);
+    // A new process each round: the one cut by the kill stays pending (`info`) forever.
+    let process = (round * CLIENTS + c) as u64;
     for n in 0.. {
-        let key = format!("c{c}/k{}", rng.below(KEYS_PER_CLIENT as u64));
+        let key = key(c, rng.below(KEYS_PER_CLIENT as u64));
         let write: Write = (rng.below(5) > 0).then(|| format!("r{round}.c{c}.n{n}"));
+        let command = write
+            .clone()
+            .map_or(Command::Delete, |v| Command::Write(Value::Str(v)));
+        recorder.invoke(process, &key, command);
         keys.lock()
             .expect("keys")
             .in_flight
@@ -120,8 +144,10 @@ async fn writer(endpoint: Endpoint, c: usize, round: usize, seed: u64, keys: Arc
             None => client.delete(&key).await,
         };
         if outcome != Ok(Outcome::Ok(())) {
+            recorder.complete(process, witness_history::Outcome::Info);
             return;
         }
+        recorder.complete(process, witness_history::Outcome::Ok(Reply::Done));
         let mut keys = keys.lock().expect("keys");
         keys.in_flight.remove(&key);
         keys.acked.insert(key, write);
@@ -131,17 +157,21 @@ async fn writer(endpoint: Endpoint, c: usize, round: usize, seed: u64, keys: Arc
 
 /// Every key holds its last acknowledged write or its in-flight one; LIST shows exactly the
 /// keys GET finds. What was found becomes the acknowledged state of the next round.
-async fn check(endpoint: &Endpoint, keys: &mut Keys, round: usize) {
+async fn check(endpoint: &Endpoint, keys: &mut Keys, round: usize, recorder: &Recorder) {
     let client = Client::new(endpoint).expect("client");
+    let process = CHECKER + round as u64;
     let mut present = BTreeSet::new();
     let mut observed = BTreeMap::new();
     for c in 0..CLIENTS {
         for k in 0..KEYS_PER_CLIENT {
-            let key = format!("c{c}/k{k}");
+            let key = key(c, k as u64);
+            recorder.invoke(process, &key, Command::Read);
             let found = match client.get(&key).await.expect("credentials") {
                 Outcome::Ok(v) => v.map(|v| v.body),
                 other => panic!("round {round}: GET {key} after restart: {other:?}"),
             };
+            let read = Reply::Read(found.clone().map(Value::Str));
+            recorder.complete(process, witness_history::Outcome::Ok(read));
             let acked = keys.acked.get(&key).cloned().flatten();
             let in_flight = keys.in_flight.get(&key).cloned();
             assert!(
@@ -158,10 +188,14 @@ async fn check(endpoint: &Endpoint, keys: &mut Keys, round: usize) {
             observed.insert(key, found);
         }
     }
-    let listed = match client.list("").await.expect("credentials") {
-        Outcome::Ok(keys) => keys.into_iter().collect::<BTreeSet<_>>(),
+    recorder.invoke(process, PREFIX, Command::List);
+    let listed = match client.list(PREFIX).await.expect("credentials") {
+        Outcome::Ok(keys) => keys,
         other => panic!("round {round}: LIST after restart: {other:?}"),
     };
+    let reply = Reply::Listed(listed.clone());
+    recorder.complete(process, witness_history::Outcome::Ok(reply));
+    let listed: BTreeSet<String> = listed.into_iter().collect();
     assert_eq!(listed, present, "round {round}: LIST agrees with GET");
     keys.acked = observed;
     keys.in_flight.clear();
@@ -181,6 +215,7 @@ fn run(rounds: usize) {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let mut rng = Rng(seed);
     let mut keys = Keys::default();
+    let recorder = Arc::new(Recorder::default());
     let started = Instant::now();
     let mut served = serve(&data);
     runtime.block_on(async {
@@ -194,7 +229,8 @@ fn run(rounds: usize) {
             let writers: Vec<_> = (0..CLIENTS)
                 .map(|c| {
                     let (e, k) = (served.endpoint.clone(), Arc::clone(&shared));
-                    tokio::spawn(writer(e, c, round, rng.below(u64::MAX), k))
+                    let r = Arc::clone(&recorder);
+                    tokio::spawn(writer(e, (c, round, rng.below(u64::MAX)), k, r))
                 })
                 .collect();
             tokio::time::sleep(kill_after).await;
@@ -206,7 +242,7 @@ fn run(rounds: usize) {
         });
         keys = std::mem::take(&mut *shared.lock().expect("keys"));
         served = serve(&data);
-        runtime.block_on(check(&served.endpoint, &mut keys, round));
+        runtime.block_on(check(&served.endpoint, &mut keys, round, &recorder));
     }
     let _ = served.child.kill();
     let _ = served.child.wait();
@@ -221,6 +257,20 @@ fn run(rounds: usize) {
     assert!(
         keys.acks > rounds,
         "the workload wrote too little to test anything"
+    );
+    let history = Arc::try_unwrap(recorder)
+        .expect("every writer ended")
+        .into_history()
+        .expect("a well-formed history");
+    let judged = verdict::judge(&history);
+    assert!(
+        judged.holds(),
+        "the history across the crashes violates a property: {:#?}",
+        judged.report.violations.first()
+    );
+    eprintln!(
+        "crash test: the history of {} operations satisfies every property",
+        history.operations.len()
     );
 }
 
