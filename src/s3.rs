@@ -62,7 +62,7 @@ pub fn serve(args: &ServeArgs) -> Result<i32, CliError> {
 /// or the disk.
 fn serve_error(e: ServeError) -> CliError {
     match &e {
-        ServeError::Data(dir, io) => CliError::io("use for object data", dir, io),
+        ServeError::Data(dir, io) => CliError::io("use as the data directory", dir, io),
         ServeError::Config(_)
         | ServeError::Bind(..)
         | ServeError::FaultRate(_)

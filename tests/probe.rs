@@ -244,3 +244,33 @@ fn serve_refuses_bad_limits_with_the_reason() {
         assert!(r.stderr.contains(reason), "{args:?}: {}", r.stderr);
     }
 }
+
+#[test]
+fn serve_refuses_a_data_directory_reached_through_a_symbolic_link() {
+    let scratch = tempfile::tempdir().expect("scratch dir");
+    let real = scratch.path().join("real");
+    std::fs::create_dir(&real).expect("created");
+    let link = scratch.path().join("link");
+    std::os::unix::fs::symlink(&real, &link).expect("linked");
+    let link = link.to_str().expect("a UTF-8 temp path");
+    let r = run(&[
+        "serve",
+        "--addr",
+        "127.0.0.1:0",
+        "--access-key",
+        "a",
+        "--secret-key",
+        "b",
+        "--data",
+        link,
+    ]);
+    r.assert_no_panic();
+    assert_ne!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("is a symbolic link") && r.stderr.contains("data directory"),
+        "{}",
+        r.stderr
+    );
+    let untouched = std::fs::read_dir(&real).expect("listed").count();
+    assert_eq!(untouched, 0, "nothing was created through the link");
+}

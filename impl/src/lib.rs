@@ -17,7 +17,8 @@
 //!
 //! Where each is: the write path in `write.rs`, the read path in `read.rs`, LIST in `list.rs`,
 //! routing (the ring, the partitions) in `routing.rs`, the faults in `faults.rs`, replication
-//! delivery in `delivery.rs`; the cache and its construction in `cache.rs`; a cache node in
+//! delivery in `delivery.rs`, starting from a durable store's keys in `restore.rs`; the cache and
+//! its construction in `cache.rs`; a cache node in
 //! `node.rs`, its entry cells in `cell.rs` and its cached listings in `listings.rs`.
 //!
 //! Locks: per cache node one `RwLock` per shard and reader lane, one for its listings and a
@@ -50,6 +51,7 @@ mod poison;
 mod read;
 pub mod recorder;
 pub mod replication;
+mod restore;
 mod routing;
 mod sync;
 pub mod witness;

@@ -6,9 +6,13 @@
 
 pub mod blobs;
 mod connection;
+pub mod durable;
 pub mod faults;
+pub mod files;
+mod group_commit;
 pub mod limits;
 pub mod listing;
+pub mod objects;
 pub mod probe;
 pub mod serve;
 pub mod server;

@@ -2,10 +2,10 @@
 //! verifies SigV4 signatures (anonymous requests are refused) and writes S3 error XML; hyper
 //! serves the connections.
 
-use crate::blobs::Blobs;
 use crate::connection;
 use crate::faults::{self, FaultLog};
 pub use crate::limits::Limits;
+use crate::objects::Objects;
 use crate::server::{IndexS3, RecentKeys};
 use index_cache::{Config, IndexCache, Mode};
 use s3s::auth::SimpleAuth;
@@ -40,7 +40,8 @@ pub struct ServeConfig {
     pub nodes: usize,
     pub spread: usize,
     pub addr: SocketAddr,
-    /// Object bytes go under this directory; `None` keeps them in memory.
+    /// The durable index and the object bytes go under this directory; `None` keeps everything
+    /// in memory.
     pub data: Option<PathBuf>,
     pub credentials: Credentials,
     /// Faults injected per second, if any.
@@ -64,7 +65,7 @@ impl fmt::Display for ServeError {
         match self {
             ServeError::Config(e) => write!(f, "{e}"),
             ServeError::Data(dir, e) => {
-                write!(f, "cannot use {} for object data: {e}", dir.display())
+                write!(f, "cannot use {} for the server's data: {e}", dir.display())
             }
             ServeError::Bind(addr, e) => write!(f, "cannot listen on {addr}: {e}"),
             ServeError::FaultRate(r) => {
@@ -133,15 +134,18 @@ pub async fn start(config: &ServeConfig, fault_log: FaultLog) -> Result<Server, 
 }
 
 /// [`start`] over a cache built by the caller (tests serve a seeded bug this way; `nodes`,
-/// `spread` and `mode` of `config` are the cache's own then).
+/// `spread` and `mode` of `config` are the cache's own then). The cache must be new: with
+/// `data`, the durable index is loaded into its persistence.
 pub async fn start_with(
     cache: Arc<IndexCache>,
     config: &ServeConfig,
     fault_log: FaultLog,
 ) -> Result<Server, ServeError> {
-    let blobs = match &config.data {
-        Some(dir) => Blobs::in_dir(dir).map_err(|e| ServeError::Data(dir.clone(), e))?,
-        None => Blobs::in_memory(),
+    let objects = match &config.data {
+        Some(dir) => {
+            Objects::open(Arc::clone(&cache), dir).map_err(|e| ServeError::Data(dir.clone(), e))?
+        }
+        None => Objects::in_memory(Arc::clone(&cache)),
     };
     if let Some(rate) = config.faults {
         if !(rate.is_finite() && rate > 0.0) {
@@ -156,7 +160,7 @@ pub async fn start_with(
         .local_addr()
         .map_err(|e| ServeError::Bind(config.addr, e))?;
     let recent = Arc::new(RecentKeys::default());
-    let s3 = IndexS3::new(Arc::clone(&cache), blobs, Arc::clone(&recent));
+    let s3 = IndexS3::new(Arc::new(objects), Arc::clone(&recent));
     let mut tasks = vec![tokio::spawn(connection::accept_loop(
         listener,
         service(s3, &config.credentials),

@@ -3,18 +3,19 @@
 //!
 //! An object `bucket/key` is the index key `bucket/key` (bucket names cannot contain `/`, so the
 //! mapping is one to one). PUT stores the bytes at a fresh location and writes the location through
-//! the cache's write path; GET reads the location through the cache's read path, routed to one of
-//! the key's spread nodes exactly as the `IndexCache` routes it, so eventual mode shows its
-//! anomalies over HTTP. Conditional PUTs go through `IndexCache::put_if`, which judges the
-//! precondition against persistence.
+//! the cache's write path, after the durable index has it ([`crate::objects`]); GET reads the
+//! location through the cache's read path, routed to one of the key's spread nodes exactly as the
+//! `IndexCache` routes it, so eventual mode shows its anomalies over HTTP. Conditional PUTs are
+//! judged against persistence's committed entry under the key's write lock. File I/O and fsyncs
+//! run on tokio's blocking threads, never on the async workers.
 
-use crate::blobs::{self, Blobs};
+use crate::blobs;
 use crate::limits;
 use crate::listing::{self, Item};
-use index_cache::{IndexCache, Location, Precondition};
+use crate::objects::{self, Found, Objects};
+use index_cache::Precondition;
 use s3s::dto::{self, ETag, ETagCondition, StreamingBlob, Timestamp};
 use s3s::{s3_error, S3Request, S3Response, S3Result, S3};
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::SystemTime;
 
@@ -26,9 +27,7 @@ pub const MAX_OBJECT_BYTES: usize = 16 << 20;
 const RECENT_KEYS: usize = 256;
 
 pub struct IndexS3 {
-    cache: Arc<IndexCache>,
-    blobs: Blobs,
-    buckets: Mutex<BTreeMap<String, SystemTime>>,
+    objects: Arc<Objects>,
     recent: Arc<RecentKeys>,
 }
 
@@ -75,19 +74,34 @@ fn io_error(e: std::io::Error) -> s3s::S3Error {
     s3_error!(InternalError, "object store: {e}")
 }
 
+fn objects_error(e: objects::Error) -> s3s::S3Error {
+    match e {
+        objects::Error::Io(e) => io_error(e),
+        objects::Error::Cache(e) => cache_error(e),
+        objects::Error::Reclaimed => s3_error!(
+            SlowDown,
+            "The object this cache node names was overwritten and its bytes freed; retry."
+        ),
+    }
+}
+
+/// Runs `work` on a blocking thread: it does file I/O and waits for fsyncs.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, objects::Error> + Send + 'static,
+) -> S3Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| s3_error!(InternalError, "the request's worker failed: {e}"))?
+        .map_err(objects_error)
+}
+
 impl IndexS3 {
-    pub fn new(cache: Arc<IndexCache>, blobs: Blobs, recent: Arc<RecentKeys>) -> IndexS3 {
-        IndexS3 {
-            cache,
-            blobs,
-            buckets: Mutex::default(),
-            recent,
-        }
+    pub fn new(objects: Arc<Objects>, recent: Arc<RecentKeys>) -> IndexS3 {
+        IndexS3 { objects, recent }
     }
 
     fn require_bucket(&self, bucket: &str) -> S3Result<()> {
-        let buckets = self.buckets.lock().unwrap_or_else(PoisonError::into_inner);
-        if buckets.contains_key(bucket) {
+        if self.objects.has_bucket(bucket) {
             Ok(())
         } else {
             Err(s3_error!(
@@ -98,20 +112,13 @@ impl IndexS3 {
     }
 
     /// The object a key names now, as this request's cache node sees it.
-    fn current(&self, bucket: &str, key: &str) -> S3Result<(Location, blobs::Meta)> {
+    async fn current(&self, bucket: &str, key: &str, with_bytes: bool) -> S3Result<Found> {
         self.require_bucket(bucket)?;
-        let entry = self
-            .cache
-            .read(&index_key(bucket, key))
-            .map_err(cache_error)?;
-        let location = entry
-            .location
-            .ok_or_else(|| s3_error!(NoSuchKey, "The specified key does not exist."))?;
-        let meta = self
-            .blobs
-            .meta(location)
-            .ok_or_else(|| s3_error!(InternalError, "the index points at missing bytes"))?;
-        Ok((location, meta))
+        let objects = Arc::clone(&self.objects);
+        let key = index_key(bucket, key);
+        blocking(move || objects.read(&key, with_bytes))
+            .await?
+            .ok_or_else(|| s3_error!(NoSuchKey, "The specified key does not exist."))
     }
 }
 
@@ -171,11 +178,11 @@ impl S3 for IndexS3 {
         &self,
         req: S3Request<dto::CreateBucketInput>,
     ) -> S3Result<S3Response<dto::CreateBucketOutput>> {
-        let mut buckets = self.buckets.lock().unwrap_or_else(PoisonError::into_inner);
-        if buckets.contains_key(&req.input.bucket) {
+        let objects = Arc::clone(&self.objects);
+        let bucket = req.input.bucket;
+        if !blocking(move || Ok(objects.create_bucket(&bucket)?)).await? {
             return Err(s3_error!(BucketAlreadyOwnedByYou));
         }
-        buckets.insert(req.input.bucket, SystemTime::now());
         Ok(S3Response::new(dto::CreateBucketOutput::default()))
     }
 
@@ -191,12 +198,13 @@ impl S3 for IndexS3 {
         &self,
         _req: S3Request<dto::ListBucketsInput>,
     ) -> S3Result<S3Response<dto::ListBucketsOutput>> {
-        let buckets = self.buckets.lock().unwrap_or_else(PoisonError::into_inner);
-        let list = buckets
-            .iter()
+        let list = self
+            .objects
+            .buckets()
+            .into_iter()
             .map(|(name, created)| dto::Bucket {
-                name: Some(name.clone()),
-                creation_date: Some(timestamp(*created)),
+                name: Some(name),
+                creation_date: Some(timestamp(created)),
                 bucket_region: None,
             })
             .collect();
@@ -216,18 +224,17 @@ impl S3 for IndexS3 {
         let precondition = precondition(&input)?;
         let data = read_body(input.body, stalled.as_ref()).await?;
         let key = index_key(&input.bucket, &input.key);
-        let location = self.blobs.store(data).map_err(io_error)?;
-        match precondition {
-            None => self.cache.put(&key, location).map(Some),
-            Some(p) => self.cache.put_if(&key, location, p),
-        }
-        .map_err(cache_error)?
-        .ok_or_else(|| {
-            s3_error!(
-                PreconditionFailed,
-                "At least one of the pre-conditions you specified did not hold."
-            )
-        })?;
+        let objects = Arc::clone(&self.objects);
+        let written = key.clone();
+        // `data` moves into the worker and is dropped there, HTTP buffer and all, once stored.
+        let location = blocking(move || objects.put(&written, &data, precondition))
+            .await?
+            .ok_or_else(|| {
+                s3_error!(
+                    PreconditionFailed,
+                    "At least one of the pre-conditions you specified did not hold."
+                )
+            })?;
         self.recent.remember(&key);
         Ok(S3Response::new(dto::PutObjectOutput {
             e_tag: Some(ETag::Strong(blobs::etag(location))),
@@ -243,8 +250,12 @@ impl S3 for IndexS3 {
         if input.range.is_some() || input.part_number.is_some() {
             return Err(s3_error!(NotImplemented, "ranged GET is not served"));
         }
-        let (location, meta) = self.current(&input.bucket, &input.key)?;
-        let data = self.blobs.load(location).map_err(io_error)?;
+        let Found {
+            location,
+            meta,
+            bytes,
+        } = self.current(&input.bucket, &input.key, true).await?;
+        let data = bytes.unwrap_or_default();
         Ok(S3Response::new(dto::GetObjectOutput {
             content_length: Some(size(&meta)),
             e_tag: Some(ETag::Strong(blobs::etag(location))),
@@ -258,7 +269,9 @@ impl S3 for IndexS3 {
         &self,
         req: S3Request<dto::HeadObjectInput>,
     ) -> S3Result<S3Response<dto::HeadObjectOutput>> {
-        let (location, meta) = self.current(&req.input.bucket, &req.input.key)?;
+        let Found { location, meta, .. } = self
+            .current(&req.input.bucket, &req.input.key, false)
+            .await?;
         Ok(S3Response::new(dto::HeadObjectOutput {
             content_length: Some(size(&meta)),
             e_tag: Some(ETag::Strong(blobs::etag(location))),
@@ -280,7 +293,9 @@ impl S3 for IndexS3 {
             ));
         }
         let key = index_key(&input.bucket, &input.key);
-        self.cache.delete(&key).map_err(cache_error)?;
+        let objects = Arc::clone(&self.objects);
+        let deleted = key.clone();
+        blocking(move || objects.delete(&deleted)).await?;
         self.recent.remember(&key);
         Ok(S3Response::new(dto::DeleteObjectOutput::default()))
     }
@@ -294,7 +309,8 @@ impl S3 for IndexS3 {
         let request = listing::Request::new(&input)?;
         let bucket_prefix = index_key(&input.bucket, "");
         let listed = self
-            .cache
+            .objects
+            .cache()
             .list(&index_key(&input.bucket, &request.prefix))
             .map_err(cache_error)?;
         let present = listed.into_iter().filter_map(|(key, entry)| {
@@ -308,7 +324,7 @@ impl S3 for IndexS3 {
         for item in page.items {
             match item {
                 Item::Object(key, location) => {
-                    let meta = self.blobs.meta(location);
+                    let meta = self.objects.meta(location);
                     contents.push(dto::Object {
                         key: Some(key),
                         e_tag: Some(ETag::Strong(blobs::etag(location))),
