@@ -25,6 +25,30 @@ aside{max-width:28vw;border-left:4px solid #b00;padding:4px 12px;background:#fff
 aside.ok{border-color:#176317;background:#f4fbf4}ol{padding-left:20px}
 .note{color:#666;font-size:12px}";
 
+/// The faults injected during the history, one row each (nothing when there were none).
+fn nemesis_table(history: &History) -> String {
+    if history.nemesis.is_empty() {
+        return String::new();
+    }
+    let seconds = |t: Option<u64>| t.map_or("—".to_string(), |t| format!("{:.3} s", t as f64 / 1e9));
+    let mut table = String::from(
+        "<h2>Faults (nemesis)</h2><table><tr><th>fault</th><th>command</th><th>from</th><th>to</th><th>result</th></tr>",
+    );
+    for f in &history.nemesis {
+        let _ = write!(
+            table,
+            "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&f.name),
+            escape(&f.command),
+            seconds(f.start),
+            seconds(f.end),
+            escape(f.result.as_deref().unwrap_or("still running when the history ended"))
+        );
+    }
+    table.push_str("</table>");
+    table
+}
+
 /// Renders the page for `history` and its `verdict`; `title` names the file.
 pub fn render(history: &History, verdict: &HistoryReport, title: &str) -> String {
     let mut page = String::new();
@@ -54,6 +78,7 @@ pub fn render(history: &History, verdict: &HistoryReport, title: &str) -> String
         );
     }
     page.push_str("</table>");
+    page.push_str(&nemesis_table(history));
     let by_key = history.by_key();
     // Violating keys first: they are what the reader came for.
     let mut keys: Vec<usize> = (0..history.keys.len()).collect();

@@ -4,6 +4,7 @@
 use crate::anomaly::{self, Instance};
 use crate::coverage;
 use crate::linearize::{self, Budget, KeyOutcome, Method, OutOfBudget};
+use crate::list_evidence;
 use crate::ops::{History, Outcome, Reply, Status};
 use crate::weak;
 use serde::Serialize;
@@ -33,6 +34,10 @@ pub struct Violation {
     pub anomaly: Option<PropertyId>,
     /// One paragraph for humans: what cannot happen and why.
     pub explanation: String,
+    /// The two operations (indices) that show the anomaly, earlier first: the acknowledged write
+    /// and the stale read or LIST (for A6, the two reads). Probes measure staleness from them.
+    #[serde(skip)]
+    pub shown_by: Option<[usize; 2]>,
 }
 
 /// One key's verdict.
@@ -123,10 +128,14 @@ pub fn judge_within(history: &History, budget: &Budget) -> HistoryReport {
         }
         per_key.push(key_verdict(name, ops.len(), judged));
     }
+    let lists = weak::list_after_write(history);
+    for witness in lists.iter().flatten() {
+        violations.push(list_evidence::violation(history, witness));
+    }
     HistoryReport {
         keys: per_key.len(),
         operations: history.operations.len(),
-        properties: properties(history, linearizable, weak),
+        properties: properties(linearizable, weak, lists.map(|w| w.is_empty())),
         per_key,
         violations,
     }
@@ -166,11 +175,12 @@ fn key_verdict(
     }
 }
 
-/// Linearizability first, then the weaker properties (list-after-write only with LISTs).
+/// Linearizability first, then the weaker properties (list-after-write only with LISTs:
+/// `lists_hold` is `None` without).
 fn properties(
-    history: &History,
     linearizable: Status,
     weak: [Status; weak::PER_KEY_COUNT],
+    lists_hold: Option<bool>,
 ) -> Vec<PropertyVerdict> {
     let mut all = vec![PropertyVerdict {
         property: PropertyId::Linearizable,
@@ -182,7 +192,12 @@ fn properties(
             .zip(weak)
             .map(|(property, status)| PropertyVerdict { property, status }),
     );
-    if let Some(status) = weak::list_after_write(history) {
+    if let Some(holds) = lists_hold {
+        let status = if holds {
+            Status::Holds
+        } else {
+            Status::Violated
+        };
         all.push(PropertyVerdict {
             property: PropertyId::ListAfterWrite,
             status,
@@ -237,6 +252,7 @@ fn violation(
         steps,
         anomaly: instance.as_ref().map(|i| i.anomaly),
         explanation: explain(property, key, window, key_ops, instance.as_ref()),
+        shown_by: instance.as_ref().map(|i| i.ops),
     }
 }
 
