@@ -59,19 +59,29 @@ impl fmt::Display for Cause {
 }
 
 impl Cause {
-    /// What the error chain says: object_store's HTTP error kind when there is one, else the
-    /// status its retry error prints (the type that holds it is private to object_store).
+    /// What the error chain says: the HTTP client's own error (object_store's wrapper hides
+    /// its kind from `source()`), an I/O error, else the status object_store's retry error
+    /// prints (the type that holds it is private to object_store).
     fn of(e: &object_store::Error) -> Cause {
-        use object_store::client::{HttpError, HttpErrorKind};
         let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
         while let Some(error) = source {
-            if let Some(http) = error.downcast_ref::<HttpError>() {
-                match http.kind() {
-                    HttpErrorKind::Timeout => return Cause::Timeout,
-                    HttpErrorKind::Connect | HttpErrorKind::Interrupted => {
-                        return Cause::Connection
-                    }
-                    _ => {}
+            if let Some(http) = error.downcast_ref::<reqwest::Error>() {
+                if http.is_timeout() {
+                    return Cause::Timeout;
+                }
+                if http.is_connect() {
+                    return Cause::Connection;
+                }
+            }
+            if let Some(io) = error.downcast_ref::<std::io::Error>() {
+                return match io.kind() {
+                    std::io::ErrorKind::TimedOut => Cause::Timeout,
+                    _ => Cause::Connection,
+                };
+            }
+            if let Some(hyper) = error.downcast_ref::<hyper::Error>() {
+                if hyper.is_incomplete_message() || hyper.is_closed() || hyper.is_canceled() {
+                    return Cause::Connection;
                 }
             }
             source = error.source();
@@ -290,5 +300,27 @@ mod tests {
         assert_eq!(status_in("status code: 5"), None);
         assert_eq!(status_in("connection refused"), None);
         assert_eq!(Cause::Status(503).to_string(), "HTTP 503");
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_is_indeterminate_by_connection_error() {
+        // A port nothing listens on: bind one, then close it.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let client = Client::new(&Endpoint {
+            url: format!("http://127.0.0.1:{port}"),
+            bucket: "b".into(),
+            region: "us-east-1".into(),
+            credentials: Credentials {
+                access_key: "a".into(),
+                secret_key: "s".into(),
+            },
+            timeout: Duration::from_secs(2),
+        })
+        .expect("configured");
+        let outcome = client.get("k").await.expect("not refused");
+        assert_eq!(outcome, Outcome::Info(Cause::Connection));
     }
 }

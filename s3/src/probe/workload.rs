@@ -10,13 +10,13 @@
 //! client: a client that writes through one gateway and reads through another is what shows a
 //! cross-gateway anomaly, read-your-writes included).
 
-use super::client::{if_match, Client, Outcome, Refused, Version};
+use super::client::{if_match, Cause, Client, Outcome, Refused, Version};
 use super::recorder::Recorder;
 use object_store::PutMode;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use witness_history::{Command, Reply, Value};
 
 #[derive(Clone, Debug, Eq, Hash, PartialEq)]
@@ -52,7 +52,14 @@ struct ClientRun<'a> {
     writes: u64,
     /// The latest version of each key this client saw, for compare-and-set.
     known: HashMap<String, Version>,
+    /// The last operation could not connect: wait before the next (see [`CONNECTION_BACKOFF`]).
+    backoff: bool,
 }
+
+/// A client whose endpoint refused a connection waits this long before its next operation. A
+/// killed gateway refuses at once: without the pause each client would record thousands of
+/// indeterminate operations a second, which say nothing new and make the history slow to judge.
+const CONNECTION_BACKOFF: Duration = Duration::from_millis(100);
 
 impl ClientRun<'_> {
     fn client(&self) -> &Client {
@@ -78,6 +85,7 @@ impl ClientRun<'_> {
             Outcome::Info(cause) => (witness_history::Outcome::Info, Some(cause)),
         };
         self.recorder.complete(self.process, recorded, cause);
+        self.backoff = matches!(outcome, Outcome::Info(Cause::Connection));
         if let Outcome::Info(_) = outcome {
             self.process += self.workload.clients as u64;
         }
@@ -198,12 +206,16 @@ async fn run_client(
         process: id as u64,
         writes: 0,
         known: HashMap::new(),
+        backoff: false,
     };
     while budget.0.fetch_add(1, Ordering::Relaxed) < workload.ops {
         if workload.deadline.is_some_and(|d| Instant::now() >= d) {
             break;
         }
         run.step(&mut rng).await?;
+        if run.backoff {
+            tokio::time::sleep(CONNECTION_BACKOFF).await;
+        }
     }
     Ok(())
 }
