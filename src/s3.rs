@@ -4,9 +4,9 @@
 use crate::cli::{CredentialArgs, ProbeArgs, ServeArgs};
 use crate::output::{self, CliError, EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATED};
 use std::sync::Arc;
+use witness_history::Status;
 use witness_model::system::Mode;
 use witness_s3::faults::Fault;
-use witness_history::Status;
 use witness_s3::probe::nemesis::{self, Schedule};
 use witness_s3::probe::{self, report, verdict, ProbeConfig, ProbeError, Target};
 use witness_s3::serve::{self, Credentials, ServeConfig, ServeError};

@@ -61,7 +61,10 @@ fn nemesis_events(history: &History) -> Vec<(u64, Json)> {
     let mut events = Vec::with_capacity(history.nemesis.len() * 2);
     for fault in &history.nemesis {
         let at = |t: Option<u64>| t.unwrap_or(u64::MAX);
-        events.push((at(fault.start), nemesis_object(fault, fault.start, &fault.command)));
+        events.push((
+            at(fault.start),
+            nemesis_object(fault, fault.start, &fault.command),
+        ));
         if let Some(result) = &fault.result {
             events.push((at(fault.end), nemesis_object(fault, fault.end, result)));
         }

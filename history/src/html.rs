@@ -30,7 +30,8 @@ fn nemesis_table(history: &History) -> String {
     if history.nemesis.is_empty() {
         return String::new();
     }
-    let seconds = |t: Option<u64>| t.map_or("—".to_string(), |t| format!("{:.3} s", t as f64 / 1e9));
+    let seconds =
+        |t: Option<u64>| t.map_or("—".to_string(), |t| format!("{:.3} s", t as f64 / 1e9));
     let mut table = String::from(
         "<h2>Faults (nemesis)</h2><table><tr><th>fault</th><th>command</th><th>from</th><th>to</th><th>result</th></tr>",
     );
@@ -42,7 +43,11 @@ fn nemesis_table(history: &History) -> String {
             escape(&f.command),
             seconds(f.start),
             seconds(f.end),
-            escape(f.result.as_deref().unwrap_or("still running when the history ended"))
+            escape(
+                f.result
+                    .as_deref()
+                    .unwrap_or("still running when the history ended")
+            )
         );
     }
     table.push_str("</table>");

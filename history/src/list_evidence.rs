@@ -2,9 +2,9 @@
 //! it, in the model's words, named after the anomaly it is an instance of (A4 list-omits-put, A5
 //! list-shows-deleted). `weak::list_after_write` finds the pair; this file only words it.
 
+use crate::ops::History;
 use crate::verdict::Violation;
 use crate::weak::ListWitness;
-use crate::ops::History;
 use witness_model::properties::PropertyId;
 
 /// The violation `witness` shows: two operations, the write first.

@@ -127,10 +127,14 @@ mod tests {
         let at = |ms: u64| Some(ms * 1_000_000);
         let put = Command::Write(Value::Str("v".into()));
         let node = |n: &str| Some(n.to_string());
-        b.invoke("0".into(), "k", put, at(1), node("http://a")).expect("invoke");
-        b.complete("0", Outcome::Ok(Reply::Done), at(2)).expect("complete");
-        b.invoke("1".into(), "k", Command::Read, at(7), node("http://b")).expect("invoke");
-        b.complete("1", Outcome::Ok(Reply::Read(None)), at(8)).expect("complete");
+        b.invoke("0".into(), "k", put, at(1), node("http://a"))
+            .expect("invoke");
+        b.complete("0", Outcome::Ok(Reply::Done), at(2))
+            .expect("complete");
+        b.invoke("1".into(), "k", Command::Read, at(7), node("http://b"))
+            .expect("invoke");
+        b.complete("1", Outcome::Ok(Reply::Read(None)), at(8))
+            .expect("complete");
         b.finish()
     }
 
@@ -145,16 +149,25 @@ mod tests {
             .expect("a named violation");
         let evidence = of(&history, v);
         assert_eq!(evidence.staleness_ms, Some(5.0));
-        assert_eq!(
-            evidence.anomaly.as_deref(),
-            Some("A1 negative-cache-miss")
-        );
-        let endpoints: Vec<_> = evidence.steps.iter().map(|s| s.endpoint.as_deref()).collect();
+        assert_eq!(evidence.anomaly.as_deref(), Some("A1 negative-cache-miss"));
+        let endpoints: Vec<_> = evidence
+            .steps
+            .iter()
+            .map(|s| s.endpoint.as_deref())
+            .collect();
         assert_eq!(endpoints, [Some("http://a"), Some("http://b")]);
         assert_eq!(evidence.steps[1].invoked_ms, Some(7.0));
-        assert!(evidence.steps[1].text.contains("via http://b"), "{:?}", evidence.steps);
+        assert!(
+            evidence.steps[1].text.contains("via http://b"),
+            "{:?}",
+            evidence.steps
+        );
         let classes = staleness_by_anomaly(&history, &report.violations);
-        assert_eq!(classes.len(), 1, "one instance, whatever reports it: {classes:?}");
+        assert_eq!(
+            classes.len(),
+            1,
+            "one instance, whatever reports it: {classes:?}"
+        );
         assert_eq!((classes[0].instances, classes[0].max_ms), (1, 5.0));
     }
 }

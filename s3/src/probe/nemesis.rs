@@ -144,7 +144,10 @@ mod tests {
         assert_eq!(fault.command, "scripts/clusters/seaweedfs kill 1");
         // Only the first '=' separates: commands may hold their own.
         let fault = Fault::parse("env=X=1 true").expect("valid");
-        assert_eq!((fault.name.as_str(), fault.command.as_str()), ("env", "X=1 true"));
+        assert_eq!(
+            (fault.name.as_str(), fault.command.as_str()),
+            ("env", "X=1 true")
+        );
     }
 
     #[test]
@@ -183,11 +186,18 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(130)).await;
         nemesis.stop().await;
         let recorder = Arc::try_unwrap(recorder).expect("the nemesis is done");
-        let faults = recorder.into_recorded().expect("well formed").history.nemesis;
+        let faults = recorder
+            .into_recorded()
+            .expect("well formed")
+            .history
+            .nemesis;
         let names: Vec<&str> = faults.iter().map(|f| f.name.as_str()).collect();
         assert!(names.len() >= 3, "{names:?}");
         assert_eq!(names[..3], ["one", "two", "one"]);
         assert_eq!(faults[0].result.as_deref(), Some("ok"));
-        assert!(faults[1].result.as_deref().is_some_and(|r| r.starts_with("failed")));
+        assert!(faults[1]
+            .result
+            .as_deref()
+            .is_some_and(|r| r.starts_with("failed")));
     }
 }

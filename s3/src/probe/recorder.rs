@@ -103,7 +103,7 @@ impl Recorder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use witness_history::{Reply, Value};
+    use witness_history::Value;
 
     #[test]
     fn operations_are_recorded_in_real_time_order_with_their_outcomes() {
@@ -119,7 +119,10 @@ mod tests {
         recorder.complete(1, Outcome::Info, Some(&Cause::Timeout));
         recorder.nemesis("kill", "exit 0".into(), true);
         let recorded = recorder.into_recorded().expect("well formed");
-        assert_eq!(recorded.indeterminate, BTreeMap::from([(Cause::Timeout, 1)]));
+        assert_eq!(
+            recorded.indeterminate,
+            BTreeMap::from([(Cause::Timeout, 1)])
+        );
         let history = recorded.history;
         assert_eq!(history.keys, vec!["k".to_string()]);
         assert_eq!(history.events, 4);
@@ -138,7 +141,10 @@ mod tests {
         let [fault] = &history.nemesis[..] else {
             panic!("one fault: {:?}", history.nemesis)
         };
-        assert_eq!((fault.name.as_str(), fault.command.as_str()), ("kill", "kill 1"));
+        assert_eq!(
+            (fault.name.as_str(), fault.command.as_str()),
+            ("kill", "kill 1")
+        );
         assert_eq!(fault.result.as_deref(), Some("exit 0"));
         assert!(b.call_time <= fault.start && fault.end >= b.ret_time);
     }

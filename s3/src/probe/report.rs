@@ -3,7 +3,7 @@
 //! staleness of each anomaly class, and the nemesis's faults.
 
 use super::evidence::{self, Evidence, Staleness};
-use super::verdict::ProbeJudgement;
+use super::verdict::{self, ProbeJudgement};
 use super::{ProbeConfig, ProbeRun};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -44,7 +44,8 @@ pub struct PropertyReport {
     pub guarantee: Guarantee,
     /// How many violating windows the checker found (one per key).
     pub windows: usize,
-    /// The smallest window, when violated.
+    /// The window shown (the smallest; for read-after-write, its smallest named anomaly), when
+    /// violated.
     pub evidence: Option<Evidence>,
 }
 
@@ -80,7 +81,10 @@ fn operations(run: &ProbeRun) -> Operations {
     let mut by_kind: BTreeMap<&'static str, Outcomes> = BTreeMap::new();
     let mut by_endpoint: BTreeMap<String, Outcomes> = BTreeMap::new();
     for op in run.history.operations.iter() {
-        by_kind.entry(op.command.name()).or_default().add(&op.outcome);
+        by_kind
+            .entry(op.command.name())
+            .or_default()
+            .add(&op.outcome);
         let endpoint = op.node.clone().unwrap_or_default();
         by_endpoint.entry(endpoint).or_default().add(&op.outcome);
     }
@@ -121,14 +125,14 @@ fn properties(history: &History, judgement: &ProbeJudgement) -> Vec<PropertyRepo
             let windows = report
                 .violations
                 .iter()
-                .filter(|v| v.property == p.property);
+                .filter(|v| v.property == p.property)
+                .count();
             PropertyReport {
                 property: p.property,
                 verdict: p.status,
                 guarantee: p.property.guarantee(),
-                windows: windows.clone().count(),
-                evidence: windows
-                    .min_by_key(|v| v.window.len())
+                windows,
+                evidence: verdict::shown_window(judgement, p.property)
                     .map(|v| evidence::of(history, v)),
             }
         })

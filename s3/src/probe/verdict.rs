@@ -115,24 +115,29 @@ fn others_line(verdict: &HistoryReport, shown: &[&Violation]) -> Option<String> 
     ))
 }
 
-/// The window to show for each violated property: a read-after-write anomaly's first for
-/// read-after-write (see [`ProbeJudgement::read_after_write_violation`]), otherwise the smallest.
+/// The window shown for `property` (text and `--json` alike): for read-after-write, the first
+/// shortest window that is one of its anomalies (see
+/// [`ProbeJudgement::read_after_write_violation`]); otherwise, and failing that, the smallest.
+pub fn shown_window(judgement: &ProbeJudgement, property: PropertyId) -> Option<&Violation> {
+    let smallest = judgement
+        .report
+        .violations
+        .iter()
+        .filter(|v| v.property == property)
+        .min_by_key(|v| v.window.len());
+    match property {
+        PropertyId::ReadAfterWrite => judgement.read_after_write_violation().or(smallest),
+        _ => smallest,
+    }
+}
+
+/// The window shown for each violated property, in the verdict's order.
 fn shown(judgement: &ProbeJudgement) -> Vec<&Violation> {
-    let report = &judgement.report;
-    report
+    judgement
+        .report
         .properties
         .iter()
-        .filter_map(|p| {
-            let smallest = report
-                .violations
-                .iter()
-                .filter(|v| v.property == p.property)
-                .min_by_key(|v| v.window.len());
-            match p.property {
-                PropertyId::ReadAfterWrite => judgement.read_after_write_violation().or(smallest),
-                _ => smallest,
-            }
-        })
+        .filter_map(|p| shown_window(judgement, p.property))
         .collect()
 }
 
@@ -144,7 +149,9 @@ fn times_line(history: &History, v: &Violation) -> String {
         .steps
         .iter()
         .map(|s| {
-            let end = s.completed_ms.map_or("no answer".to_string(), |t| format!("{t:.1}"));
+            let end = s
+                .completed_ms
+                .map_or("no answer".to_string(), |t| format!("{t:.1}"));
             format!("{}. {}–{end}", s.step, at(s.invoked_ms))
         })
         .collect();

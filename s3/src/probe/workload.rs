@@ -264,6 +264,10 @@ mod tests {
         assert!(seen.iter().all(|&n| n > 50), "uneven spread: {seen:?}");
         let (mut a, mut b) = (fastrand::Rng::with_seed(7), fastrand::Rng::with_seed(7));
         assert_eq!(pick_endpoint(&mut a, 1), 0);
-        assert_eq!(a.u64(..), b.u64(..), "one endpoint must not consume randomness");
+        assert_eq!(
+            a.u64(..),
+            b.u64(..),
+            "one endpoint must not consume randomness"
+        );
     }
 }
