@@ -130,7 +130,7 @@ pub fn judge_within(history: &History, budget: &Budget) -> HistoryReport {
     }
     let lists = weak::list_after_write(history);
     for witness in lists.iter().flatten() {
-        violations.push(list_evidence::violation(history, witness));
+        violations.push(list_violation(history, witness));
     }
     HistoryReport {
         keys: per_key.len(),
@@ -138,6 +138,22 @@ pub fn judge_within(history: &History, budget: &Budget) -> HistoryReport {
         properties: properties(linearizable, weak, lists.map(|w| w.is_empty())),
         per_key,
         violations,
+    }
+}
+
+/// A list-after-write violation: the acknowledged write and the LIST that contradicts it.
+fn list_violation(history: &History, witness: &weak::ListWitness) -> Violation {
+    let words = list_evidence::words(history, witness);
+    let pair = [witness.write, witness.list];
+    Violation {
+        property: PropertyId::ListAfterWrite,
+        key: history.keys[witness.key].clone(),
+        window: pair.to_vec(),
+        lines: pair.map(|i| history.operations[i].line),
+        steps: words.steps,
+        anomaly: Some(words.anomaly),
+        explanation: words.explanation,
+        shown_by: Some(pair),
     }
 }
 

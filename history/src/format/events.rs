@@ -159,7 +159,14 @@ impl Builder {
             Raw::Str(s) | Raw::Keyword(s) => s.clone(),
             other => other.describe(),
         };
-        let end = event.kind != Kind::Invoke;
+        // Jepsen writes both halves of a fault as `:info`: the nemesis is one process, so an
+        // event completes the fault it has open, if any, and starts one otherwise.
+        let open = self
+            .history
+            .nemesis
+            .last()
+            .is_some_and(|f| f.result.is_none());
+        let end = event.kind != Kind::Invoke && open;
         self.nemesis(&event.f, value, event.time, end);
     }
 
