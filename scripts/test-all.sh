@@ -53,6 +53,9 @@ loom() {
     "$CARGO" test --release -p index-cache --lib --test loom
 }
 
+# The binary `cargo test --release -p witness --no-run` builds (CARGO_TARGET_DIR respected).
+WITNESS_BIN=${CARGO_TARGET_DIR:-target}/release/witness
+
 # moto is pinned: 5.2.5 answers If-Match / If-None-Match: * with 412 (older releases ignore them).
 MOTO_SPEC=${MOTO_SPEC:-moto[server]==5.2.5}
 MOTO_VENV=${MOTO_VENV:-target/moto-venv}
@@ -100,7 +103,7 @@ s3() {
     return 1
   fi
   local out code=0
-  out=$(target/release/witness probe --endpoint "http://127.0.0.1:$port" \
+  out=$("$WITNESS_BIN" probe --endpoint "http://127.0.0.1:$port" \
     --access-key testing --secret-key testing --region us-east-1 \
     --ops 400 --out "$history") || code=$?
   kill "$MOTO_PID" 2>/dev/null || true
@@ -145,7 +148,7 @@ seaweedfs() {
   for e in $WITNESS_ENDPOINTS; do endpoints+=(--endpoint "$e"); done
   report=$(mktemp)
   code=0
-  target/release/witness probe "${endpoints[@]}" --duration 8s --ops 100000000 --json \
+  "$WITNESS_BIN" probe "${endpoints[@]}" --duration 8s --ops 100000000 --json \
     --nemesis "kill=${cluster[*]} kill 1" --nemesis "restart=${cluster[*]} restart 1" \
     --nemesis-every 2s >"$report" || code=$?
   "${cluster[@]}" stop

@@ -274,6 +274,7 @@ fn timeline(
             escape(name)
         );
     }
+    fault_bands(page, history, &axis, height);
     let row_of = |op: &Operation| rows.iter().position(|p| *p == op.process).unwrap_or(0);
     for &i in drawn {
         let op = &history.operations[i];
@@ -299,6 +300,40 @@ fn timeline(
         );
     }
     page.push_str("</svg>");
+}
+
+/// Each fault of the nemesis that overlaps the drawing, as an orange band behind the bars. The
+/// axis counts events, so a fault's times become the number of events recorded before them.
+fn fault_bands(page: &mut String, history: &History, axis: &Axis, height: f64) {
+    let mut times: Vec<u64> = history
+        .operations
+        .iter()
+        .flat_map(|op| [op.call_time, op.ret.and(op.ret_time)])
+        .flatten()
+        .collect();
+    times.sort_unstable();
+    let position = |t: u64| times.partition_point(|&at| at < t) as f64;
+    for fault in &history.nemesis {
+        let Some(start) = fault.start.map(position) else {
+            continue;
+        };
+        let end = fault.end.map_or(axis.last + 1.0, position).max(start + 0.3);
+        let (from, to) = (start.max(axis.first), end.min(axis.last + 1.0));
+        if from >= to {
+            continue;
+        }
+        let _ = write!(
+            page,
+            "<g><title>nemesis {}: {} → {}</title><rect x=\"{:.1}\" y=\"0\" width=\"{:.1}\" height=\"{height:.0}\" fill=\"#ffd9a8\" opacity=\"0.6\"/><text x=\"{:.1}\" y=\"12\" fill=\"#a35200\">{}</text></g>",
+            escape(&fault.name),
+            escape(&fault.command),
+            escape(fault.result.as_deref().unwrap_or("still running")),
+            axis.x(from),
+            (axis.x(to) - axis.x(from)).max(2.0),
+            axis.x(from) + 2.0,
+            escape(&fault.name)
+        );
+    }
 }
 
 /// One operation's bar at height `y`, from its invocation to its completion (to the axis's end
