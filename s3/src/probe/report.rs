@@ -73,7 +73,7 @@ pub struct ProbeReport {
     pub properties: Vec<PropertyReport>,
     pub staleness: Vec<Staleness>,
     pub nemesis: Vec<Fault>,
-    /// Faults the embedded server injected (`--faults`), by name.
+    /// How many faults the embedded server injected (`--faults`).
     pub server_faults: usize,
 }
 
