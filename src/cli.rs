@@ -15,6 +15,7 @@ use std::time::Duration;
 use witness_model::check::{CheckOptions, Strategy};
 use witness_model::search::FingerprintBits;
 use witness_model::system::{Mode, Mutant, WitnessCfg};
+use witness_s3::probe::nemesis::Fault;
 
 mod config_args;
 pub use config_args::ConfigArgs;
@@ -395,10 +396,11 @@ impl ServeArgs {
 
 #[derive(Debug, Args)]
 pub struct ProbeArgs {
-    /// S3 endpoint URL. Without it, the probe starts `witness serve` in-process on a free
-    /// loopback port and probes that.
-    #[arg(long, value_name = "URL")]
-    pub endpoint: Option<String>,
+    /// S3 endpoint URL; repeat it for the gateways of one store (each operation goes to one of
+    /// them picked at random, per operation, and the history records which). Without it, the
+    /// probe starts `witness serve` in-process on a free loopback port and probes that.
+    #[arg(long = "endpoint", value_name = "URL")]
+    pub endpoints: Vec<String>,
     /// Bucket to probe; created if missing. Objects go under a prefix unique to the run.
     #[arg(long, default_value = "witness-probe")]
     pub bucket: String,
@@ -433,6 +435,18 @@ pub struct ProbeArgs {
     /// Region for signing (default: $AWS_REGION, else us-east-1).
     #[arg(long)]
     pub region: Option<String>,
+    /// A fault to inject, NAME=COMMAND (repeatable): every --nemesis-every, the next command in
+    /// the order given (round-robin) runs under `sh -c`, recorded in the history as Jepsen's
+    /// nemesis. E.g. --nemesis 'kill=scripts/clusters/seaweedfs kill 1'
+    /// --nemesis 'restart=scripts/clusters/seaweedfs restart 1'.
+    #[arg(long = "nemesis", value_name = "NAME=COMMAND", value_parser = Fault::parse)]
+    pub nemesis: Vec<Fault>,
+    /// Time between two faults (default 10s; the first runs this long after the start).
+    #[arg(long, value_name = "D", value_parser = parse_duration, requires = "nemesis")]
+    pub nemesis_every: Option<Duration>,
+    /// Print the report as JSON on stdout instead of text (exit codes as for `check`).
+    #[arg(long)]
+    pub json: bool,
     /// Embedded server only: its consistency mode (default strong).
     #[arg(long)]
     pub mode: Option<Mode>,

@@ -2,11 +2,13 @@
 //! of any S3 endpoint judged with the value-based checker. See docs/s3.md.
 
 use crate::cli::{CredentialArgs, ProbeArgs, ServeArgs};
-use crate::output::{CliError, EXIT_OK, EXIT_VIOLATED};
+use crate::output::{self, CliError, EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATED};
 use std::sync::Arc;
+use witness_history::Status;
 use witness_model::system::Mode;
 use witness_s3::faults::Fault;
-use witness_s3::probe::{self, verdict, ProbeConfig, ProbeError, Target};
+use witness_s3::probe::nemesis::{self, Schedule};
+use witness_s3::probe::{self, report, verdict, ProbeConfig, ProbeError, Target};
 use witness_s3::serve::{self, Credentials, ServeConfig, ServeError};
 
 const ACCESS_KEY_ENV: &str = "AWS_ACCESS_KEY_ID";
@@ -81,24 +83,42 @@ fn probe_error(e: ProbeError) -> CliError {
 }
 
 fn target(args: &ProbeArgs) -> Result<Target, CliError> {
-    match &args.endpoint {
-        Some(url) => {
-            if args.mode.is_some() || args.faults.is_some() {
-                return Err(CliError::usage(
-                    "--mode and --faults configure the embedded server: they cannot be combined with --endpoint",
-                ));
-            }
-            Ok(Target::Remote {
-                url: url.clone(),
-                credentials: args.credentials.resolve("witness probe --endpoint")?,
-            })
-        }
-        None => Ok(Target::Embedded {
+    if args.endpoints.is_empty() {
+        return Ok(Target::Embedded {
             mode: args.mode.unwrap_or(Mode::Strong),
             nodes: 3,
             spread: 2,
             faults: args.faults,
-        }),
+        });
+    }
+    if args.mode.is_some() || args.faults.is_some() {
+        return Err(CliError::usage(
+            "--mode and --faults configure the embedded server: they cannot be combined with --endpoint",
+        ));
+    }
+    Ok(Target::Remote {
+        urls: args.endpoints.clone(),
+        credentials: args.credentials.resolve("witness probe --endpoint")?,
+    })
+}
+
+/// `--nemesis` and `--nemesis-every` as a schedule (none without `--nemesis`).
+fn nemesis(args: &ProbeArgs) -> Option<Schedule> {
+    (!args.nemesis.is_empty()).then(|| Schedule {
+        faults: args.nemesis.clone(),
+        every: args.nemesis_every.unwrap_or(nemesis::DEFAULT_EVERY),
+    })
+}
+
+/// As for `check`: a violation wins; a property left undecided makes the run incomplete.
+fn exit_code(judgement: &verdict::ProbeJudgement) -> i32 {
+    let statuses = || judgement.report.properties.iter().map(|p| p.status);
+    if !judgement.holds() {
+        EXIT_VIOLATED
+    } else if statuses().any(|s| s == Status::Unknown) {
+        EXIT_INCOMPLETE
+    } else {
+        EXIT_OK
     }
 }
 
@@ -125,6 +145,7 @@ pub fn probe(args: &ProbeArgs) -> Result<i32, CliError> {
         duration: args.duration,
         seed: args.seed,
         timeout: args.timeout,
+        nemesis: nemesis(args),
     };
     let run = probe::probe(&config).map_err(probe_error)?;
     let judgement = verdict::judge(&run.history);
@@ -135,24 +156,34 @@ pub fn probe(args: &ProbeArgs) -> Result<i32, CliError> {
             .and_then(|()| std::fs::write(out, text))
             .map_err(|e| CliError::io("write", out, e))?;
     }
-    print!(
-        "{}",
-        verdict::render(&run, &config, &judgement, args.out.is_some())
-    );
-    if let Some(out) = &args.out {
-        println!(
-            "history saved to {} (witness history {0} judges it again)",
-            out.display()
+    if args.json {
+        let report = report::build(&run, &config, &judgement);
+        println!("{}", output::to_json(&report, "the probe's report")?);
+    } else {
+        print!(
+            "{}",
+            verdict::render(&run, &config, &judgement, args.out.is_some())
         );
     }
-    if let Some(html) = &args.html {
-        std::fs::write(html, judgement.html(&run.history, &run.endpoint))
-            .map_err(|e| CliError::io("write", html, e))?;
-        println!("timeline written to {}", html.display());
+    // With --json, stdout is the JSON alone: where the files went goes to stderr.
+    let say = |line: String| {
+        if args.json {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    };
+    if let Some(out) = &args.out {
+        say(format!(
+            "history saved to {} (witness history {0} judges it again)",
+            out.display()
+        ));
     }
-    Ok(if judgement.holds() {
-        EXIT_OK
-    } else {
-        EXIT_VIOLATED
-    })
+    if let Some(html) = &args.html {
+        let title = run.endpoints.join(" ");
+        std::fs::write(html, judgement.html(&run.history, &title))
+            .map_err(|e| CliError::io("write", html, e))?;
+        say(format!("timeline written to {}", html.display()));
+    }
+    Ok(exit_code(&judgement))
 }

@@ -1,7 +1,9 @@
 //! End-to-end tests of `witness probe` against the in-process `witness serve`: over HTTP, eventual
 //! mode violates read-after-write and strong mode holds, also under injected faults; the saved
 //! history is contract-C1 JSON that `witness history` judges the same way; bad input and an
-//! unreachable endpoint exit 2 with the reason, and so do `witness serve`'s bad limits.
+//! unreachable endpoint exit 2 with the reason, and so do `witness serve`'s bad limits; `--json`
+//! reports operations per endpoint, throughput, each property's guarantee and evidence, and the
+//! nemesis's faults, a failing one with its exit status.
 
 mod common;
 use common::run;
@@ -163,7 +165,7 @@ fn strong_mode_holds_under_injected_faults() {
 
 #[test]
 fn bad_input_and_unreachable_endpoints_exit_2_with_the_reason() {
-    let cases: [(&[&str], &str); 4] = [
+    let cases: [(&[&str], &str); 8] = [
         (&["probe", "--ops", "0"], "--ops must be at least 1"),
         (
             &[
@@ -192,6 +194,26 @@ fn bad_input_and_unreachable_endpoints_exit_2_with_the_reason() {
             "cannot be combined with --endpoint",
         ),
         (&["probe", "--duration", "soon"], "not a duration"),
+        (&["probe", "--nemesis", "kill"], "NAME=COMMAND"),
+        (&["probe", "--nemesis", "=kill 1"], "the name before '='"),
+        (
+            &["probe", "--nemesis-every", "5s"],
+            "--nemesis <NAME=COMMAND>",
+        ),
+        (
+            &[
+                "probe",
+                "--endpoint",
+                "http://127.0.0.1:1",
+                "--endpoint",
+                "http://127.0.0.1:1",
+                "--access-key",
+                "a",
+                "--secret-key",
+                "b",
+            ],
+            "given twice",
+        ),
     ];
     for (args, reason) in cases {
         let r = run(args);
@@ -273,4 +295,103 @@ fn serve_refuses_a_data_directory_reached_through_a_symbolic_link() {
     );
     let untouched = std::fs::read_dir(&real).expect("listed").count();
     assert_eq!(untouched, 0, "nothing was created through the link");
+}
+
+#[test]
+fn json_reports_evidence_endpoints_throughput_and_the_nemesis() {
+    // The failing fault comes first: it runs 20 ms in, well within the run, however slow the
+    // machine.
+    let r = run(&[
+        "probe",
+        "--mode",
+        "eventual",
+        "--ops",
+        "2000",
+        "--json",
+        "--nemesis",
+        "bad=echo the reason >&2; exit 3",
+        "--nemesis",
+        "good=true",
+        "--nemesis-every",
+        "20ms",
+    ]);
+    r.assert_no_panic();
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let report = r.json();
+    let endpoints = report["endpoints"].as_array().expect("endpoints");
+    assert_eq!(endpoints.len(), 1, "{report}");
+    let endpoint = endpoints[0].as_str().expect("a URL");
+    let ops = &report["operations"];
+    assert_eq!(ops["total"], 2000, "{ops}");
+    let served = &ops["by_endpoint"][endpoint];
+    let count = |o: &serde_json::Value| ["ok", "fail", "info"].map(|k| o[k].as_u64().unwrap_or(0));
+    assert_eq!(count(served).iter().sum::<u64>(), 2000, "{ops}");
+    assert!(ops["by_kind"]["read"]["ok"].as_u64() > Some(0), "{ops}");
+    let per_second = report["throughput"].as_array().expect("throughput");
+    let completed: u64 = per_second
+        .iter()
+        .map(|s| count(s).iter().sum::<u64>())
+        .sum();
+    assert_eq!(completed, 2000, "{report}");
+    let properties = report["properties"].as_array().expect("properties");
+    let linearizable = properties
+        .iter()
+        .find(|p| p["property"] == "linearizable")
+        .expect("linearizable judged");
+    assert_eq!(linearizable["guarantee"], "stronger");
+    for p in properties.iter().filter(|p| p["verdict"] == "violated") {
+        let evidence = &p["evidence"];
+        let steps = evidence["steps"]
+            .as_array()
+            .expect("a violation has evidence");
+        assert!(!steps.is_empty(), "{p}");
+        for step in steps {
+            assert_eq!(step["endpoint"], endpoint, "{step}");
+            assert!(step["invoked_ms"].as_f64().is_some(), "{step}");
+        }
+        assert!(p["windows"].as_u64() >= Some(1), "{p}");
+    }
+    let read_after_write = properties
+        .iter()
+        .find(|p| p["property"] == "read-after-write")
+        .expect("read-after-write judged");
+    assert_eq!(read_after_write["guarantee"], "s3");
+    let faults = report["nemesis"].as_array().expect("nemesis");
+    assert_eq!(faults[0]["name"], "bad", "{report}");
+    let result = faults[0]["result"].as_str().expect("the fault finished");
+    assert!(
+        result.starts_with("failed (exit status: 3)") && result.ends_with("the reason"),
+        "{result}"
+    );
+}
+
+#[test]
+fn list_after_write_shows_its_window_when_violated() {
+    // Eventual mode's LISTs lag its writes in most runs; the seeds tried until one does.
+    let violated = ["1", "2", "3", "4"].iter().find_map(|seed| {
+        let r = run(&[
+            "probe", "--mode", "eventual", "--ops", "2000", "--seed", seed,
+        ]);
+        r.stdout
+            .contains("list-after-write   VIOLATED")
+            .then_some(r.stdout)
+    });
+    let stdout = violated.expect("no seed of 4 violated list-after-write in eventual mode");
+    let header = stdout
+        .lines()
+        .position(|l| l.contains(": list-after-write violated; shown by 2 operation(s)"))
+        .unwrap_or_else(|| panic!("no list-after-write window: {stdout}"));
+    let window: Vec<&str> = stdout.lines().skip(header + 1).take(4).collect();
+    assert!(
+        window[1].contains(" LIST ") && window[1].contains("(stale: "),
+        "{window:?}"
+    );
+    assert!(
+        window[2].contains("A4 list-omits-put") || window[2].contains("A5 list-shows-deleted"),
+        "{window:?}"
+    );
+    assert!(
+        window[3].starts_with("  times (ms from the start): 1. "),
+        "{window:?}"
+    );
 }

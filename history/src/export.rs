@@ -1,7 +1,7 @@
 //! Writes any history back out as Jepsen JSON (contract C1), one object per line, so third-party
 //! checkers (elle-cli, Knossos) can judge the same operations.
 
-use crate::ops::{Command, History, Operation, Outcome, Reply, Value};
+use crate::ops::{Command, History, NemesisOp, Operation, Outcome, Reply, Value};
 use serde_json::{json, Value as Json};
 use std::io::{self, Write};
 
@@ -45,7 +45,32 @@ fn object(history: &History, op: &Operation, kind: &str, time: u64, value: Json)
         map.insert("key".into(), json!(history.keys[op.key]));
     }
     map.insert("value".into(), value);
+    if let Some(node) = &op.node {
+        map.insert("node".into(), json!(node));
+    }
     Json::Object(map)
+}
+
+/// A fault's invocation or completion as Jepsen writes it: process `nemesis`, type `info`.
+fn nemesis_object(fault: &NemesisOp, time: Option<u64>, value: &str) -> Json {
+    json!({"type": "info", "f": fault.name, "process": "nemesis", "time": time, "value": value})
+}
+
+/// The faults' events in time order, each with its time (faults without one go last).
+fn nemesis_events(history: &History) -> Vec<(u64, Json)> {
+    let mut events = Vec::with_capacity(history.nemesis.len() * 2);
+    for fault in &history.nemesis {
+        let at = |t: Option<u64>| t.unwrap_or(u64::MAX);
+        events.push((
+            at(fault.start),
+            nemesis_object(fault, fault.start, &fault.command),
+        ));
+        if let Some(result) = &fault.result {
+            events.push((at(fault.end), nemesis_object(fault, fault.end, result)));
+        }
+    }
+    events.sort_by_key(|(time, _)| *time);
+    events
 }
 
 /// Writes `history` as Jepsen JSON lines in real-time order. `time` is the recorded nanoseconds,
@@ -59,6 +84,8 @@ pub fn jepsen_json(history: &History, out: &mut impl Write) -> io::Result<()> {
         }
     }
     events.sort_unstable();
+    // Faults go between the operations by time (a recorder stamps every event).
+    let mut faults = nemesis_events(history).into_iter().peekable();
     for (position, i, is_call) in events {
         let op = &history.operations[i];
         let line = if is_call {
@@ -73,7 +100,14 @@ pub fn jepsen_json(history: &History, out: &mut impl Write) -> io::Result<()> {
             let time = op.ret_time.unwrap_or(position as u64);
             object(history, op, kind, time, completion_value(op))
         };
+        let time = line["time"].as_u64().unwrap_or(u64::MAX);
+        while let Some((_, fault)) = faults.next_if(|(at, _)| *at <= time) {
+            writeln!(out, "{fault}")?;
+        }
         writeln!(out, "{line}")?;
+    }
+    for (_, fault) in faults {
+        writeln!(out, "{fault}")?;
     }
     Ok(())
 }

@@ -25,6 +25,35 @@ aside{max-width:28vw;border-left:4px solid #b00;padding:4px 12px;background:#fff
 aside.ok{border-color:#176317;background:#f4fbf4}ol{padding-left:20px}
 .note{color:#666;font-size:12px}";
 
+/// The faults injected during the history, one row each (nothing when there were none).
+fn nemesis_table(history: &History) -> String {
+    if history.nemesis.is_empty() {
+        return String::new();
+    }
+    let seconds =
+        |t: Option<u64>| t.map_or("—".to_string(), |t| format!("{:.3} s", t as f64 / 1e9));
+    let mut table = String::from(
+        "<h2>Faults (nemesis)</h2><table><tr><th>fault</th><th>command</th><th>from</th><th>to</th><th>result</th></tr>",
+    );
+    for f in &history.nemesis {
+        let _ = write!(
+            table,
+            "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&f.name),
+            escape(&f.command),
+            seconds(f.start),
+            seconds(f.end),
+            escape(
+                f.result
+                    .as_deref()
+                    .unwrap_or("still running when the history ended")
+            )
+        );
+    }
+    table.push_str("</table>");
+    table
+}
+
 /// Renders the page for `history` and its `verdict`; `title` names the file.
 pub fn render(history: &History, verdict: &HistoryReport, title: &str) -> String {
     let mut page = String::new();
@@ -54,6 +83,7 @@ pub fn render(history: &History, verdict: &HistoryReport, title: &str) -> String
         );
     }
     page.push_str("</table>");
+    page.push_str(&nemesis_table(history));
     let by_key = history.by_key();
     // Violating keys first: they are what the reader came for.
     let mut keys: Vec<usize> = (0..history.keys.len()).collect();
@@ -244,6 +274,7 @@ fn timeline(
             escape(name)
         );
     }
+    fault_bands(page, history, &axis, height);
     let row_of = |op: &Operation| rows.iter().position(|p| *p == op.process).unwrap_or(0);
     for &i in drawn {
         let op = &history.operations[i];
@@ -269,6 +300,40 @@ fn timeline(
         );
     }
     page.push_str("</svg>");
+}
+
+/// Each fault of the nemesis that overlaps the drawing, as an orange band behind the bars. The
+/// axis counts events, so a fault's times become the number of events recorded before them.
+fn fault_bands(page: &mut String, history: &History, axis: &Axis, height: f64) {
+    let mut times: Vec<u64> = history
+        .operations
+        .iter()
+        .flat_map(|op| [op.call_time, op.ret.and(op.ret_time)])
+        .flatten()
+        .collect();
+    times.sort_unstable();
+    let position = |t: u64| times.partition_point(|&at| at < t) as f64;
+    for fault in &history.nemesis {
+        let Some(start) = fault.start.map(position) else {
+            continue;
+        };
+        let end = fault.end.map_or(axis.last + 1.0, position).max(start + 0.3);
+        let (from, to) = (start.max(axis.first), end.min(axis.last + 1.0));
+        if from >= to {
+            continue;
+        }
+        let _ = write!(
+            page,
+            "<g><title>nemesis {}: {} → {}</title><rect x=\"{:.1}\" y=\"0\" width=\"{:.1}\" height=\"{height:.0}\" fill=\"#ffd9a8\" opacity=\"0.6\"/><text x=\"{:.1}\" y=\"12\" fill=\"#a35200\">{}</text></g>",
+            escape(&fault.name),
+            escape(&fault.command),
+            escape(fault.result.as_deref().unwrap_or("still running")),
+            axis.x(from),
+            (axis.x(to) - axis.x(from)).max(2.0),
+            axis.x(from) + 2.0,
+            escape(&fault.name)
+        );
+    }
 }
 
 /// One operation's bar at height `y`, from its invocation to its completion (to the axis's end

@@ -106,6 +106,9 @@ pub struct Operation {
     pub ret_time: Option<u64>,
     /// 1-based line of the invocation in the file.
     pub line: usize,
+    /// The endpoint that served the operation (Jepsen's `:node`), when the recorder knew it:
+    /// `witness probe` spreads operations over several gateways.
+    pub node: Option<String>,
 }
 
 impl Operation {
@@ -122,6 +125,7 @@ impl Operation {
             call_time: None,
             ret_time: None,
             line: call + 1,
+            node: None,
         }
     }
 
@@ -172,7 +176,10 @@ impl Operation {
             (Outcome::Fail, _) => "failed (no effect)".to_string(),
             (Outcome::Info, _) => "unknown (timed out)".to_string(),
         };
-        format!("{who} {what} → {result}")
+        match &self.node {
+            Some(node) => format!("{who} {what} → {result} (via {node})"),
+            None => format!("{who} {what} → {result}"),
+        }
     }
 }
 
@@ -187,6 +194,25 @@ pub struct History {
     pub operations: Vec<Operation>,
     /// Number of events (invocations + completions) read.
     pub events: usize,
+    /// Faults injected while the history was recorded, in order (Jepsen's nemesis operations).
+    /// They are not register operations: no property judges them, reports show them.
+    pub nemesis: Vec<NemesisOp>,
+}
+
+/// One fault: Jepsen records it as process `nemesis`, an `:info` invocation and an `:info`
+/// completion (the fault's effect on the system is never certain).
+#[derive(Clone, Debug, Eq, Hash, PartialEq, Serialize)]
+pub struct NemesisOp {
+    /// What the fault is called (Jepsen's `f`: `kill`, `restart`, ...).
+    pub name: String,
+    /// What was run (the invocation's `value`).
+    pub command: String,
+    /// Nanoseconds from the history's start, as the operations' times.
+    pub start: Option<u64>,
+    /// `None` when the history ended before the fault completed.
+    pub end: Option<u64>,
+    /// What the fault reported (the completion's `value`): `ok`, or why it failed.
+    pub result: Option<String>,
 }
 
 impl History {

@@ -33,6 +33,11 @@ pub fn violation(v: &Violation, file_lines: bool) -> String {
             "key {}: not linearizable; the smallest window that cannot be linearized is {n} operation(s){lines}:\n",
             v.key
         ),
+        // A LIST's evidence is certain: it does not depend on an order of the writes.
+        PropertyId::ListAfterWrite => format!(
+            "key {}: list-after-write violated; shown by {n} operation(s){lines}:\n",
+            v.key
+        ),
         other => format!(
             "key {}: {other} violated in every order of its writes the history allows; shown by {n} operation(s){lines}:\n",
             v.key

@@ -4,6 +4,7 @@
 use crate::anomaly::{self, Instance};
 use crate::coverage;
 use crate::linearize::{self, Budget, KeyOutcome, Method, OutOfBudget};
+use crate::list_evidence;
 use crate::ops::{History, Outcome, Reply, Status};
 use crate::weak;
 use serde::Serialize;
@@ -33,6 +34,10 @@ pub struct Violation {
     pub anomaly: Option<PropertyId>,
     /// One paragraph for humans: what cannot happen and why.
     pub explanation: String,
+    /// The two operations (indices) that show the anomaly, earlier first: the acknowledged write
+    /// and the stale read or LIST (for A6, the two reads). Probes measure staleness from them.
+    #[serde(skip)]
+    pub shown_by: Option<[usize; 2]>,
 }
 
 /// One key's verdict.
@@ -124,7 +129,11 @@ pub fn judge_within(history: &History, budget: &Budget) -> HistoryReport {
         }
         per_key.push(key_verdict(name, ops.len(), judged));
     }
-    let mut properties = properties(history, linearizable, weak);
+    let lists = weak::list_after_write(history);
+    for witness in lists.iter().flatten() {
+        violations.push(list_violation(history, witness));
+    }
+    let mut properties = properties(linearizable, weak, lists.map(|w| w.is_empty()));
     if let Some((status, spurious)) = crate::refusals::judge(history) {
         let property = PropertyId::PreconditionJustified;
         properties.push(PropertyVerdict { property, status });
@@ -155,6 +164,28 @@ fn refusal_violation(history: &History, spurious: &crate::refusals::Spurious) ->
         steps: steps(history, key, window, None),
         anomaly: Some(PropertyId::SpuriousPreconditionFailure),
         explanation: spurious.explanation(key),
+        // The last write that fixes what the key held, then the refusal: how stale the
+        // precondition's judgement was.
+        shown_by: match window[..] {
+            [.., write, refusal] => Some([write, refusal]),
+            _ => None,
+        },
+    }
+}
+
+/// A list-after-write violation: the acknowledged write and the LIST that contradicts it.
+fn list_violation(history: &History, witness: &weak::ListWitness) -> Violation {
+    let words = list_evidence::words(history, witness);
+    let pair = [witness.write, witness.list];
+    Violation {
+        property: PropertyId::ListAfterWrite,
+        key: history.keys[witness.key].clone(),
+        window: pair.to_vec(),
+        lines: pair.map(|i| history.operations[i].line),
+        steps: words.steps,
+        anomaly: Some(words.anomaly),
+        explanation: words.explanation,
+        shown_by: Some(pair),
     }
 }
 
@@ -192,11 +223,12 @@ fn key_verdict(
     }
 }
 
-/// Linearizability first, then the weaker properties (list-after-write only with LISTs).
+/// Linearizability first, then the weaker properties (list-after-write only with LISTs:
+/// `lists_hold` is `None` without).
 fn properties(
-    history: &History,
     linearizable: Status,
     weak: [Status; weak::PER_KEY_COUNT],
+    lists_hold: Option<bool>,
 ) -> Vec<PropertyVerdict> {
     let mut all = vec![PropertyVerdict {
         property: PropertyId::Linearizable,
@@ -208,7 +240,12 @@ fn properties(
             .zip(weak)
             .map(|(property, status)| PropertyVerdict { property, status }),
     );
-    if let Some(status) = weak::list_after_write(history) {
+    if let Some(holds) = lists_hold {
+        let status = if holds {
+            Status::Holds
+        } else {
+            Status::Violated
+        };
         all.push(PropertyVerdict {
             property: PropertyId::ListAfterWrite,
             status,
@@ -263,6 +300,7 @@ fn violation(
         steps,
         anomaly: instance.as_ref().map(|i| i.anomaly),
         explanation: explain(property, key, window, key_ops, instance.as_ref()),
+        shown_by: instance.as_ref().map(|i| i.ops),
     }
 }
 

@@ -192,48 +192,65 @@ fn tighten(mut window: Vec<usize>, violated: impl Fn(&[usize]) -> bool) -> Vec<u
     window
 }
 
-/// list-after-write over every LIST of the history: `Violated` when a LIST surely contradicts an
-/// acknowledged write, otherwise `Holds`; `None` when the history has no LIST.
-pub fn list_after_write(history: &History) -> Option<Status> {
-    let lists: Vec<&Operation> = history
-        .operations
-        .iter()
-        .filter(|op| matches!(op.outcome, Outcome::Ok(Reply::Listed(_))))
+/// A LIST that surely contradicts an acknowledged write of one key: the evidence of a
+/// list-after-write violation.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub struct ListWitness {
+    /// The key (an index into `History::keys`).
+    pub key: usize,
+    /// The acknowledged write (or DELETE) the LIST contradicts.
+    pub write: usize,
+    /// The LIST.
+    pub list: usize,
+}
+
+/// list-after-write over every LIST of the history: for each key, the first LIST (in invocation
+/// order) that surely contradicts an acknowledged write of it; `None` when the history has no
+/// LIST. The property is violated when the list is not empty.
+pub fn list_after_write(history: &History) -> Option<Vec<ListWitness>> {
+    let lists: Vec<usize> = (0..history.operations.len())
+        .filter(|&i| matches!(history.operations[i].outcome, Outcome::Ok(Reply::Listed(_))))
         .collect();
     if lists.is_empty() {
         return None;
     }
-    let by_key = history.by_key();
-    let violated = lists.iter().any(|list| {
-        let Outcome::Ok(Reply::Listed(shown)) = &list.outcome else {
-            return false;
-        };
-        let prefix = &history.keys[list.key];
-        by_key.iter().enumerate().any(|(k, ops)| {
-            history.keys[k].starts_with(prefix.as_str())
-                && surely_wrong(history, ops, list, shown.contains(&history.keys[k]))
-        })
-    });
-    Some(if violated {
-        Status::Violated
-    } else {
-        Status::Holds
-    })
+    let mut witnesses = Vec::new();
+    for (k, ops) in history.by_key().iter().enumerate() {
+        let found = lists.iter().find_map(|&l| {
+            let list = &history.operations[l];
+            let Outcome::Ok(Reply::Listed(shown)) = &list.outcome else {
+                return None;
+            };
+            if !history.keys[k].starts_with(history.keys[list.key].as_str()) {
+                return None;
+            }
+            let write = surely_wrong(history, ops, list, shown.contains(&history.keys[k]))?;
+            Some(ListWitness {
+                key: k,
+                write,
+                list: l,
+            })
+        });
+        witnesses.extend(found);
+    }
+    Some(witnesses)
 }
 
-/// The latest write of the key acknowledged before `list` began is certain (every other write
-/// finished before it began, or began after the LIST returned) and the LIST contradicts it.
-fn surely_wrong(history: &History, ops: &[usize], list: &Operation, shown: bool) -> bool {
-    let writes: Vec<&Operation> = ops
+/// The latest write of the key acknowledged before `list` began, when it is certain (every other
+/// write finished before it began, or began after the LIST returned) and the LIST contradicts it.
+fn surely_wrong(history: &History, ops: &[usize], list: &Operation, shown: bool) -> Option<usize> {
+    let writes: Vec<usize> = ops
         .iter()
-        .map(|&i| &history.operations[i])
-        .filter(|op| op.written().is_some())
+        .copied()
+        .filter(|&i| history.operations[i].written().is_some())
         .collect();
-    writes.iter().any(|w| {
+    writes.iter().copied().find(|&wi| {
+        let w = &history.operations[wi];
         let acked_before =
             matches!(w.outcome, Outcome::Ok(_)) && w.finished().is_some_and(|r| r < list.call);
-        let others_settled = writes.iter().all(|o| {
-            std::ptr::eq(*o, *w)
+        let others_settled = writes.iter().all(|&oi| {
+            let o = &history.operations[oi];
+            oi == wi
                 || o.finished().is_some_and(|r| r < w.call)
                 || list.ret.is_some_and(|r| r < o.call)
         });

@@ -47,7 +47,7 @@ fn probe_under_faults(mutant: Option<Mutant>, seed: u64) -> (ProbeRun, ProbeJudg
         .expect("server starts");
     let config = ProbeConfig {
         target: Target::Remote {
-            url: format!("http://{}", server.addr()),
+            urls: vec![format!("http://{}", server.addr())],
             credentials,
         },
         bucket: "witness-probe".into(),
@@ -58,6 +58,7 @@ fn probe_under_faults(mutant: Option<Mutant>, seed: u64) -> (ProbeRun, ProbeJudg
         duration: None,
         seed,
         timeout: Duration::from_secs(5),
+        nemesis: None,
     };
     let run = probe::probe(&config).expect("probe runs");
     drop(server);

@@ -46,3 +46,31 @@ fn serve_flags_default_to_the_servers_own_limits() {
     };
     assert_eq!(serve.limits(), witness_s3::serve::Limits::default());
 }
+
+#[test]
+fn probe_endpoints_and_faults_repeat_in_the_order_given() {
+    let cli = Cli::try_parse_from([
+        "witness",
+        "probe",
+        "--endpoint",
+        "http://a",
+        "--endpoint",
+        "http://b",
+        "--nemesis",
+        "kill=k 1",
+        "--nemesis",
+        "restart=r 1",
+        "--nemesis-every",
+        "3s",
+    ]);
+    let Some(Command::Probe(probe)) = cli.map(|c| c.command).ok().flatten() else {
+        panic!("not a probe")
+    };
+    assert_eq!(probe.endpoints, ["http://a", "http://b"]);
+    let names: Vec<&str> = probe.nemesis.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["kill", "restart"]);
+    assert_eq!(probe.nemesis_every, Some(Duration::from_secs(3)));
+    let bad = Cli::try_parse_from(["witness", "probe", "--nemesis", "no-equals-sign"]);
+    let error = bad.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(error.contains("NAME=COMMAND"), "{error}");
+}

@@ -2,7 +2,7 @@
 //! into [`Operation`]s by process.
 
 use super::ParseError;
-use crate::ops::{Command, History, Operation, Outcome, Reply, Value};
+use crate::ops::{Command, History, NemesisOp, Operation, Outcome, Reply, Value};
 use std::collections::HashMap;
 
 /// A value as a Jepsen map holds it, before its meaning is known.
@@ -92,6 +92,7 @@ impl Builder {
     /// One event as a file wrote it.
     pub fn push(&mut self, event: RawEvent) -> Result<(), ParseError> {
         if event.process == NEMESIS {
+            self.nemesis_event(event);
             return Ok(());
         }
         match event.kind {
@@ -105,16 +106,68 @@ impl Builder {
     }
 
     /// Records an invocation as the next event (its line is its position: one event a line, as
-    /// `export::jepsen_json` writes it back).
+    /// `export::jepsen_json` writes it back), served by `node` when the recorder knows it.
     pub fn invoke(
         &mut self,
         process: String,
         key: &str,
         command: Command,
         time: Option<u64>,
+        node: Option<String>,
     ) -> Result<(), ParseError> {
         let line = self.history.events + 1;
-        self.invoke_at(process, Some(key), command, time, line)
+        self.invoke_at(process, Some(key), command, time, line)?;
+        if let Some(op) = self.history.operations.last_mut() {
+            op.node = node;
+        }
+        Ok(())
+    }
+
+    /// Records a fault starting (`end` = `None`) or a fault's completion. A completion closes the
+    /// latest fault of its name still open; one with none open is recorded as a fault of its own.
+    pub fn nemesis(&mut self, name: &str, value: String, time: Option<u64>, end: bool) {
+        let faults = &mut self.history.nemesis;
+        let open = faults
+            .iter_mut()
+            .rev()
+            .find(|f| f.name == name && f.result.is_none());
+        match (end, open) {
+            (true, Some(fault)) => {
+                fault.end = time;
+                fault.result = Some(value);
+            }
+            (true, None) => faults.push(NemesisOp {
+                name: name.to_string(),
+                command: String::new(),
+                start: time,
+                end: time,
+                result: Some(value),
+            }),
+            (false, _) => faults.push(NemesisOp {
+                name: name.to_string(),
+                command: value,
+                start: time,
+                end: None,
+                result: None,
+            }),
+        }
+    }
+
+    /// A nemesis line of a file: its value as text, whatever its type (faults are not judged).
+    fn nemesis_event(&mut self, event: RawEvent) {
+        let value = match &event.value {
+            Raw::Str(s) | Raw::Keyword(s) => s.clone(),
+            other => other.describe(),
+        };
+        // Jepsen writes both halves of a fault as `:info`: the nemesis is one process, so an
+        // event completes the fault it has open, if any, and starts one otherwise.
+        let open = self
+            .history
+            .nemesis
+            .last()
+            .is_some_and(|f| f.result.is_none());
+        let end = event.kind != Kind::Invoke && open;
+        self.nemesis(&event.f, value, event.time, end);
     }
 
     /// Records the completion of `process`'s operation in flight as the next event. A reply must
@@ -188,6 +241,7 @@ impl Builder {
             call_time: time,
             ret_time: None,
             line,
+            node: None,
         });
         Ok(())
     }

@@ -10,6 +10,7 @@ use object_store::signer::Signer;
 use object_store::{
     ClientOptions, ObjectStore, PutMode, PutOptions, PutPayload, RetryConfig, UpdateVersion,
 };
+use std::fmt;
 use std::time::Duration;
 
 /// Where and as whom the probe talks S3.
@@ -30,7 +31,69 @@ pub enum Outcome<T> {
     /// Definitely did not take effect (412 Precondition Failed).
     Fail(String),
     /// May or may not have taken effect (timeout, connection error, server error).
-    Info(String),
+    Info(Cause),
+}
+
+/// Why an operation's outcome is unknown, as the probe's report counts them.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+pub enum Cause {
+    /// No answer within `--timeout`.
+    Timeout,
+    /// The server answered with this status (a 5xx, or one no S3 client expects).
+    Status(u16),
+    /// The connection could not be made, or broke before the answer.
+    Connection,
+    /// Anything else the client library reported (a body it could not read, ...).
+    Other,
+}
+
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Cause::Timeout => write!(f, "timeout"),
+            Cause::Status(code) => write!(f, "HTTP {code}"),
+            Cause::Connection => write!(f, "connection error"),
+            Cause::Other => write!(f, "other error"),
+        }
+    }
+}
+
+impl Cause {
+    /// What the error chain says: the HTTP client's own error (object_store's wrapper hides
+    /// its kind from `source()`), an I/O error, else the status object_store's retry error
+    /// prints (the type that holds it is private to object_store).
+    fn of(e: &object_store::Error) -> Cause {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+        while let Some(error) = source {
+            if let Some(http) = error.downcast_ref::<reqwest::Error>() {
+                if http.is_timeout() {
+                    return Cause::Timeout;
+                }
+                if http.is_connect() {
+                    return Cause::Connection;
+                }
+            }
+            if let Some(io) = error.downcast_ref::<std::io::Error>() {
+                return match io.kind() {
+                    std::io::ErrorKind::TimedOut => Cause::Timeout,
+                    _ => Cause::Connection,
+                };
+            }
+            if let Some(hyper) = error.downcast_ref::<hyper::Error>() {
+                if hyper.is_incomplete_message() || hyper.is_closed() || hyper.is_canceled() {
+                    return Cause::Connection;
+                }
+            }
+            source = error.source();
+        }
+        status_in(&e.to_string()).map_or(Cause::Other, Cause::Status)
+    }
+}
+
+/// The status in object_store's "Server returned non-2xx status code: 503 Service Unavailable".
+fn status_in(message: &str) -> Option<u16> {
+    let (_, after) = message.split_once("status code: ")?;
+    after.get(..3)?.parse().ok()
 }
 
 impl<T> Outcome<T> {
@@ -38,7 +101,7 @@ impl<T> Outcome<T> {
         match self {
             Outcome::Ok(t) => Outcome::Ok(f(t)),
             Outcome::Fail(why) => Outcome::Fail(why),
-            Outcome::Info(why) => Outcome::Info(why),
+            Outcome::Info(cause) => Outcome::Info(cause),
         }
     }
 }
@@ -69,11 +132,16 @@ fn classify<T>(e: object_store::Error) -> Result<Outcome<T>, Refused> {
         E::PermissionDenied { .. } | E::Unauthenticated { .. } => Err(Refused(e.to_string())),
         // object_store hides the status of other failures; none of them proves the request had
         // no effect, so they are indeterminate.
-        other => Ok(Outcome::Info(other.to_string())),
+        other => Ok(Outcome::Info(Cause::of(&other))),
     }
 }
 
 impl Client {
+    /// The endpoint's URL, as every operation it serves is recorded.
+    pub fn url(&self) -> &str {
+        &self.endpoint.url
+    }
+
     pub fn new(endpoint: &Endpoint) -> Result<Client, String> {
         let options = ClientOptions::new()
             .with_allow_http(true)
@@ -219,4 +287,40 @@ pub fn if_match(etag: &str) -> PutMode {
         e_tag: Some(etag.to_string()),
         version: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_status_is_read_from_object_stores_message_and_nothing_else_is_taken_for_one() {
+        let message = "Generic S3 error: Error performing PUT http://x/k in 1ms - Server returned non-2xx status code: 503 Service Unavailable: ";
+        assert_eq!(status_in(message), Some(503));
+        assert_eq!(status_in("status code: 5"), None);
+        assert_eq!(status_in("connection refused"), None);
+        assert_eq!(Cause::Status(503).to_string(), "HTTP 503");
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_is_indeterminate_by_connection_error() {
+        // A port nothing listens on: bind one, then close it.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let client = Client::new(&Endpoint {
+            url: format!("http://127.0.0.1:{port}"),
+            bucket: "b".into(),
+            region: "us-east-1".into(),
+            credentials: Credentials {
+                access_key: "a".into(),
+                secret_key: "s".into(),
+            },
+            timeout: Duration::from_secs(2),
+        })
+        .expect("configured");
+        let outcome = client.get("k").await.expect("not refused");
+        assert_eq!(outcome, Outcome::Info(Cause::Connection));
+    }
 }

@@ -1,18 +1,24 @@
-//! `witness probe`: a randomized concurrent workload against an S3 endpoint, recorded as a Jepsen
-//! history. With no endpoint, the probe starts `witness serve` in-process on a free loopback port
-//! (with random credentials) and probes that.
+//! `witness probe`: a randomized concurrent workload against one or several S3 endpoints (the
+//! gateways of one store), recorded as a Jepsen history, optionally under a nemesis. With no
+//! endpoint, the probe starts `witness serve` in-process on a free loopback port (with random
+//! credentials) and probes that.
 
 pub mod client;
+pub mod evidence;
+pub mod nemesis;
 mod progress;
 pub mod recorder;
+pub mod report;
 pub mod verdict;
 pub mod workload;
 
 use crate::faults::Fault;
 use crate::serve::{self, Credentials, Limits, ServeConfig, ServeError};
-use client::{Client, Endpoint};
+use client::{Cause, Client, Endpoint};
 use index_cache::Mode;
-use recorder::Recorder;
+use nemesis::{Nemesis, Schedule};
+use recorder::{Recorded, Recorder};
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -23,8 +29,9 @@ use workload::{Budget, Workload};
 /// What the probe talks to.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Target {
+    /// The gateways of one store: each operation goes to one of them.
     Remote {
-        url: String,
+        urls: Vec<String>,
         credentials: Credentials,
     },
     /// `witness serve` in-process.
@@ -48,16 +55,21 @@ pub struct ProbeConfig {
     pub duration: Option<Duration>,
     pub seed: u64,
     pub timeout: Duration,
+    /// Faults to inject on a schedule (`--nemesis`), if any.
+    pub nemesis: Option<Schedule>,
 }
 
 /// What a probe run produced.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProbeRun {
-    pub endpoint: String,
+    /// The endpoints probed, in the order given.
+    pub endpoints: Vec<String>,
     /// Every key of the run starts with this.
     pub prefix: String,
-    /// Every operation as recorded, in witness-history's own types.
+    /// Every operation as recorded, in witness-history's own types, with the nemesis's faults.
     pub history: History,
+    /// Why the indeterminate operations were.
+    pub indeterminate: BTreeMap<Cause, usize>,
     /// Faults the embedded server injected, in order.
     pub faults: Vec<String>,
     pub elapsed: Duration,
@@ -103,6 +115,24 @@ impl ProbeConfig {
         if self.bucket.is_empty() {
             return Err(ProbeError::BadInput("--bucket must not be empty".into()));
         }
+        if let Target::Remote { urls, .. } = &self.target {
+            let mut seen = HashSet::new();
+            if let Some(twice) = urls.iter().find(|url| !seen.insert(url.as_str())) {
+                return Err(ProbeError::BadInput(format!(
+                    "--endpoint {twice} is given twice"
+                )));
+            }
+            if urls.is_empty() {
+                return Err(ProbeError::BadInput("no --endpoint given".into()));
+            }
+        }
+        if let Some(schedule) = &self.nemesis {
+            if schedule.every.is_zero() {
+                return Err(ProbeError::BadInput(
+                    "--nemesis-every must be longer than 0".into(),
+                ));
+            }
+        }
         Ok(())
     }
 }
@@ -119,13 +149,13 @@ fn ephemeral_credentials() -> Credentials {
     }
 }
 
-/// Starts the embedded server when the target is one; returns the URL and credentials to use.
+/// Starts the embedded server when the target is one; returns the URLs and credentials to use.
 async fn endpoint(
     config: &ProbeConfig,
     faults: &Arc<Mutex<Vec<String>>>,
-) -> Result<(String, Credentials, Option<serve::Server>), ProbeError> {
+) -> Result<(Vec<String>, Credentials, Option<serve::Server>), ProbeError> {
     match &config.target {
-        Target::Remote { url, credentials } => Ok((url.clone(), credentials.clone(), None)),
+        Target::Remote { urls, credentials } => Ok((urls.clone(), credentials.clone(), None)),
         Target::Embedded {
             mode,
             nodes,
@@ -154,7 +184,7 @@ async fn endpoint(
                 .await
                 .map_err(ProbeError::Serve)?;
             Ok((
-                format!("http://{}", server.addr()),
+                vec![format!("http://{}", server.addr())],
                 credentials,
                 Some(server),
             ))
@@ -170,22 +200,37 @@ fn run_prefix(seed: u64) -> String {
     format!("witness-probe-{seed}-{millis}/")
 }
 
+/// One client per endpoint, each with the bucket made sure of (a store whose gateways share
+/// their metadata late may answer HeadBucket 404 on one of them: it is created there too).
+async fn clients(
+    config: &ProbeConfig,
+    urls: &[String],
+    credentials: &Credentials,
+) -> Result<Vec<Client>, ProbeError> {
+    let mut clients = Vec::with_capacity(urls.len());
+    for url in urls {
+        let endpoint = Endpoint {
+            url: url.clone(),
+            bucket: config.bucket.clone(),
+            region: config.region.clone(),
+            credentials: credentials.clone(),
+            timeout: config.timeout,
+        };
+        let client = Client::new(&endpoint).map_err(ProbeError::BadInput)?;
+        client
+            .ensure_bucket()
+            .await
+            .map_err(ProbeError::Unreachable)?;
+        clients.push(client);
+    }
+    Ok(clients)
+}
+
 async fn probe_async(config: &ProbeConfig) -> Result<ProbeRun, ProbeError> {
     config.validate()?;
     let faults = Arc::new(Mutex::new(Vec::new()));
-    let (url, credentials, server) = endpoint(config, &faults).await?;
-    let endpoint = Endpoint {
-        url: url.clone(),
-        bucket: config.bucket.clone(),
-        region: config.region.clone(),
-        credentials,
-        timeout: config.timeout,
-    };
-    let client = Arc::new(Client::new(&endpoint).map_err(ProbeError::BadInput)?);
-    client
-        .ensure_bucket()
-        .await
-        .map_err(ProbeError::Unreachable)?;
+    let (urls, credentials, server) = endpoint(config, &faults).await?;
+    let clients = Arc::new(clients(config, &urls, &credentials).await?);
     let started = Instant::now();
     let workload = Arc::new(Workload {
         clients: config.clients,
@@ -196,29 +241,40 @@ async fn probe_async(config: &ProbeConfig) -> Result<ProbeRun, ProbeError> {
         prefix: run_prefix(config.seed),
     });
     let recorder = Arc::new(Recorder::default());
+    let nemesis = config
+        .nemesis
+        .clone()
+        .map(|schedule| Nemesis::start(schedule, Arc::clone(&recorder)));
     let budget = Arc::new(Budget::default());
     let bar = progress::Bar::start(Arc::clone(&budget), config.ops);
     let result = workload::run(
-        Arc::clone(&client),
+        Arc::clone(&clients),
         Arc::clone(&recorder),
         Arc::clone(&workload),
         budget,
     )
     .await;
-    bar.finish();
-    result.map_err(|refused| ProbeError::Refused(refused.0))?;
     let elapsed = started.elapsed();
-    cleanup(&client, &workload).await;
+    bar.finish();
+    if let Some(nemesis) = nemesis {
+        nemesis.stop().await;
+    }
+    result.map_err(|refused| ProbeError::Refused(refused.0))?;
+    cleanup(&clients[0], &workload).await;
     drop(server);
-    let history = Arc::try_unwrap(recorder)
+    let Recorded {
+        history,
+        indeterminate,
+    } = Arc::try_unwrap(recorder)
         .map_err(|_| ProbeError::Internal("a probe client outlived the run".into()))?
-        .into_history()
+        .into_recorded()
         .map_err(ProbeError::Internal)?;
     let faults = std::mem::take(&mut *faults.lock().unwrap_or_else(PoisonError::into_inner));
     Ok(ProbeRun {
-        endpoint: url,
+        endpoints: urls,
         prefix: workload.prefix.clone(),
         history,
+        indeterminate,
         faults,
         elapsed,
     })

@@ -6,7 +6,7 @@
 //! checker's; this file only chooses which violating window to print first (an instance of one of
 //! the anomalies read-after-write's rule finds, A1–A3 in the catalogue, when there is one).
 
-use super::ProbeRun;
+use super::{evidence, ProbeRun};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use witness_history::{Command, History, HistoryReport, Outcome, Violation};
@@ -91,11 +91,11 @@ fn conditional_line(history: &History, counts: &BTreeMap<(&str, &str), usize>) -
 
 /// The violations not shown, counted per property in the verdict's order (each violation is one
 /// key's window).
-fn others_line(verdict: &HistoryReport, shown: &Violation) -> Option<String> {
+fn others_line(verdict: &HistoryReport, shown: &[&Violation]) -> Option<String> {
     let others: Vec<&Violation> = verdict
         .violations
         .iter()
-        .filter(|v| !std::ptr::eq(*v, shown))
+        .filter(|v| !shown.iter().any(|s| std::ptr::eq(*s, *v)))
         .collect();
     if others.is_empty() {
         return None;
@@ -115,8 +115,91 @@ fn others_line(verdict: &HistoryReport, shown: &Violation) -> Option<String> {
     ))
 }
 
-/// The probe's report: what ran, the verdict per property, and the smallest violating window.
-/// `file_lines`: the history was saved, so the window's lines in that file are worth showing.
+/// The window shown for `property` (text and `--json` alike): for read-after-write, the first
+/// shortest window that is one of its anomalies (see
+/// [`ProbeJudgement::read_after_write_violation`]); otherwise, and failing that, the smallest.
+pub fn shown_window(judgement: &ProbeJudgement, property: PropertyId) -> Option<&Violation> {
+    let smallest = judgement
+        .report
+        .violations
+        .iter()
+        .filter(|v| v.property == property)
+        .min_by_key(|v| v.window.len());
+    match property {
+        PropertyId::ReadAfterWrite => judgement.read_after_write_violation().or(smallest),
+        _ => smallest,
+    }
+}
+
+/// The window shown for each violated property, in the verdict's order.
+fn shown(judgement: &ProbeJudgement) -> Vec<&Violation> {
+    judgement
+        .report
+        .properties
+        .iter()
+        .filter_map(|p| shown_window(judgement, p.property))
+        .collect()
+}
+
+/// When each step of a window ran (ms from the run's start) and how stale its answer was.
+fn times_line(history: &History, v: &Violation) -> String {
+    let evidence = evidence::of(history, v);
+    let at = |t: Option<f64>| t.map_or("?".to_string(), |t| format!("{t:.1}"));
+    let steps: Vec<String> = evidence
+        .steps
+        .iter()
+        .map(|s| {
+            let end = s
+                .completed_ms
+                .map_or("no answer".to_string(), |t| format!("{t:.1}"));
+            format!("{}. {}–{end}", s.step, at(s.invoked_ms))
+        })
+        .collect();
+    let stale = evidence
+        .staleness_ms
+        .map(|ms| format!("; the stale answer came at least {ms:.1} ms after the acknowledgement"))
+        .unwrap_or_default();
+    format!("  times (ms from the start): {}{stale}\n", steps.join(", "))
+}
+
+/// Operations per endpoint, and the nemesis's faults.
+fn endpoints_and_faults(run: &ProbeRun, out: &mut String) {
+    for endpoint in &run.endpoints {
+        let ops: Vec<&Outcome> = run
+            .history
+            .operations
+            .iter()
+            .filter(|op| op.node.as_deref() == Some(endpoint.as_str()))
+            .map(|op| &op.outcome)
+            .collect();
+        let unknown = ops.iter().filter(|o| ***o == Outcome::Info).count();
+        let _ = writeln!(
+            out,
+            "  {endpoint}: {} operations, {unknown} indeterminate",
+            ops.len()
+        );
+    }
+    let faults = &run.history.nemesis;
+    if !faults.is_empty() {
+        let _ = writeln!(out, "  nemesis: {} fault(s)", faults.len());
+    }
+    let secs = |t: Option<u64>| t.map_or("?".to_string(), |t| format!("{:.1}", t as f64 / 1e9));
+    for f in faults {
+        let result = f.result.as_deref().unwrap_or("still running at the end");
+        let _ = writeln!(
+            out,
+            "    {} s–{} s {}: {} → {result}",
+            secs(f.start),
+            secs(f.end),
+            f.name,
+            f.command
+        );
+    }
+}
+
+/// The probe's report: what ran, the verdict per property, and each violated property's smallest
+/// window with its times and endpoints. `file_lines`: the history was saved, so the window's
+/// lines in that file are worth showing.
 pub fn render(
     run: &ProbeRun,
     config: &super::ProbeConfig,
@@ -125,29 +208,38 @@ pub fn render(
 ) -> String {
     let counts = tally(&run.history);
     let mut out = String::new();
-    let ops = run.history.operations.len();
-    let unknown: usize = counts
-        .iter()
-        .filter(|((_, o), _)| *o == "info")
-        .map(|(_, n)| n)
-        .sum();
     let _ = writeln!(
         out,
-        "probe: {ops} operations by {} clients on {} keys under {} at {} in {:.1} s",
+        "probe: {} operations by {} clients on {} keys under {} at {} in {:.1} s",
+        run.history.operations.len(),
         config.clients,
         config.keys,
         run.prefix,
-        run.endpoint,
+        run.endpoints.join(" and "),
         run.elapsed.as_secs_f64()
     );
+    if run.endpoints.len() > 1 || !run.history.nemesis.is_empty() {
+        endpoints_and_faults(run, &mut out);
+    }
     let _ = writeln!(
         out,
         "  conditional writes: {}",
         conditional_line(&run.history, &counts)
     );
+    let causes: Vec<String> = run
+        .indeterminate
+        .iter()
+        .map(|(cause, n)| format!("{cause} {n}"))
+        .collect();
+    let unknown: usize = run.indeterminate.values().sum();
     let _ = writeln!(
         out,
-        "  indeterminate (timeout, connection or server error): {unknown}"
+        "  indeterminate (timeout, connection or server error): {unknown}{}",
+        if causes.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", causes.join(", "))
+        }
     );
     if !run.faults.is_empty() {
         let _ = writeln!(out, "  faults injected by the server: {}", run.faults.len());
@@ -157,14 +249,20 @@ pub fn render(
         let status = witness_history::text::status_word(p.status);
         let _ = writeln!(out, "  {:<18} {status}", p.property.name());
     }
-    if let Some(v) = judgement
-        .read_after_write_violation()
-        .or(judgement.report.violations.first())
-    {
+    let shown = shown(judgement);
+    for v in &shown {
         out += &witness_history::text::violation(v, file_lines);
-        if let Some(line) = others_line(&judgement.report, v) {
-            let _ = writeln!(out, "{line}");
-        }
+        out += &times_line(&run.history, v);
+    }
+    for class in evidence::staleness_by_anomaly(&run.history, &judgement.report.violations) {
+        let _ = writeln!(
+            out,
+            "staleness of {}: {} instance(s), up to {:.1} ms after the acknowledged write",
+            class.anomaly, class.instances, class.max_ms
+        );
+    }
+    if let Some(line) = others_line(&judgement.report, &shown) {
+        let _ = writeln!(out, "{line}");
     }
     out
 }
@@ -183,6 +281,7 @@ mod tests {
             steps: vec!["1. client 0 GET k → not found".into()],
             anomaly: None,
             explanation: String::new(),
+            shown_by: None,
         }
     }
 
@@ -214,10 +313,15 @@ mod tests {
             violation(PropertyId::MonotonicReads, "c"),
         ]);
         assert_eq!(
-            others_line(&v, &v.violations[0]).as_deref(),
+            others_line(&v, &[&v.violations[0]]).as_deref(),
             Some("(3 more violating window(s): linearizable on 1 key(s), read-after-write on 1 key(s), monotonic-reads on 1 key(s); `witness history` on the saved history (--out) prints them all)")
         );
         let alone = verdict(vec![violation(PropertyId::Linearizable, "a")]);
-        assert_eq!(others_line(&alone, &alone.violations[0]), None);
+        assert_eq!(others_line(&alone, &[&alone.violations[0]]), None);
+        let both = [&v.violations[0], &v.violations[2]];
+        assert_eq!(
+            others_line(&v, &both).as_deref(),
+            Some("(2 more violating window(s): linearizable on 1 key(s), monotonic-reads on 1 key(s); `witness history` on the saved history (--out) prints them all)")
+        );
     }
 }
