@@ -131,7 +131,7 @@ async fn writer(
         let command = write
             .clone()
             .map_or(Command::Delete, |v| Command::Write(Value::Str(v)));
-        recorder.invoke(process, &key, command);
+        recorder.invoke(process, &key, command, client.url());
         keys.lock()
             .expect("keys")
             .in_flight
@@ -144,10 +144,12 @@ async fn writer(
             None => client.delete(&key).await,
         };
         if outcome != Ok(Outcome::Ok(())) {
-            recorder.complete(process, witness_history::Outcome::Info);
+            // The kill cuts the connection: the write's outcome is unknown.
+            let cause = witness_s3::probe::client::Cause::Connection;
+            recorder.complete(process, witness_history::Outcome::Info, Some(&cause));
             return;
         }
-        recorder.complete(process, witness_history::Outcome::Ok(Reply::Done));
+        recorder.complete(process, witness_history::Outcome::Ok(Reply::Done), None);
         let mut keys = keys.lock().expect("keys");
         keys.in_flight.remove(&key);
         keys.acked.insert(key, write);
@@ -165,13 +167,13 @@ async fn check(endpoint: &Endpoint, keys: &mut Keys, round: usize, recorder: &Re
     for c in 0..CLIENTS {
         for k in 0..KEYS_PER_CLIENT {
             let key = key(c, k as u64);
-            recorder.invoke(process, &key, Command::Read);
+            recorder.invoke(process, &key, Command::Read, client.url());
             let found = match client.get(&key).await.expect("credentials") {
                 Outcome::Ok(v) => v.map(|v| v.body),
                 other => panic!("round {round}: GET {key} after restart: {other:?}"),
             };
             let read = Reply::Read(found.clone().map(Value::Str));
-            recorder.complete(process, witness_history::Outcome::Ok(read));
+            recorder.complete(process, witness_history::Outcome::Ok(read), None);
             let acked = keys.acked.get(&key).cloned().flatten();
             let in_flight = keys.in_flight.get(&key).cloned();
             assert!(
@@ -188,13 +190,13 @@ async fn check(endpoint: &Endpoint, keys: &mut Keys, round: usize, recorder: &Re
             observed.insert(key, found);
         }
     }
-    recorder.invoke(process, PREFIX, Command::List);
+    recorder.invoke(process, PREFIX, Command::List, client.url());
     let listed = match client.list(PREFIX).await.expect("credentials") {
         Outcome::Ok(keys) => keys,
         other => panic!("round {round}: LIST after restart: {other:?}"),
     };
     let reply = Reply::Listed(listed.clone());
-    recorder.complete(process, witness_history::Outcome::Ok(reply));
+    recorder.complete(process, witness_history::Outcome::Ok(reply), None);
     let listed: BTreeSet<String> = listed.into_iter().collect();
     assert_eq!(listed, present, "round {round}: LIST agrees with GET");
     keys.acked = observed;
@@ -260,8 +262,9 @@ fn run(rounds: usize) {
     );
     let history = Arc::try_unwrap(recorder)
         .expect("every writer ended")
-        .into_history()
-        .expect("a well-formed history");
+        .into_recorded()
+        .expect("a well-formed history")
+        .history;
     let judged = verdict::judge(&history);
     assert!(
         judged.holds(),
