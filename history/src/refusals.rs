@@ -59,17 +59,15 @@ fn current_writes(history: &History, ops: &[usize], refused: usize) -> Option<Ve
         return None;
     }
     let before: Vec<usize> = writes.into_iter().filter(|&i| finished_before(i)).collect();
-    let overwritten = |i: usize| {
+    // A write is overwritten when another of them began after it finished: when the latest
+    // invocation among them comes after its response. One pass, not a pair of loops: a probe's
+    // key has thousands of writes.
+    let latest_call = before.iter().map(|&j| history.operations[j].call).max();
+    let current = |i: usize| {
         let ret = history.operations[i].ret.unwrap_or(usize::MAX);
-        before.iter().any(|&j| history.operations[j].call > ret)
+        latest_call.is_none_or(|call| call <= ret)
     };
-    Some(
-        before
-            .iter()
-            .copied()
-            .filter(|&i| !overwritten(i))
-            .collect(),
-    )
+    Some(before.iter().copied().filter(|&i| current(i)).collect())
 }
 
 /// The refusal's verdict: `Some(window)` for a spurious 412 (the writes that may hold the key,
