@@ -101,11 +101,15 @@ impl Spurious {
     /// Why nothing justifies the refusal, in one paragraph.
     pub fn explanation(&self, key: &str) -> String {
         let last = self.window.len();
+        let writes = match last - 1 {
+            0 => "absent: no write came before it".to_string(),
+            1 => "what step 1 left".to_string(),
+            n => format!("what steps 1–{n} left"),
+        };
         format!(
             "step {last} was refused with 412, but no other write of {key} overlapped it, and \
-             every value {key} may have held for the whole request (what steps 1–{} left, or \
-             absent before any write) meets its precondition: nothing justifies the refusal",
-            last - 1
+             every value {key} may have held for the whole request ({writes}) meets its \
+             precondition: nothing justifies the refusal"
         )
     }
 }
