@@ -11,14 +11,13 @@
 //!   justifies the 412: a spurious precondition failure (A9).
 //!
 //! As in the model, every violation reported is real, and a refusal that overlapped a write is
-//! never judged.
+//! never judged. Like the linearizability search, it takes a key to be absent before the
+//! history's first write of it: a history recorded on keys that already held objects (an
+//! imported one, or a probe's prefix reused on a bucket) would have a create refused before any
+//! write called spurious. The model's decider over versions is `conditional.rs` in
+//! witness_model::properties: keep the two in step.
 
-use crate::ops::{Command, History, Operation, Outcome, Status, Value};
-
-/// The value a write leaves (`None`: absent), for a write that took effect or may have.
-fn left_by(op: &Operation) -> Option<Option<&Value>> {
-    op.written()
-}
+use crate::ops::{Command, History, Outcome, Status, Value};
 
 /// Whether a value the key may hold meets the refused operation's precondition.
 fn meets(command: &Command, current: Option<&Value>) -> bool {
@@ -44,7 +43,7 @@ fn current_writes(history: &History, ops: &[usize], refused: usize) -> Option<Ve
     let writes: Vec<usize> = ops
         .iter()
         .copied()
-        .filter(|&i| i != refused && left_by(&history.operations[i]).is_some())
+        .filter(|&i| i != refused && history.operations[i].written().is_some())
         .collect();
     let finished_before = |i: usize| {
         let w = &history.operations[i];
@@ -79,7 +78,7 @@ fn spurious(history: &History, ops: &[usize], refused: usize) -> Option<Vec<usiz
         meets(command, None)
     } else {
         current.iter().all(|&i| {
-            let left = left_by(&history.operations[i]).flatten();
+            let left = history.operations[i].written().flatten();
             meets(command, left)
         })
     };

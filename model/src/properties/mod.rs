@@ -130,5 +130,5 @@ pub use monitor::{HistoryMonitor, Monitor};
 pub use rule::{Reached, StateView};
 pub use set::PropertySet;
 pub use small_store::SmallStore;
-pub use store::{KeySummary, MonitorStore, Pending, PendingCondition, VersionFacts};
+pub use store::{version_bit, KeySummary, MonitorStore, Pending, PendingCondition, VersionFacts};
 pub use table::catalogue_markdown;

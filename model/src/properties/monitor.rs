@@ -198,30 +198,20 @@ impl<S: MonitorStore> Monitor<S> {
     ) -> Pending {
         let mut overlapped = false;
         for other in (0..self.store.client_count()).map(ClientId) {
-            if let Some(Pending::Write {
-                key: k,
-                put,
-                completed,
-                condition,
-            }) = self
-                .store
-                .pending(other)
-                .filter(|p| matches!(p, Pending::Write { key: k, .. } if *k == key))
-            {
-                overlapped = true;
-                if let Some(condition) = condition.filter(|c| !c.overlapped) {
-                    let condition = Some(PendingCondition {
-                        overlapped: true,
-                        ..condition
-                    });
-                    let pending = Pending::Write {
-                        key: k,
-                        put,
-                        completed,
-                        condition,
-                    };
-                    self.store.set_pending(other, Some(pending));
-                }
+            let Some(Pending::Write {
+                key: other_key,
+                condition: other_condition,
+                ..
+            }) = self.store.pending(other)
+            else {
+                continue;
+            };
+            if other_key != key {
+                continue;
+            }
+            overlapped = true;
+            if let Some(condition) = other_condition.filter(|c| !c.overlapped) {
+                self.mark_overlapped(other, condition);
             }
         }
         let KeySummary { acked, completed } = self.store.key(key);
@@ -364,6 +354,29 @@ impl<S: MonitorStore> Monitor<S> {
                 // omits it is judged for it.
                 self.store.note_key(key);
             }
+        }
+    }
+
+    /// `client`'s pending conditional write, with `condition`, now overlapped by another write.
+    fn mark_overlapped(&mut self, client: ClientId, condition: PendingCondition) {
+        if let Some(Pending::Write {
+            key,
+            put,
+            completed,
+            ..
+        }) = self.store.pending(client)
+        {
+            let condition = Some(PendingCondition {
+                overlapped: true,
+                ..condition
+            });
+            let pending = Pending::Write {
+                key,
+                put,
+                completed,
+                condition,
+            };
+            self.store.set_pending(client, Some(pending));
         }
     }
 

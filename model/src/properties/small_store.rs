@@ -7,7 +7,9 @@
 //! Versions above 255 saturate: its users replay histories of the model's sizes, which never
 //! issue more than `system::state::SEQ_MAX` writes of a key.
 
-use super::store::{KeySummary, MonitorStore, Pending, PendingCondition, VersionFacts};
+use super::store::{
+    version_bit, KeySummary, MonitorStore, Pending, PendingCondition, VersionFacts,
+};
 use crate::history::{ClientId, Key, Observed, Seq};
 use smallvec::SmallVec;
 use std::hash::{Hash, Hasher};
@@ -36,11 +38,6 @@ struct SmallKey {
     puts: u64,
     /// Bit `s - 1`: a create required version `s` absent.
     absent_required: u64,
-}
-
-/// Version `seq`'s bit in a per-key bitmask, `None` above what the mask holds.
-fn version_bit(seq: Seq) -> Option<u64> {
-    seq.checked_sub(1).filter(|&s| s < 64).map(|s| 1u64 << s)
 }
 
 #[derive(Clone, Debug, Default, Eq, Hash, PartialEq)]

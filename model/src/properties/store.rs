@@ -60,6 +60,12 @@ pub struct VersionFacts {
     pub absent_required: bool,
 }
 
+/// Version `seq`'s bit in a per-key mask of versions 1..=64 (`None` outside it): how the
+/// fixed-size stores keep [`VersionFacts`].
+pub fn version_bit(seq: Seq) -> Option<u64> {
+    seq.checked_sub(1).filter(|&s| s < 64).map(|s| 1u64 << s)
+}
+
 /// The storage behind a [`Monitor`](super::monitor::Monitor): one value per cell, read and written by value.
 ///
 /// Why this shape: the same monitor logic runs over two very different stores.

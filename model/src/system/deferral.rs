@@ -332,8 +332,9 @@ mod tests {
         assert!(pairs > 1000, "only {pairs} pairs checked");
     }
 
-    #[test]
-    fn touched_misses_nothing_a_step_reads_or_writes() {
+    /// Every configuration whose steps `touched` must describe: each mode, variant and mutant,
+    /// two keys, the partition's split, conditional writes and the fleet.
+    fn touched_cases() -> Vec<WitnessCfg> {
         let strong = WitnessCfg {
             faults: crate::system::Faults {
                 node_restart: true,
@@ -407,7 +408,12 @@ mod tests {
                 ..WitnessCfg::fleet()
             });
         }
-        for cfg in cases {
+        cases
+    }
+
+    #[test]
+    fn touched_misses_nothing_a_step_reads_or_writes() {
+        for cfg in touched_cases() {
             faults_commute_with_the_steps_that_do_not_read_them(cfg, 20_000);
         }
     }

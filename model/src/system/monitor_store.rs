@@ -8,7 +8,9 @@
 
 use super::layout::{bits_for, byte, get_wide, set_wide, Alloc, Field, Layout, Shape, Table};
 use crate::history::{ClientId, Key, Observed, Precondition, Seq};
-use crate::properties::{KeySummary, MonitorStore, Pending, PendingCondition, VersionFacts};
+use crate::properties::{
+    version_bit, KeySummary, MonitorStore, Pending, PendingCondition, VersionFacts,
+};
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::Mutex;
@@ -65,7 +67,7 @@ impl MonitorLayout {
         let replica = a.table(s, keys);
         let conditional = shape.conditional;
         let facts = if conditional {
-            u8::try_from(shape.max_seq()).unwrap_or(u8::MAX)
+            byte(shape.max_seq(), "the versions a key's facts cover")
         } else {
             0
         };
@@ -248,12 +250,6 @@ impl PackedStore {
     }
 }
 
-/// Version `seq`'s bit in a per-key mask of versions (`seq >= 1`).
-fn version_bit(seq: Seq) -> u64 {
-    debug_assert!((1..=64).contains(&seq), "v{seq} has no bit");
-    1u64 << (seq.saturating_sub(1) % 64)
-}
-
 impl Default for PackedStore {
     /// An empty store for one client and one key written once (the trait asks for a default; the
     /// model always builds its stores with [`PackedStore::new`]).
@@ -353,7 +349,8 @@ impl MonitorStore for PackedStore {
 
     fn version_facts(&self, key: Key, seq: Seq) -> VersionFacts {
         let l = self.layout;
-        let has = |table: Table| self.get(table.at(key.index())) & version_bit(seq) != 0;
+        let bit = version_bit(seq).unwrap_or(0);
+        let has = |table: Table| self.get(table.at(key.index())) & bit != 0;
         VersionFacts {
             put: has(l.known_puts),
             absent_required: has(l.absent_required),
@@ -362,7 +359,8 @@ impl MonitorStore for PackedStore {
 
     fn set_version_facts(&mut self, key: Key, seq: Seq, facts: VersionFacts) {
         let l = self.layout;
-        let bit = version_bit(seq);
+        // Versions never pass the shape's maximum (at most `SEQ_MAX`), which the mask holds.
+        let Some(bit) = version_bit(seq) else { return };
         for (table, on) in [
             (l.known_puts, facts.put),
             (l.absent_required, facts.absent_required),

@@ -22,6 +22,10 @@ const LIST: u64 = 3;
 /// version it names where a write keeps its own.
 const JUDGE_ABSENT: u64 = 6;
 const JUDGE_MATCHES: u64 = 7;
+const _: () = assert!(
+    JUDGE_MATCHES < 1 << STEP_BITS,
+    "a judgement's code needs more bits"
+);
 
 /// What a step carries besides its node and key, packed where the phase code puts it.
 enum Carried {
@@ -415,6 +419,17 @@ mod tests {
                             op,
                             step: WriteStep::from_code(c, &givens[0]),
                         }));
+                        let precondition = match seq {
+                            0 => Precondition::Absent,
+                            named => Precondition::Matches(named.into()),
+                        };
+                        let judged = ConditionalOp {
+                            key,
+                            node,
+                            put,
+                            precondition,
+                        };
+                        phases.push(Phase::Judge { op: judged });
                     }
                 }
                 for given in &givens {
@@ -433,6 +448,13 @@ mod tests {
             }
         }
         phases
+    }
+
+    #[test]
+    fn no_write_step_takes_a_judgement_s_code() {
+        for code in [JUDGE_ABSENT, JUDGE_MATCHES] {
+            assert!(!WriteStep::CODES.contains(&code), "{code}");
+        }
     }
 
     #[test]
@@ -463,8 +485,10 @@ mod tests {
             // fence, per node. A listing packs a version per key and each recorded prefix.
             let listings = versions.pow(u32::from(shape.keys + shape.recorded_ranges()));
             let relearns = listings * every_epochs(shape).len();
+            // A judgement: a create, or an If-Match of each version but 0, per PUT/DELETE.
             let expected = 1
                 + nodes * keys * (6 * 2 * versions + 2 + 3 * versions + relearns)
+                + nodes * keys * 2 * versions
                 + nodes * (2 + 4 * listings + 2 * relearns);
             assert_eq!(packed.len(), expected, "{name}");
         }
