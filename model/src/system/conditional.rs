@@ -14,13 +14,23 @@
 //! commits (`skip-in-flight-wait` is the mutant that does not). Judging against a cache node's
 //! entry instead of persistence is the mutant `judge-precondition-at-cache`.
 
-use super::config::Mutant;
+use super::config::{Mutant, WitnessCfg};
 use super::layout::Seq;
 use super::model::WitnessModel;
 use super::phase::{ConditionalOp, Phase};
 use super::state::SystemState;
 use super::transitions::Emit;
 use crate::history::{ClientId, Key, Op, Precondition, Ret};
+
+/// What a configuration with conditional writes assumes of persistence: the judgement and the
+/// version it assigns are one step. Split, two creates could both be judged against "absent"
+/// before either takes a version; no mutant splits them yet.
+pub(super) fn judgement_requirement(cfg: &WitnessCfg) -> Option<&'static str> {
+    cfg.ops.conditional().then_some(
+        "persistence judges a conditional write's precondition and assigns its version in one \
+         step (the key's write lock held across both)",
+    )
+}
 
 impl WitnessModel {
     /// The conditional writes a client may invoke in `state`: a create of each key, and an

@@ -34,11 +34,10 @@ use crate::history::Key;
 /// with persistence, which a deployment must make atomic too for the verdict to apply, and what
 /// its partition barrier assumes.
 pub fn deployment_requirement(cfg: &WitnessCfg) -> String {
-    let order = order_requirement(cfg);
-    match super::partition_seq::barrier_requirement(cfg) {
-        Some(barrier) => format!("{order}; {barrier}"),
-        None => order.to_string(),
-    }
+    let mut parts = vec![order_requirement(cfg).to_string()];
+    parts.extend(super::partition_seq::barrier_requirement(cfg));
+    parts.extend(super::conditional::judgement_requirement(cfg).map(str::to_string));
+    parts.join("; ")
 }
 
 fn order_requirement(cfg: &WitnessCfg) -> &'static str {
